@@ -1,0 +1,3 @@
+from tfcheck.cli import main
+
+raise SystemExit(main())

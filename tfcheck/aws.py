@@ -1,0 +1,107 @@
+"""AWS provider facts tfcheck relies on: what an attribute points at, defaults, service names."""
+from __future__ import annotations
+
+import re
+
+VPC = ("aws_vpc", "aws_default_vpc")
+SUBNET = ("aws_subnet", "aws_default_subnet")
+ROUTE_TABLE = ("aws_route_table", "aws_default_route_table")
+SECURITY_GROUP = ("aws_security_group", "aws_default_security_group")
+
+# Which resource types a reference in an attribute of this name can mean. Used to pick the
+# right references out of one expression (an inline `route` keeps a single reference list).
+ATTRIBUTE_TARGETS: dict[str, tuple[str, ...]] = {
+    "vpc_id": VPC,
+    "subnet_id": SUBNET,
+    "subnet_ids": SUBNET,
+    "subnets": SUBNET,
+    "vpc_zone_identifier": SUBNET,
+    "route_table_id": ROUTE_TABLE,
+    "route_table_ids": ROUTE_TABLE,
+    "default_route_table_id": VPC,
+    "security_group_id": SECURITY_GROUP,
+    "security_group_ids": SECURITY_GROUP,
+    "vpc_security_group_ids": SECURITY_GROUP,
+    "source_security_group_id": SECURITY_GROUP,
+    "referenced_security_group_id": SECURITY_GROUP,
+    "nat_gateway_id": ("aws_nat_gateway",),
+    "gateway_id": ("aws_internet_gateway", "aws_vpn_gateway", "aws_vpc_endpoint"),
+    "transit_gateway_id": ("aws_ec2_transit_gateway",),
+    "vpc_peering_connection_id": ("aws_vpc_peering_connection",),
+    "network_interface_id": ("aws_network_interface", "aws_instance"),
+    "egress_only_gateway_id": ("aws_egress_only_internet_gateway",),
+    "vpc_endpoint_id": ("aws_vpc_endpoint",),
+    "dhcp_options_id": ("aws_vpc_dhcp_options", "aws_default_vpc_dhcp_options"),
+    "internet_gateway_id": ("aws_internet_gateway",),
+    "task_definition": ("aws_ecs_task_definition",),
+    "auto_scaling_group_arn": ("aws_autoscaling_group",),
+}
+
+# Route attributes → the kind of next hop they name (domain spec section 2, subnet egress).
+ROUTE_TARGETS: dict[str, str] = {
+    "nat_gateway_id": "nat",
+    "gateway_id": "igw",
+    "transit_gateway_id": "tgw",
+    "vpc_peering_connection_id": "peering",
+    "network_interface_id": "eni",
+    "egress_only_gateway_id": "egress_only_igw",
+    "vpc_endpoint_id": "vpce",
+    "local_gateway_id": "other",
+    "carrier_gateway_id": "other",
+    "core_network_arn": "other",
+}
+
+# Known ids of resources outside the plan, by prefix.
+ID_PREFIX_KIND = {
+    "igw-": "igw", "nat-": "nat", "tgw-": "tgw", "pcx-": "peering", "eni-": "eni",
+    "eigw-": "egress_only_igw", "vpce-": "vpce", "vgw-": "other", "lgw-": "other",
+    "cagw-": "other", "local": "local",
+}
+
+GATEWAY_SERVICES = frozenset({"s3", "dynamodb", "s3express"})
+
+_SERVICE_NAME = re.compile(r"^com\.amazonaws\.(?:vpce\.)?([a-z]{2}(?:-[a-z]+)+-\d+)\.(.+)$")
+_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?/")
+
+
+def parse_service_name(name: str) -> tuple[str | None, str | None, bool]:
+    """`com.amazonaws.us-east-1.ecr.api` → ("us-east-1", "ecr.api", True).
+
+    Endpoint services (`com.amazonaws.vpce.<region>.vpce-svc-…`) and third-party names are
+    not AWS services: their private DNS rules differ.
+    """
+    match = _SERVICE_NAME.match(name)
+    if not match:
+        return None, None, False
+    region, service = match.group(1), match.group(2)
+    is_aws = not name.startswith("com.amazonaws.vpce.") and not service.startswith("vpce-svc-")
+    return region, service, is_aws
+
+
+def ecr_image_region(image: str) -> str | None:
+    match = _ECR_IMAGE.match(image)
+    return match.group(1) if match else None
+
+
+def secret_service(value_from: str) -> str:
+    """`secrets[].valueFrom`: Secrets Manager ARN → secretsmanager; SSM ARN or name → ssm."""
+    if value_from.startswith("arn:") and ":secretsmanager:" in value_from:
+        return "secretsmanager"
+    return "ssm"
+
+
+# What breaks when a workload cannot reach a service (for messages).
+NEED_CONSEQUENCES: dict[str, str] = {
+    "ecr.api": "the image pull cannot authenticate, so the task never starts",
+    "ecr.dkr": "the image pull times out, so the task never starts",
+    "s3": "ECR image layers (stored in S3) cannot be fetched, so the task never starts",
+    "logs": "the awslogs driver cannot create its stream, so the task fails to start",
+    "secretsmanager": "secrets cannot be injected, so the task fails to start",
+    "ssm": "SSM parameters cannot be injected, so the task fails to start",
+    "ssmmessages": "ECS Exec sessions cannot connect",
+    "ecs": "the ECS agent cannot register the container instance",
+    "ecs-agent": "the ECS agent cannot receive tasks",
+    "ecs-telemetry": "the ECS agent cannot send metrics",
+    "ec2": "nodes cannot join the cluster",
+    "sts": "role assumption and web identity calls fail",
+}

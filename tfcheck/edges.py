@@ -1,0 +1,143 @@
+"""Graph stage helper: turn attribute values (ids, Refs, Unknowns) into instance addresses.
+
+Every edge the graph builder asks for goes through `Edges.follow`, which also counts how
+each edge was found, or why not, for `summary.edges`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from tfcheck.aws import ID_PREFIX_KIND
+from tfcheck.model import Instance, Ref, Unknown
+
+_ADDRESS_ATTRS = {"id", "arn", "name"}
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """Addresses an attribute points at; `unknown` names why the list may be incomplete."""
+
+    addresses: tuple[str, ...]
+    unknown: str | None = None
+    external: tuple[str, ...] = ()  # known ids of objects outside the plan
+
+    @property
+    def one(self) -> str | None:
+        return self.addresses[0] if len(self.addresses) == 1 and not self.unknown else None
+
+
+class Edges:
+    """Resolves values against the inventory: Ref → address, known id → address."""
+
+    def __init__(self, instances: Mapping[str, Instance]) -> None:
+        self.instances = instances
+        self.by_id: dict[str, str] = {}
+        for inst in instances.values():
+            for attr in ("id", "arn"):
+                value = inst.values.get(attr)
+                if isinstance(value, str) and value:
+                    self.by_id[value] = inst.address
+        self.resolved: Counter[str] = Counter()
+        self.unresolved: Counter[str] = Counter()
+
+    def follow(self, value: Any, count: bool = True) -> Edge:
+        addresses: list[str] = []
+        external: list[str] = []
+        reasons: list[str] = []
+        self._collect(value, addresses, external, reasons, 0, count)
+        unique = tuple(dict.fromkeys(addresses))
+        return Edge(unique, reasons[0] if reasons else None, tuple(dict.fromkeys(external)))
+
+    def _collect(self, value: Any, out: list[str], external: list[str], reasons: list[str],
+                 depth: int, count: bool) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, list):
+            for item in value:
+                self._collect(item, out, external, reasons, depth, count)
+            return
+        if isinstance(value, Unknown):
+            reasons.append(value.reason)
+            if count:
+                self.unresolved[value.reason] += 1
+            return
+        if isinstance(value, Ref):
+            if value.address not in self.instances:
+                reasons.append("resource not in plan")
+                if count:
+                    self.unresolved["resource not in plan"] += 1
+            elif value.attr in _ADDRESS_ATTRS or depth > 8:
+                out.append(value.address)
+                if count:
+                    self.resolved[value.how] += 1
+            else:
+                # e.g. `aws_nat_gateway.x.subnet_id`: follow the attribute on the target.
+                target = self.instances[value.address].values.get(value.attr)
+                self._collect(target, out, external, reasons, depth + 1, count)
+            return
+        if isinstance(value, str):
+            address = self.by_id.get(value)
+            if address is not None:
+                out.append(address)
+                if count:
+                    self.resolved["value"] += 1
+            else:
+                external.append(value)
+            return
+
+    def attribute(self, address: str, attr: str) -> Any:
+        inst = self.instances.get(address)
+        return inst.values.get(attr) if inst else None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "resolved": sum(self.resolved.values()),
+            "unknown": sum(self.unresolved.values()),
+            "by_how": dict(sorted(self.resolved.items())),
+            "by_reason": dict(sorted(self.unresolved.items())),
+        }
+
+
+def id_kind(value: str) -> str | None:
+    """Kind of an object outside the plan, from its id prefix (`igw-…` → igw)."""
+    for prefix, kind in ID_PREFIX_KIND.items():
+        if value.startswith(prefix):
+            return kind
+    return None
+
+
+def known(value: Any) -> bool:
+    return not isinstance(value, (Unknown, Ref))
+
+
+def scalar(value: Any, default: Any = None) -> tuple[Any, str | None]:
+    """(value, unknown reason). Absent → default; Unknown/Ref → (None, reason)."""
+    if value is None:
+        return default, None
+    if isinstance(value, Unknown):
+        return None, value.reason
+    if isinstance(value, Ref):
+        return None, "unknown until apply"
+    return value, None
+
+
+def as_bool(value: Any, default: bool | None) -> tuple[bool | None, str | None]:
+    result, reason = scalar(value, default)
+    if reason or result is None:
+        return None if reason else default, reason
+    if isinstance(result, bool):
+        return result, None
+    if isinstance(result, str) and result.lower() in ("true", "false"):
+        return result.lower() == "true", None
+    return None, "not a boolean"
+
+
+def blocks(value: Any) -> list[Mapping[str, Any]]:
+    """Nested blocks as a list of dicts, whatever shape the loader left them in."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list):
+        return [b for b in value if isinstance(b, Mapping)]
+    return []

@@ -1,0 +1,57 @@
+"""Report stage: the graph as a readable tree, VPC → AZ → subnet, for `tfcheck graph`."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+
+def render(graph: Mapping[str, Any]) -> str:
+    lines: list[str] = []
+    subnets = {s["address"]: s for s in graph.get("subnets", ())}
+    endpoints = list(graph.get("endpoints", ()))
+    workloads = list(graph.get("workloads", ()))
+    for vpc in graph.get("vpcs", ()):
+        dns = f"dns support={_b(vpc['enable_dns_support'])} hostnames={_b(vpc['enable_dns_hostnames'])}"
+        lines.append(f"{vpc['address']}  {vpc['cidr'] or '?'}  {vpc['region'] or '?'}  {dns}")
+        by_az: dict[str, list[Mapping[str, Any]]] = {}
+        for address in vpc["subnets"]:
+            subnet = subnets[address]
+            by_az.setdefault(subnet["az"] or "? (AZ unknown)", []).append(subnet)
+        for az in sorted(by_az):
+            lines.append(f"  {az}")
+            for subnet in by_az[az]:
+                target = f" via {subnet['egress_target']}" if subnet["egress_target"] else ""
+                lines.append(f"    {subnet['address']}  {subnet['cidr'] or '?'}  "
+                             f"egress={subnet['egress']}{target}  table={subnet['route_table'] or '?'}")
+                for ep in endpoints:
+                    if subnet["address"] in ep["subnets"]:
+                        lines.append(f"      endpoint {ep['service'] or '?'} ({ep['address']})")
+                for workload in workloads:
+                    if subnet["address"] in workload["subnets"]:
+                        lines.append(f"      {workload['kind']} {workload['address']}")
+        for ep in endpoints:
+            if ep["vpc"] != vpc["address"]:
+                continue
+            detail = (f"route tables: {', '.join(ep['route_tables']) or 'none'}" if ep["type"] == "Gateway"
+                      else f"AZs: {', '.join(ep['azs']) or 'none'}  private DNS={_b(ep['private_dns'])}")
+            lines.append(f"  endpoint {ep['address']}  {ep['service'] or '?'} {ep['type']}  {detail}")
+        for workload in workloads:
+            if workload["vpc"] == vpc["address"]:
+                needs = ", ".join(f"{s}→{p['via']}" for s, p in sorted(workload.get("paths", {}).items()))
+                lines.append(f"  workload {workload['address']} ({workload['kind']})  needs: {needs or 'none'}")
+        lines.append("")
+    orphans = [w for w in workloads if w["vpc"] is None] + [e for e in endpoints if e["vpc"] is None]
+    if orphans:
+        lines.append("Not placed in a known VPC:")
+        lines.extend(f"  {item['address']}  ({', '.join(sorted(item['unknown'].items())[0])})"
+                     if item["unknown"] else f"  {item['address']}" for item in orphans)
+        lines.append("")
+    edges = graph.get("summary", {}).get("edges", {})
+    if edges:
+        lines.append(f"edges: {edges.get('resolved', 0)} resolved, {edges.get('unknown', 0)} unknown")
+        for reason, count in edges.get("by_reason", {}).items():
+            lines.append(f"  {count} unknown: {reason}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _b(value: Any) -> str:
+    return "?" if value is None else str(value).lower()

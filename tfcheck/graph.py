@@ -1,0 +1,336 @@
+"""Graph stage: an Inventory (from a plan or from HCL) → the normalized network graph.
+
+Items are plain JSON-ready dicts (the public contract in graph.schema.json); every item
+has `address`, `type` and `unknown` ({field: reason}). Network resources are built here,
+workloads in workloads.py, and the derived fields the rules need in derive.py.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from tfcheck import aws
+from tfcheck.edges import Edge, Edges, as_bool, blocks, id_kind, scalar
+from tfcheck.model import Instance, Inventory
+
+COLLECTIONS = (
+    "vpcs", "subnets", "route_tables", "endpoints", "security_groups", "workloads",
+    "nat_gateways", "internet_gateways", "tgw_attachments", "dhcp_options",
+)
+DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOptions:
+    """Settings from the config file that change what the graph says."""
+
+    extra_needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    hub_dns: tuple[str, ...] = ()
+    default_needs: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    data: Mapping[str, Any]
+    source: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.data)
+
+    def items(self, collection: str) -> list[dict[str, Any]]:
+        return list(self.data.get(collection, ()))
+
+
+def new_item(inst: Instance, **fields: Any) -> dict[str, Any]:
+    return {"address": inst.address, "resource_type": inst.type, **fields, "unknown": {},
+            "file": inst.file, "line": inst.line}
+
+
+def put_edge(item: dict[str, Any], name: str, edge: Edge, many: bool) -> None:
+    """Store an edge: a sorted address list, or one address; record why it may be incomplete."""
+    if many:
+        item[name] = sorted(edge.addresses)
+    else:
+        item[name] = edge.addresses[0] if len(edge.addresses) == 1 else None
+        if len(edge.addresses) > 1 and not edge.unknown:
+            item["unknown"][name] = "ambiguous reference"
+    if edge.unknown:
+        item["unknown"][name] = edge.unknown
+    elif not many and not edge.addresses and edge.external:
+        item["unknown"][name] = f"not in plan: {edge.external[0]}"
+
+
+def build_graph(inventory: Inventory, options: GraphOptions | None = None) -> Graph:
+    from tfcheck.derive import derive
+    from tfcheck.workloads import build_workloads
+
+    options = options or GraphOptions()
+    instances = {inst.address: inst for inst in inventory.instances}
+    edges = Edges(instances)
+    by_type: dict[str, list[Instance]] = {}
+    for inst in inventory.instances:
+        by_type.setdefault(inst.type, []).append(inst)
+    graph: dict[str, Any] = {"version": 1, "region": inventory.region}
+    for name in COLLECTIONS:
+        graph[name] = []
+    builder = NetworkBuilder(graph, by_type, edges)
+    builder.build()
+    build_workloads(graph, by_type, edges, options)
+    derive(graph, options)
+    for name in COLLECTIONS:
+        graph[name].sort(key=lambda item: item["address"])
+    graph["summary"] = {
+        "source": inventory.source,
+        "kind": inventory.kind,
+        "resources": len(inventory.instances),
+        "edges": edges.summary(),
+        **{name: len(graph[name]) for name in COLLECTIONS},
+    }
+    return Graph(graph, inventory.source, inventory.notes)
+
+
+class NetworkBuilder:
+    """VPCs, subnets, route tables, gateways, DHCP options and endpoints."""
+
+    def __init__(self, graph: dict[str, Any], by_type: Mapping[str, list[Instance]], edges: Edges):
+        self.graph = graph
+        self.by_type = by_type
+        self.edges = edges
+        self.index: dict[str, dict[str, Any]] = {}
+
+    def of(self, *types: str) -> list[Instance]:
+        return [inst for t in types for inst in self.by_type.get(t, ())]
+
+    def add(self, collection: str, item: dict[str, Any]) -> dict[str, Any]:
+        self.graph[collection].append(item)
+        self.index[item["address"]] = item
+        return item
+
+    def build(self) -> None:
+        from tfcheck.endpoints import build_endpoints
+        from tfcheck.security import build_security_groups
+
+        self.vpcs()
+        self.subnets()
+        self.route_tables()
+        self.gateways()
+        self.dhcp()
+        build_security_groups(self)
+        build_endpoints(self)
+
+    def vpcs(self) -> None:
+        for inst in self.of(*aws.VPC):
+            default_vpc = inst.type == "aws_default_vpc"
+            item = self.add("vpcs", new_item(inst, region=inst.region))
+            cidr, reason = scalar(inst.values.get("cidr_block"))
+            item["cidr"] = cidr if isinstance(cidr, str) else None
+            if reason or not isinstance(cidr, str):
+                item["unknown"]["cidr"] = reason or "not configured (IPAM)"
+            for name, default in (("enable_dns_support", True), ("enable_dns_hostnames", default_vpc)):
+                item[name], reason = as_bool(inst.values.get(name), default)
+                if reason:
+                    item["unknown"][name] = reason
+            item.update(dhcp_options=None, amazon_dns=True, main_route_table=None, subnets=[],
+                        endpoints=[], workload_azs=[])
+
+    def subnets(self) -> None:
+        for inst in self.of(*aws.SUBNET):
+            item = self.add("subnets", new_item(inst))
+            put_edge(item, "vpc", self.edges.follow(inst.values.get("vpc_id")), many=False)
+            az, reason = scalar(inst.values.get("availability_zone"))
+            item["az"] = az if isinstance(az, str) and az else None
+            if item["az"] is None:
+                item["unknown"]["az"] = reason or "chosen by AWS at apply"
+            cidr, reason = scalar(inst.values.get("cidr_block"))
+            item["cidr"] = cidr if isinstance(cidr, str) else None
+            if reason:
+                item["unknown"]["cidr"] = reason
+            item["map_public_ip"], reason = as_bool(inst.values.get("map_public_ip_on_launch"), False)
+            if reason:
+                item["unknown"]["map_public_ip"] = reason
+            item.update(route_table=None, egress="unknown", egress_target=None, private=None,
+                        workloads=[])
+            vpc = self.index.get(item["vpc"] or "")
+            if vpc is not None:
+                vpc["subnets"].append(item["address"])
+
+    def route_tables(self) -> None:
+        for inst in self.of(*aws.ROUTE_TABLE):
+            main = inst.type == "aws_default_route_table"
+            item = self.add("route_tables", new_item(inst, main=main, subnets=[], routes=[],
+                                                    gateway_endpoints=[]))
+            vpc_value = inst.values.get("default_route_table_id" if main else "vpc_id")
+            put_edge(item, "vpc", self.edges.follow(vpc_value), many=False)
+            if main and item["vpc"] in self.index:
+                self.index[item["vpc"]]["main_route_table"] = item["address"]
+            route_value = inst.values.get("route")
+            if isinstance(route_value, list):
+                for block in blocks(route_value):
+                    self.add_route(item, block, block.get("cidr_block") or
+                                   block.get("ipv6_cidr_block") or block.get("destination_prefix_list_id"))
+            elif route_value is not None:
+                item["unknown"]["routes"] = "inline routes unknown until apply"
+        for inst in self.of("aws_route"):
+            table = self.edges.follow(inst.values.get("route_table_id")).one
+            if table in self.index:
+                values = inst.values
+                self.add_route(self.index[table], values, values.get("destination_cidr_block") or
+                               values.get("destination_ipv6_cidr_block") or
+                               values.get("destination_prefix_list_id"))
+        for inst in self.of("aws_main_route_table_association"):
+            vpc = self.edges.follow(inst.values.get("vpc_id")).one
+            table = self.edges.follow(inst.values.get("route_table_id")).one
+            if vpc in self.index and table in self.index:
+                self.index[vpc]["main_route_table"] = table
+                self.index[table]["main"] = True
+        for vpc in self.graph["vpcs"]:
+            if vpc["main_route_table"] is None:
+                implicit = {"address": f"{vpc['address']}:main", "resource_type": "implicit_main_route_table",
+                            "vpc": vpc["address"], "main": True, "subnets": [],
+                            "routes": [{"destination": "local", "target_kind": "local", "target": None}],
+                            "gateway_endpoints": [], "unknown": {}, "file": None, "line": None}
+                self.add("route_tables", implicit)
+                vpc["main_route_table"] = implicit["address"]
+        associated: dict[str, Edge] = {}
+        for inst in self.of("aws_route_table_association"):
+            subnet = self.edges.follow(inst.values.get("subnet_id")).one
+            if subnet is not None:
+                associated[subnet] = self.edges.follow(inst.values.get("route_table_id"))
+        for subnet in self.graph["subnets"]:
+            edge = associated.get(subnet["address"])
+            if edge is None:
+                vpc = self.index.get(subnet["vpc"] or "")
+                if vpc is None:
+                    subnet["unknown"]["route_table"] = "VPC unknown"
+                    continue
+                subnet["route_table"] = vpc["main_route_table"]
+            else:
+                put_edge(subnet, "route_table", edge, many=False)
+            table = self.index.get(subnet["route_table"] or "")
+            if table is not None:
+                table["subnets"].append(subnet["address"])
+            self.set_egress(subnet, table)
+
+    def add_route(self, table: dict[str, Any], values: Mapping[str, Any], destination: Any) -> None:
+        target_kind, target, reason = "other", None, None
+        for attr, kind in aws.ROUTE_TARGETS.items():
+            value = values.get(attr)
+            if value in (None, ""):
+                continue
+            edge = self.edges.follow(value)
+            target_kind = kind
+            if edge.addresses:
+                target = edge.addresses[0]
+                inst_type = self.edges.instances[target].type
+                if attr == "gateway_id" and inst_type != "aws_internet_gateway":
+                    target_kind = "other"
+            elif edge.external:
+                target_kind = id_kind(edge.external[0]) or kind
+            else:
+                target_kind, reason = "unknown", edge.unknown
+            break
+        dest, dest_reason = scalar(destination)
+        table["routes"].append({"destination": dest, "target_kind": target_kind, "target": target})
+        if reason or dest_reason:
+            table["unknown"]["routes"] = reason or dest_reason
+
+    def set_egress(self, subnet: dict[str, Any], table: dict[str, Any] | None) -> None:
+        if table is None:
+            subnet["egress"] = "unknown"
+            subnet["unknown"].setdefault("egress", subnet["unknown"].get("route_table", "route table unknown"))
+            return
+        default = [r for r in table["routes"] if r["destination"] in DEFAULT_ROUTES]
+        default.sort(key=lambda r: r["destination"] != "0.0.0.0/0")
+        if default:
+            route = default[0]
+            kind = route["target_kind"]
+            subnet["egress"] = kind if kind in ("nat", "igw", "unknown") else "other"
+            subnet["egress_target"] = route["target"]
+        elif "routes" in table["unknown"]:
+            subnet["egress"] = "unknown"
+        else:
+            subnet["egress"] = "none"
+        if subnet["egress"] == "unknown":
+            subnet["unknown"]["egress"] = table["unknown"].get("routes", "route unknown")
+            subnet["private"] = None
+        else:
+            subnet["private"] = subnet["egress"] != "igw"
+
+    def gateways(self) -> None:
+        for inst in self.of("aws_nat_gateway"):
+            item = self.add("nat_gateways", new_item(inst))
+            put_edge(item, "subnet", self.edges.follow(inst.values.get("subnet_id")), many=False)
+            subnet = self.index.get(item["subnet"] or "")
+            item["vpc"] = subnet["vpc"] if subnet else None
+            item["az"] = subnet["az"] if subnet else None
+            item["connectivity_type"] = inst.values.get("connectivity_type") or "public"
+        attachments = {
+            self.edges.follow(i.values.get("internet_gateway_id")).one:
+                self.edges.follow(i.values.get("vpc_id"))
+            for i in self.of("aws_internet_gateway_attachment")
+        }
+        for inst in self.of("aws_internet_gateway", "aws_egress_only_internet_gateway"):
+            item = self.add("internet_gateways", new_item(inst))
+            edge = attachments.get(inst.address) or self.edges.follow(inst.values.get("vpc_id"))
+            put_edge(item, "vpc", edge, many=False)
+        for inst in self.of("aws_ec2_transit_gateway_vpc_attachment"):
+            item = self.add("tgw_attachments", new_item(inst))
+            put_edge(item, "vpc", self.edges.follow(inst.values.get("vpc_id")), many=False)
+            put_edge(item, "transit_gateway", self.edges.follow(inst.values.get("transit_gateway_id")),
+                     many=False)
+            tgw_edge = self.edges.follow(inst.values.get("transit_gateway_id"), count=False)
+            if item["transit_gateway"] is None and tgw_edge.external:
+                item["transit_gateway"] = tgw_edge.external[0]
+                item["unknown"].pop("transit_gateway", None)
+            put_edge(item, "subnets", self.edges.follow(inst.values.get("subnet_ids")), many=True)
+            self.subnet_azs(item)
+
+    def subnet_azs(self, item: dict[str, Any]) -> None:
+        """`azs` of an item from its `subnets`, unknown if any subnet's AZ is."""
+        azs = set()
+        for address in item["subnets"]:
+            subnet = self.index.get(address)
+            if subnet is None or subnet["az"] is None:
+                item["unknown"]["azs"] = "subnet AZ unknown"
+            else:
+                azs.add(subnet["az"])
+        if "subnets" in item["unknown"]:
+            item["unknown"]["azs"] = item["unknown"]["subnets"]
+        item["azs"] = sorted(azs)
+
+    def dhcp(self) -> None:
+        for inst in self.of("aws_vpc_dhcp_options", "aws_default_vpc_dhcp_options"):
+            item = self.add("dhcp_options", new_item(inst, vpcs=[]))
+            servers, reason = scalar(inst.values.get("domain_name_servers"))
+            item["domain_name_servers"] = servers if isinstance(servers, list) else None
+            if reason:
+                item["unknown"]["domain_name_servers"] = reason
+        for inst in self.of("aws_vpc_dhcp_options_association"):
+            vpc = self.index.get(self.edges.follow(inst.values.get("vpc_id")).one or "")
+            options_edge = self.edges.follow(inst.values.get("dhcp_options_id"))
+            if vpc is None:
+                continue
+            options = self.index.get(options_edge.one or "")
+            if options is None:
+                vpc["unknown"]["amazon_dns"] = options_edge.unknown or "DHCP options not in plan"
+                vpc["amazon_dns"] = None
+                continue
+            vpc["dhcp_options"] = options["address"]
+            options["vpcs"].append(vpc["address"])
+            servers = options["domain_name_servers"]
+            if "domain_name_servers" in options["unknown"]:
+                vpc["amazon_dns"] = None
+                vpc["unknown"]["amazon_dns"] = options["unknown"]["domain_name_servers"]
+            else:
+                vpc["amazon_dns"] = not servers or "AmazonProvidedDNS" in servers
+
+
+def cidr_contains(outer: str, inner: str) -> bool | None:
+    try:
+        a = ipaddress.ip_network(outer, strict=False)
+        b = ipaddress.ip_network(inner, strict=False)
+    except ValueError:
+        return None
+    return a.version == b.version and b.subnet_of(a)  # type: ignore[arg-type]

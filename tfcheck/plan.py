@@ -1,0 +1,135 @@
+"""Load stage: read `terraform show -json` output (plan or state form) and refuse anything else."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Mapping
+
+from tfcheck.errors import InputError
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDoc:
+    """A decoded plan or state document and where it came from."""
+
+    path: str
+    data: Mapping[str, Any]
+    kind: str  # "plan" | "state"
+
+
+def load_plan(
+    path: str | None,
+    stdin: BinaryIO | None = None,
+    env: Mapping[str, str] | None = None,
+) -> PlanDoc:
+    """Read a plan from `path`, from stdin for "-", or from $SHOWFILE (Atlantis) when None."""
+    env = os.environ if env is None else env
+    if path is None:
+        path = env.get("SHOWFILE") or ""
+        if not path:
+            raise InputError(
+                "<no input>",
+                "no plan given: pass a plan JSON path (or - for stdin), or set $SHOWFILE "
+                "as Atlantis does. Make one with: terraform show -json tfplan > plan.json",
+            )
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return parse_plan("<stdin>", stream.read())
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a plan file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+    return parse_plan(path, raw)
+
+
+def parse_plan(path: str, raw: bytes) -> PlanDoc:
+    """Decode and check the document's shape; the one place that says what a plan is."""
+    if raw.startswith(ZIP_MAGIC):
+        raise InputError(
+            path,
+            "is a binary Terraform plan file (a zip archive), not JSON. Convert it first: "
+            "terraform show -json PLANFILE > plan.json",
+        )
+    text = _decode(path, raw)
+    if not text.strip():
+        raise InputError(path, "is empty; expected the JSON output of `terraform show -json`")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            path,
+            f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); expected "
+            "the output of `terraform show -json`",
+        ) from None
+    except RecursionError:
+        raise InputError(path, "is JSON nested too deeply to be a Terraform plan") from None
+    if not isinstance(data, dict):
+        raise InputError(
+            path,
+            f"holds a JSON {_json_type(data)}, not an object; expected the output of "
+            "`terraform show -json`",
+        )
+    _check_format_version(path, data)
+    if isinstance(data.get("resource_changes"), list) or isinstance(data.get("planned_values"), dict):
+        return PlanDoc(path, data, "plan")
+    if "values" in data and (data["values"] is None or isinstance(data["values"], dict)):
+        return PlanDoc(path, data, "state")
+    raise InputError(
+        path,
+        "is JSON but neither a plan (no resource_changes or planned_values) nor a state "
+        "(no values); expected the output of `terraform show -json`",
+    )
+
+
+def _decode(path: str, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            path,
+            "is UTF-16 encoded (PowerShell's `>` does this); write it as UTF-8, e.g. "
+            "terraform show -json tfplan | Out-File -Encoding utf8 plan.json",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path, f"is not UTF-8 text (bad byte at offset {exc.start}); is it a plan JSON file?"
+        ) from None
+
+
+def _check_format_version(path: str, data: Mapping[str, Any]) -> None:
+    version = data.get("format_version")
+    if version is None:
+        raise InputError(
+            path,
+            "has no format_version, so it is not `terraform show -json` output "
+            "(tfcheck reads format 1.x)",
+        )
+    if not isinstance(version, str) or not version.split(".")[0].isdigit():
+        raise InputError(path, f"has a malformed format_version {version!r}; expected \"1.x\"")
+    if version.split(".")[0] != "1":
+        raise InputError(
+            path,
+            f"has format_version {version}, but tfcheck reads format 1.x "
+            "(Terraform 0.12 and later); upgrade tfcheck or re-run terraform show -json",
+        )
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number"

@@ -1,0 +1,234 @@
+"""Load stage, second half: a plan or state document → Inventory of resource instances.
+
+Known values are kept as they are. A value unknown in the plan is replaced by what its
+`configuration` expression says: a constant, references resolved to instance Refs, or an
+Unknown with the reason; an unknown attribute with no expression is left out, so the
+provider default applies (domain spec section 1, "Plan values that are unknown but not
+configured").
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from tfcheck.aws import ATTRIBUTE_TARGETS
+from tfcheck.model import Instance, Inventory, Ref, Unknown
+from tfcheck.plan import PlanDoc
+from tfcheck.references import (
+    Context,
+    Index,
+    Key,
+    ModuleConfig,
+    ModulePath,
+    Resolver,
+    index_configuration,
+    module_prefix,
+    parse_reference,
+)
+
+_MISSING = object()
+_GONE = {("delete",), ("forget",)}
+
+
+def build_inventory(doc: PlanDoc) -> Inventory:
+    data = doc.data
+    config = index_configuration(_mapping(_mapping(data.get("configuration")).get("root_module")))
+    raw = list(_plan_resources(data) if doc.kind == "plan" else _state_resources(data))
+    instances: dict[str, list[Key]] = {}
+    modules: dict[str, list[Key]] = {}
+    for item in raw:
+        base = module_prefix(item["module_path"]) + f"{item['type']}.{item['name']}"
+        instances.setdefault(base, []).append(item["key"])
+        path: ModulePath = item["module_path"]
+        for depth in range(len(path)):
+            call = module_prefix(path[:depth]) + f"module.{path[depth][0]}"
+            keys = modules.setdefault(call, [])
+            if path[depth][1] not in keys:
+                keys.append(path[depth][1])
+    variables = {
+        name: value.get("value")
+        for name, value in _mapping(data.get("variables")).items()
+        if isinstance(value, Mapping)
+    }
+    resolver = Resolver(config, instances, modules, variables)
+    region = provider_region(data, variables)
+    built = []
+    for item in raw:
+        if item["gone"]:
+            continue
+        resource_config = _resource_config(resolver, item)
+        expressions = _mapping(resource_config.get("expressions")) if resource_config else {}
+        each = resource_config.get("for_each_expression") if resource_config else None
+        ctx = Context(item["module_path"], item["key"], each if isinstance(each, Mapping) else None)
+        values = _merge(item["after"], item["unknown"], expressions, resolver, ctx, "")
+        region_value = values.get("region") if isinstance(values, dict) else None
+        built.append(
+            Instance(
+                address=item["address"],
+                type=item["type"],
+                module=module_prefix(item["module_path"]).rstrip("."),
+                key=item["key"],
+                values=values if isinstance(values, dict) else {},
+                region=region_value if isinstance(region_value, str) else region,
+                action=item["action"],
+            )
+        )
+    return Inventory(tuple(built), region, doc.path, doc.kind)
+
+
+def _plan_resources(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    changes = data.get("resource_changes")
+    if isinstance(changes, list):
+        for rc in changes:
+            if not isinstance(rc, Mapping) or rc.get("mode", "managed") != "managed":
+                continue
+            change = _mapping(rc.get("change"))
+            actions = tuple(a for a in change.get("actions") or () if isinstance(a, str))
+            gone = actions in _GONE
+            after = change.get("before") if gone else change.get("after")
+            item = _describe(rc, after, change.get("after_unknown"), gone)
+            if item:
+                item["action"] = "-".join(actions) or "no-op"
+                yield item
+        return
+    yield from _module_values(_mapping(_mapping(data.get("planned_values")).get("root_module")))
+
+
+def _state_resources(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from _module_values(_mapping(_mapping(data.get("values")).get("root_module")))
+
+
+def _module_values(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    for resource in module.get("resources") or ():
+        if isinstance(resource, Mapping) and resource.get("mode", "managed") == "managed":
+            item = _describe(resource, resource.get("values"), None, False)
+            if item:
+                item["action"] = "no-op"
+                yield item
+    for child in module.get("child_modules") or ():
+        if isinstance(child, Mapping):
+            yield from _module_values(child)
+
+
+def _describe(raw: Mapping[str, Any], after: Any, unknown: Any, gone: bool) -> dict[str, Any] | None:
+    address, rtype, name = raw.get("address"), raw.get("type"), raw.get("name")
+    if not (isinstance(address, str) and isinstance(rtype, str) and isinstance(name, str)):
+        return None
+    key = raw.get("index")
+    if not isinstance(key, (int, str)) or isinstance(key, bool):
+        key = None
+    path = _module_path(address, rtype, name)
+    if path is None:
+        return None
+    return {
+        "address": address, "type": rtype, "name": name, "key": key, "module_path": path,
+        "after": after if isinstance(after, Mapping) else {}, "unknown": unknown, "gone": gone,
+    }
+
+
+def _module_path(address: str, rtype: str, name: str) -> ModulePath | None:
+    """`module.a["x"].module.b.aws_s.p[0]` → (("a", "x"), ("b", None))."""
+    steps = parse_reference(address)
+    if not steps:
+        return None
+    path: list[tuple[str, Key]] = []
+    i = 0
+    while i + 1 < len(steps) and steps[i] == "module" and isinstance(steps[i + 1], str):
+        key: Key = None
+        if i + 2 < len(steps) and isinstance(steps[i + 2], Index):
+            key = steps[i + 2].key  # type: ignore[union-attr]
+            i += 1
+        path.append((str(steps[i + 1]), key))
+        i += 2
+    if steps[i:i + 2] != [rtype, name]:
+        return None
+    return tuple(path)
+
+
+def _resource_config(resolver: Resolver, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    module: ModuleConfig | None = resolver.config_at(item["module_path"])
+    return module.resources.get(f"{item['type']}.{item['name']}") if module else None
+
+
+def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Context, attr: str) -> Any:
+    """Known planned value, or what the configuration says where the plan does not know."""
+    if unknown is True:
+        return _from_config(expr, resolver, ctx, attr)
+    if isinstance(value, Mapping):
+        unknown_map = unknown if isinstance(unknown, Mapping) else {}
+        expr_map = expr if isinstance(expr, Mapping) and "references" not in expr else {}
+        merged: dict[str, Any] = {}
+        for key in set(value) | set(unknown_map):
+            if not isinstance(key, str):
+                continue
+            sub_expr = expr_map.get(key) if expr_map else expr  # attribute-as-block keeps one expr
+            result = _merge(value.get(key), unknown_map.get(key), sub_expr, resolver, ctx, key)
+            if result is not _MISSING:
+                merged[key] = result
+        return merged
+    if isinstance(value, list):
+        unknown_list = unknown if isinstance(unknown, list) else []
+        out = []
+        for i, item in enumerate(value):
+            sub_expr = expr[i] if isinstance(expr, list) and i < len(expr) else expr
+            result = _merge(item, unknown_list[i] if i < len(unknown_list) else None,
+                            sub_expr, resolver, ctx, attr)
+            out.append(None if result is _MISSING else result)
+        return out
+    return value
+
+
+def _from_config(expr: Any, resolver: Resolver, ctx: Context, attr: str) -> Any:
+    if expr is None:
+        return _MISSING  # not configured: the provider default applies
+    if isinstance(expr, list):
+        return [_from_config(e, resolver, ctx, attr) for e in expr]
+    if not isinstance(expr, Mapping):
+        return Unknown("unknown until apply")
+    if "constant_value" not in expr and "references" not in expr:
+        nested = {k: _from_config(v, resolver, ctx, k) for k, v in expr.items() if isinstance(k, str)}
+        return {k: v for k, v in nested.items() if v is not _MISSING}
+    value = resolver.expression(expr, ctx)
+    return _filter_targets(value, attr)
+
+
+def _filter_targets(value: Any, attr: str) -> Any:
+    """Keep only references to resource types the attribute can point at (nat_gateway_id → NAT)."""
+    targets = ATTRIBUTE_TARGETS.get(attr)
+    if targets is None:
+        return value
+    if isinstance(value, Ref):
+        return value if _type_of(value) in targets else Unknown("reference of another kind")
+    if isinstance(value, list) and value and all(isinstance(v, Ref) for v in value):
+        kept = [v for v in value if _type_of(v) in targets]
+        if not kept:
+            return Unknown("reference of another kind")
+        return kept[0] if len(kept) == 1 and attr.endswith("_id") else kept
+    return value
+
+
+def _type_of(ref: Ref) -> str:
+    steps = parse_reference(ref.address) or []
+    names = [s for s in steps if isinstance(s, str)]
+    while len(names) > 2 and names[0] == "module":
+        names = names[2:]
+    return names[0] if names else ""
+
+
+def provider_region(data: Mapping[str, Any], variables: Mapping[str, Any]) -> str | None:
+    """The default aws provider's Region: a constant, or a root variable's value."""
+    providers = _mapping(_mapping(data.get("configuration")).get("provider_config"))
+    provider = _mapping(providers.get("aws"))
+    expr = _mapping(_mapping(provider.get("expressions")).get("region"))
+    value = expr.get("constant_value")
+    if isinstance(value, str):
+        return value
+    for ref in expr.get("references") or ():
+        if isinstance(ref, str) and ref.startswith("var."):
+            candidate = variables.get(ref[4:])
+            if isinstance(candidate, str):
+                return candidate
+    return None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,342 @@
+"""Follow a plan's `configuration` references to resource instances (domain spec section 2).
+
+For resources being created, ids are unknown; Terraform still records which objects each
+expression refers to. This module walks those references through `count`/`for_each`
+instance keys, module input variables and module outputs, down to instance addresses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from tfcheck.model import Ref, Unknown
+
+Key = int | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """A `[0]` or `["a"]` step of a reference, as opposed to an attribute name."""
+
+    key: int | str
+
+
+Step = str | Index
+ModulePath = tuple[tuple[str, Key], ...]  # (call name, instance key) from the root down
+
+_TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\[\*\]')
+_MAX_HOPS = 40
+
+
+def parse_reference(text: str) -> list[Step] | None:
+    """Split `module.net.ids[0]` into ["module", "net", "ids", Index(0)]; None if malformed."""
+    steps: list[Step] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            return None
+        name, number, key = match.group(1), match.group(2), match.group(3)
+        if name is not None:
+            steps.append(name)
+        elif number is not None:
+            steps.append(Index(int(number)))
+        elif key is not None:
+            steps.append(Index(key.replace('\\"', '"').replace("\\\\", "\\")))
+        pos = match.end()
+    return steps
+
+
+def format_key(key: Key) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+    return f'["{escaped}"]'
+
+
+def module_prefix(path: ModulePath) -> str:
+    return "".join(f"module.{name}{format_key(key)}." for name, key in path)
+
+
+def sort_keys(keys: Sequence[Key]) -> list[Key]:
+    """Terraform's instance order: count by index, for_each by lexical key."""
+    return sorted(keys, key=lambda k: (isinstance(k, str), k if k is not None else -1))
+
+
+@dataclass(slots=True)
+class ModuleConfig:
+    """One module's `configuration` block, shared by all instances of the module."""
+
+    resources: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    calls: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    variables: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    children: dict[str, ModuleConfig] = field(default_factory=dict)
+
+
+def index_configuration(module: Mapping[str, Any] | None) -> ModuleConfig:
+    config = ModuleConfig()
+    if not isinstance(module, Mapping):
+        return config
+    for resource in _dicts(module.get("resources")):
+        if resource.get("mode", "managed") == "managed" and isinstance(resource.get("address"), str):
+            config.resources[resource["address"]] = resource
+    for name, output in _items(module.get("outputs")):
+        config.outputs[name] = output
+    for name, variable in _items(module.get("variables")):
+        config.variables[name] = variable
+    for name, call in _items(module.get("module_calls")):
+        config.calls[name] = call
+        config.children[name] = index_configuration(call.get("module"))
+    return config
+
+
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _items(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    if not isinstance(value, Mapping):
+        return []
+    return [(k, v) for k, v in value.items() if isinstance(k, str) and isinstance(v, Mapping)]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where an expression is evaluated: module instance, and the resource instance key."""
+
+    module: ModulePath
+    key: Key = None
+    for_each: Mapping[str, Any] | None = None  # the resource's (or module call's) for_each_expression
+    each_module: ModulePath | None = None  # module path where `for_each` itself is evaluated
+
+
+class Resolver:
+    """Resolves reference lists to Refs, constants or an Unknown, with how each was found."""
+
+    def __init__(
+        self,
+        root: ModuleConfig,
+        instances: Mapping[str, list[Key]],
+        module_instances: Mapping[str, list[Key]],
+        root_variables: Mapping[str, Any],
+    ) -> None:
+        self.root = root
+        self.instances = instances  # "module.a[\"x\"].aws_subnet.p" -> [keys]
+        self.module_instances = module_instances  # "module.a" (instance prefix + call) -> keys
+        self.root_variables = root_variables
+
+    def config_at(self, path: ModulePath) -> ModuleConfig | None:
+        config: ModuleConfig | None = self.root
+        for name, _key in path:
+            config = config.children.get(name) if config else None
+        return config
+
+    def expression(self, expr: Mapping[str, Any] | None, ctx: Context, hops: int = 0) -> Any:
+        """Value of one configuration expression: a constant, a Ref, a list of Refs, or Unknown."""
+        if not isinstance(expr, Mapping):
+            return Unknown("not configured")
+        if "constant_value" in expr:
+            return expr["constant_value"]
+        refs = [r for r in expr.get("references", []) if isinstance(r, str)]
+        if not refs:
+            return Unknown("unknown until apply")
+        return self.references(refs, ctx, hops)
+
+    def references(self, refs: Sequence[str], ctx: Context, hops: int = 0) -> Any:
+        if hops > _MAX_HOPS:
+            return Unknown("reference cycle")
+        keyed = any(r in ("count.index", "each.key") or r.startswith("each.value") for r in refs)
+        results: list[Any] = []
+        reasons: list[str] = []
+        for ref in _maximal(refs):
+            steps = parse_reference(ref)
+            if not steps:
+                reasons.append("unreadable reference")
+                continue
+            value = self._steps(steps, ctx, keyed, hops + 1)
+            if isinstance(value, Unknown):
+                if value.reason != "ignored":
+                    reasons.append(value.reason)
+            elif isinstance(value, list):
+                results.extend(value)
+            else:
+                results.append(value)
+        if reasons and not results:
+            return Unknown(reasons[0])
+        if reasons:
+            # Some parts resolved, others did not: the value is incomplete, never a guess.
+            return Unknown(reasons[0], tuple(r for r in results if isinstance(r, Ref)))
+        if len(results) == 1:
+            return results[0]
+        return results
+
+    def _steps(self, steps: list[Step], ctx: Context, keyed: bool, hops: int) -> Any:
+        head = steps[0]
+        second = steps[1] if len(steps) > 1 else None
+        if head == "each":
+            return self._each(steps, ctx, hops)
+        if head in ("count", "path", "terraform", "self"):
+            return Unknown("ignored")
+        if head == "local":
+            return Unknown("local")
+        if head == "data":
+            return Unknown("data source")
+        if head == "var" and isinstance(second, str):
+            return _apply(self._variable(second, ctx, hops), steps[2:])
+        if head == "module" and isinstance(second, str) and len(steps) > 2:
+            return self._module_output(steps, ctx, keyed, hops)
+        if isinstance(head, str) and isinstance(second, str):
+            return self._resource(steps, ctx, keyed)
+        return Unknown("unreadable reference")
+
+    def _resource(self, steps: list[Step], ctx: Context, keyed: bool) -> Any:
+        base = module_prefix(ctx.module) + f"{steps[0]}.{steps[1]}"
+        keys = self.instances.get(base)
+        if keys is None:
+            return Unknown("resource not in plan")
+        rest = steps[2:]
+        if rest and isinstance(rest[0], Index):
+            if rest[0].key not in keys:
+                return Unknown("no such instance")
+            return _ref(base + format_key(rest[0].key), rest[1:], "reference")
+        if keyed and ctx.key is not None and ctx.key in keys and len(keys) > 1:
+            return _ref(base + format_key(ctx.key), rest, "index")
+        if keys == [None]:
+            return _ref(base, rest, "reference")
+        return [_ref(base + format_key(k), rest, "reference") for k in sort_keys(keys)]
+
+    def _each(self, steps: list[Step], ctx: Context, hops: int) -> Any:
+        if len(steps) < 2 or steps[1] != "value" or ctx.for_each is None:
+            return Unknown("ignored")
+        source = self.expression(ctx.for_each, Context(ctx.each_module or ctx.module), hops + 1)
+        if isinstance(source, Unknown):
+            return source
+        if isinstance(source, Mapping):
+            return _apply(source.get(str(ctx.key), Unknown("no such key")), steps[2:])
+        items = source if isinstance(source, list) else [source]
+        for item in items:
+            if isinstance(item, Ref) and str(instance_key(item.address)) == str(ctx.key):
+                return _ref(item.address, steps[2:], "index")
+        return Unknown("each.value not resolvable")
+
+    def _variable(self, name: str, ctx: Context, hops: int) -> Any:
+        if not ctx.module:
+            if name in self.root_variables:
+                return self.root_variables[name]
+            return Unknown("variable not set")
+        parent = ctx.module[:-1]
+        call_name, call_key = ctx.module[-1]
+        parent_config = self.config_at(parent)
+        call = parent_config.calls.get(call_name) if parent_config else None
+        if parent_config is None or call is None:
+            return Unknown("module not in configuration")
+        expressions = call.get("expressions")
+        expr = expressions.get(name) if isinstance(expressions, Mapping) else None
+        if expr is None:
+            child = parent_config.children.get(call_name)
+            variable = child.variables.get(name) if child else None
+            if variable is not None and "default" in variable:
+                return variable["default"]
+            return Unknown("variable not set")
+        each = call.get("for_each_expression")
+        parent_ctx = Context(parent, call_key, each if isinstance(each, Mapping) else None, parent)
+        return _tag(self.expression(expr, parent_ctx, hops + 1), "module input")
+
+    def _module_output(self, steps: list[Step], ctx: Context, keyed: bool, hops: int) -> Any:
+        call_name = str(steps[1])
+        rest = steps[2:]
+        config = self.config_at(ctx.module)
+        child_config = config.children.get(call_name) if config else None
+        if child_config is None:
+            return Unknown("module not in configuration")
+        call_base = module_prefix(ctx.module) + f"module.{call_name}"
+        keys = self.module_instances.get(call_base, [None])
+        if rest and isinstance(rest[0], Index):
+            keys = [rest[0].key] if rest[0].key in keys else []
+            rest = rest[1:]
+        if not rest or not isinstance(rest[0], str) or not keys:
+            return Unknown("module output not resolvable")
+        output = child_config.outputs.get(rest[0])
+        if output is None:
+            return Unknown("no such module output")
+        values = []
+        for key in sort_keys(keys):
+            child_ctx = Context(ctx.module + ((call_name, key),))
+            values.append(self.expression(output.get("expression"), child_ctx, hops + 1))
+        value = values[0] if len(values) == 1 else values
+        rest = rest[1:]
+        if keyed and not rest and isinstance(ctx.key, int) and isinstance(value, list):
+            # `module.m.ids[count.index]`: the plan keeps only "count.index" beside the output.
+            rest = [Index(ctx.key)]
+        return _tag(_apply(value, rest), "module output")
+
+
+def _maximal(refs: Sequence[str]) -> list[str]:
+    """Drop references that are prefixes of longer ones (`aws_x.a` beside `aws_x.a[0].id`)."""
+    unique = list(dict.fromkeys(refs))
+    return [
+        r for r in unique
+        if not any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in unique)
+        and r != "count.index"
+    ]
+
+
+def _ref(address: str, rest: Sequence[Step], how: str) -> Ref:
+    attr = rest[0] if rest and isinstance(rest[0], str) else "id"
+    return Ref(address, attr, how)
+
+
+def instance_key(address: str) -> Key:
+    """The count index or for_each key at the end of an instance address, if any."""
+    steps = parse_reference(address)
+    if steps and isinstance(steps[-1], Index):
+        return steps[-1].key
+    return None
+
+
+def _apply(value: Any, rest: Sequence[Step]) -> Any:
+    """Index or attribute steps applied after a module output or variable."""
+    for step in rest:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(step, Index):
+            value = _index(value, step.key)
+        elif isinstance(value, Mapping):
+            value = value.get(step, Unknown("no such key"))
+        elif isinstance(value, Ref):
+            value = Ref(value.address, step, value.how)
+        elif isinstance(value, list) and all(isinstance(v, Ref) for v in value):
+            # `module.m.out[*].x` style: keep the list, take the attribute of each.
+            value = [Ref(v.address, step, v.how) for v in value]
+        else:
+            return Unknown("attribute not resolvable")
+    return value
+
+
+def _index(value: Any, key: int | str) -> Any:
+    if isinstance(value, Mapping):
+        return value.get(str(key), Unknown("no such key"))
+    if not isinstance(value, list):
+        return Unknown("index into an unknown value")
+    if isinstance(key, int):
+        if key >= len(value):
+            return Unknown("index out of range")
+        item = value[key]
+        return Ref(item.address, item.attr, "index") if isinstance(item, Ref) else item
+    # A map output built from a for_each resource: pick the instance with that key.
+    for item in value:
+        if isinstance(item, Ref) and instance_key(item.address) == key:
+            return Ref(item.address, item.attr, "index")
+    return Unknown("no such key")
+
+
+def _tag(value: Any, how: str) -> Any:
+    if isinstance(value, Ref) and value.how == "reference":
+        return Ref(value.address, value.attr, how)
+    if isinstance(value, list):
+        return [_tag(v, how) for v in value]
+    return value
