@@ -136,8 +136,8 @@ def as_bool(value: Any, default: bool | None) -> tuple[bool | None, str | None]:
 
 def blocks(value: Any) -> list[Mapping[str, Any]]:
     """Nested blocks as a list of dicts, whatever shape the loader left them in."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return [value]
     if isinstance(value, list):
-        return [b for b in value if isinstance(b, Mapping)]
+        return [b for b in value if isinstance(b, dict)]
     return []

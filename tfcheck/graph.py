@@ -6,6 +6,7 @@ workloads in workloads.py, and the derived fields the rules need in derive.py.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -327,6 +328,7 @@ class NetworkBuilder:
                 vpc["amazon_dns"] = not servers or "AmazonProvidedDNS" in servers
 
 
+@functools.lru_cache(maxsize=8192)
 def cidr_contains(outer: str, inner: str) -> bool | None:
     try:
         a = ipaddress.ip_network(outer, strict=False)

@@ -8,6 +8,7 @@ configured").
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterator, Mapping
 
 from tfcheck.aws import ATTRIBUTE_TARGETS
@@ -23,6 +24,7 @@ from tfcheck.references import (
     index_configuration,
     module_prefix,
     parse_reference,
+    resource_type,
 )
 
 _MISSING = object()
@@ -47,7 +49,7 @@ def build_inventory(doc: PlanDoc) -> Inventory:
     variables = {
         name: value.get("value")
         for name, value in _mapping(data.get("variables")).items()
-        if isinstance(value, Mapping)
+        if isinstance(value, dict)
     }
     resolver = Resolver(config, instances, modules, variables)
     region = provider_region(data, variables)
@@ -58,7 +60,7 @@ def build_inventory(doc: PlanDoc) -> Inventory:
         resource_config = _resource_config(resolver, item)
         expressions = _mapping(resource_config.get("expressions")) if resource_config else {}
         each = resource_config.get("for_each_expression") if resource_config else None
-        ctx = Context(item["module_path"], item["key"], each if isinstance(each, Mapping) else None)
+        ctx = Context(item["module_path"], item["key"], each if isinstance(each, dict) else None)
         values = _merge(item["after"], item["unknown"], expressions, resolver, ctx, "")
         region_value = values.get("region") if isinstance(values, dict) else None
         built.append(
@@ -79,7 +81,7 @@ def _plan_resources(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     changes = data.get("resource_changes")
     if isinstance(changes, list):
         for rc in changes:
-            if not isinstance(rc, Mapping) or rc.get("mode", "managed") != "managed":
+            if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed":
                 continue
             change = _mapping(rc.get("change"))
             actions = tuple(a for a in change.get("actions") or () if isinstance(a, str))
@@ -99,13 +101,13 @@ def _state_resources(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _module_values(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     for resource in module.get("resources") or ():
-        if isinstance(resource, Mapping) and resource.get("mode", "managed") == "managed":
+        if isinstance(resource, dict) and resource.get("mode", "managed") == "managed":
             item = _describe(resource, resource.get("values"), None, False)
             if item:
                 item["action"] = "no-op"
                 yield item
     for child in module.get("child_modules") or ():
-        if isinstance(child, Mapping):
+        if isinstance(child, dict):
             yield from _module_values(child)
 
 
@@ -116,32 +118,36 @@ def _describe(raw: Mapping[str, Any], after: Any, unknown: Any, gone: bool) -> d
     key = raw.get("index")
     if not isinstance(key, (int, str)) or isinstance(key, bool):
         key = None
-    path = _module_path(address, rtype, name)
-    if path is None:
+    module_address = raw.get("module_address")
+    if not isinstance(module_address, str):
+        # State form: resources carry no module_address; take it from the address.
+        local = address.rfind(f"{rtype}.{name}")
+        module_address = address[:local].rstrip(".") if local > 0 else ""
+    path = _module_path(module_address) if module_address else ()
+    if path is None or not address.startswith(module_address + "." if module_address else ""):
         return None
     return {
         "address": address, "type": rtype, "name": name, "key": key, "module_path": path,
-        "after": after if isinstance(after, Mapping) else {}, "unknown": unknown, "gone": gone,
+        "after": after if isinstance(after, dict) else {}, "unknown": unknown, "gone": gone,
     }
 
 
-def _module_path(address: str, rtype: str, name: str) -> ModulePath | None:
-    """`module.a["x"].module.b.aws_s.p[0]` → (("a", "x"), ("b", None))."""
-    steps = parse_reference(address)
+@functools.lru_cache(maxsize=4096)
+def _module_path(module_address: str) -> ModulePath | None:
+    """`module.a["x"].module.b` → (("a", "x"), ("b", None))."""
+    steps = parse_reference(module_address)
     if not steps:
         return None
     path: list[tuple[str, Key]] = []
     i = 0
     while i + 1 < len(steps) and steps[i] == "module" and isinstance(steps[i + 1], str):
-        key: Key = None
-        if i + 2 < len(steps) and isinstance(steps[i + 2], Index):
-            key = steps[i + 2].key  # type: ignore[union-attr]
-            i += 1
-        path.append((str(steps[i + 1]), key))
-        i += 2
-    if steps[i:i + 2] != [rtype, name]:
-        return None
-    return tuple(path)
+        call, key, width = str(steps[i + 1]), None, 2
+        following = steps[i + 2] if i + 2 < len(steps) else None
+        if isinstance(following, Index):
+            key, width = following.key, 3
+        path.append((call, key))
+        i += width
+    return tuple(path) if i == len(steps) else None
 
 
 def _resource_config(resolver: Resolver, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -153,25 +159,27 @@ def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Context
     """Known planned value, or what the configuration says where the plan does not know."""
     if unknown is True:
         return _from_config(expr, resolver, ctx, attr)
-    if isinstance(value, Mapping):
-        unknown_map = unknown if isinstance(unknown, Mapping) else {}
-        expr_map = expr if isinstance(expr, Mapping) and "references" not in expr else {}
-        merged: dict[str, Any] = {}
-        for key in set(value) | set(unknown_map):
-            if not isinstance(key, str):
+    if not unknown:
+        return value  # nothing unknown below here: keep the planned value as it is
+    if type(value) is dict and type(unknown) is dict:
+        # An attribute-as-block (inline `route`) keeps one expression for all its fields.
+        whole = type(expr) is dict and ("references" in expr or "constant_value" in expr)
+        merged = dict(value)
+        for key, sub_unknown in unknown.items():
+            if not sub_unknown:
                 continue
-            sub_expr = expr_map.get(key) if expr_map else expr  # attribute-as-block keeps one expr
-            result = _merge(value.get(key), unknown_map.get(key), sub_expr, resolver, ctx, key)
-            if result is not _MISSING:
+            sub_expr = expr if whole else expr.get(key) if type(expr) is dict else None
+            result = _merge(value.get(key), sub_unknown, sub_expr, resolver, ctx, key)
+            if result is _MISSING:
+                merged.pop(key, None)
+            else:
                 merged[key] = result
         return merged
-    if isinstance(value, list):
-        unknown_list = unknown if isinstance(unknown, list) else []
+    if type(value) is list and type(unknown) is list:
         out = []
         for i, item in enumerate(value):
-            sub_expr = expr[i] if isinstance(expr, list) and i < len(expr) else expr
-            result = _merge(item, unknown_list[i] if i < len(unknown_list) else None,
-                            sub_expr, resolver, ctx, attr)
+            sub_expr = expr[i] if type(expr) is list and i < len(expr) else expr
+            result = _merge(item, unknown[i] if i < len(unknown) else None, sub_expr, resolver, ctx, attr)
             out.append(None if result is _MISSING else result)
         return out
     return value
@@ -182,7 +190,7 @@ def _from_config(expr: Any, resolver: Resolver, ctx: Context, attr: str) -> Any:
         return _MISSING  # not configured: the provider default applies
     if isinstance(expr, list):
         return [_from_config(e, resolver, ctx, attr) for e in expr]
-    if not isinstance(expr, Mapping):
+    if not isinstance(expr, dict):
         return Unknown("unknown until apply")
     if "constant_value" not in expr and "references" not in expr:
         nested = {k: _from_config(v, resolver, ctx, k) for k, v in expr.items() if isinstance(k, str)}
@@ -207,11 +215,7 @@ def _filter_targets(value: Any, attr: str) -> Any:
 
 
 def _type_of(ref: Ref) -> str:
-    steps = parse_reference(ref.address) or []
-    names = [s for s in steps if isinstance(s, str)]
-    while len(names) > 2 and names[0] == "module":
-        names = names[2:]
-    return names[0] if names else ""
+    return resource_type(ref.address)
 
 
 def provider_region(data: Mapping[str, Any], variables: Mapping[str, Any]) -> str | None:
@@ -231,4 +235,4 @@ def provider_region(data: Mapping[str, Any], variables: Mapping[str, Any]) -> st
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}

@@ -6,6 +6,7 @@ instance keys, module input variables and module outputs, down to instance addre
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -31,6 +32,21 @@ _MAX_HOPS = 40
 
 def parse_reference(text: str) -> list[Step] | None:
     """Split `module.net.ids[0]` into ["module", "net", "ids", Index(0)]; None if malformed."""
+    steps = _parse(text)
+    return list(steps) if steps is not None else None
+
+
+@functools.lru_cache(maxsize=65536)
+def resource_type(address: str) -> str:
+    """`module.a["x"].aws_subnet.p[0]` → "aws_subnet"."""
+    names = [s for s in _parse(address) or () if isinstance(s, str)]
+    while len(names) > 2 and names[0] == "module":
+        names = names[2:]
+    return names[0] if names else ""
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(text: str) -> tuple[Step, ...] | None:
     steps: list[Step] = []
     pos = 0
     while pos < len(text):
@@ -45,7 +61,7 @@ def parse_reference(text: str) -> list[Step] | None:
         elif key is not None:
             steps.append(Index(key.replace('\\"', '"').replace("\\\\", "\\")))
         pos = match.end()
-    return steps
+    return tuple(steps)
 
 
 def format_key(key: Key) -> str:
@@ -57,6 +73,7 @@ def format_key(key: Key) -> str:
     return f'["{escaped}"]'
 
 
+@functools.lru_cache(maxsize=65536)
 def module_prefix(path: ModulePath) -> str:
     return "".join(f"module.{name}{format_key(key)}." for name, key in path)
 
@@ -79,7 +96,7 @@ class ModuleConfig:
 
 def index_configuration(module: Mapping[str, Any] | None) -> ModuleConfig:
     config = ModuleConfig()
-    if not isinstance(module, Mapping):
+    if not isinstance(module, dict):
         return config
     for resource in _dicts(module.get("resources")):
         if resource.get("mode", "managed") == "managed" and isinstance(resource.get("address"), str):
@@ -95,13 +112,13 @@ def index_configuration(module: Mapping[str, Any] | None) -> ModuleConfig:
 
 
 def _dicts(value: Any) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _items(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         return []
-    return [(k, v) for k, v in value.items() if isinstance(k, str) and isinstance(v, Mapping)]
+    return [(k, v) for k, v in value.items() if isinstance(k, str) and isinstance(v, dict)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +154,7 @@ class Resolver:
 
     def expression(self, expr: Mapping[str, Any] | None, ctx: Context, hops: int = 0) -> Any:
         """Value of one configuration expression: a constant, a Ref, a list of Refs, or Unknown."""
-        if not isinstance(expr, Mapping):
+        if not isinstance(expr, dict):
             return Unknown("not configured")
         if "constant_value" in expr:
             return expr["constant_value"]
@@ -215,7 +232,7 @@ class Resolver:
         source = self.expression(ctx.for_each, Context(ctx.each_module or ctx.module), hops + 1)
         if isinstance(source, Unknown):
             return source
-        if isinstance(source, Mapping):
+        if isinstance(source, dict):
             return _apply(source.get(str(ctx.key), Unknown("no such key")), steps[2:])
         items = source if isinstance(source, list) else [source]
         for item in items:
@@ -235,7 +252,7 @@ class Resolver:
         if parent_config is None or call is None:
             return Unknown("module not in configuration")
         expressions = call.get("expressions")
-        expr = expressions.get(name) if isinstance(expressions, Mapping) else None
+        expr = expressions.get(name) if isinstance(expressions, dict) else None
         if expr is None:
             child = parent_config.children.get(call_name)
             variable = child.variables.get(name) if child else None
@@ -243,7 +260,7 @@ class Resolver:
                 return variable["default"]
             return Unknown("variable not set")
         each = call.get("for_each_expression")
-        parent_ctx = Context(parent, call_key, each if isinstance(each, Mapping) else None, parent)
+        parent_ctx = Context(parent, call_key, each if isinstance(each, dict) else None, parent)
         return _tag(self.expression(expr, parent_ctx, hops + 1), "module input")
 
     def _module_output(self, steps: list[Step], ctx: Context, keyed: bool, hops: int) -> Any:
@@ -277,12 +294,17 @@ class Resolver:
 
 def _maximal(refs: Sequence[str]) -> list[str]:
     """Drop references that are prefixes of longer ones (`aws_x.a` beside `aws_x.a[0].id`)."""
+    return list(_maximal_cached(tuple(refs)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _maximal_cached(refs: tuple[str, ...]) -> tuple[str, ...]:
     unique = list(dict.fromkeys(refs))
-    return [
+    return tuple(
         r for r in unique
         if not any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in unique)
         and r != "count.index"
-    ]
+    )
 
 
 def _ref(address: str, rest: Sequence[Step], how: str) -> Ref:
@@ -305,7 +327,7 @@ def _apply(value: Any, rest: Sequence[Step]) -> Any:
             return value
         if isinstance(step, Index):
             value = _index(value, step.key)
-        elif isinstance(value, Mapping):
+        elif isinstance(value, dict):
             value = value.get(step, Unknown("no such key"))
         elif isinstance(value, Ref):
             value = Ref(value.address, step, value.how)
@@ -318,7 +340,7 @@ def _apply(value: Any, rest: Sequence[Step]) -> Any:
 
 
 def _index(value: Any, key: int | str) -> Any:
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return value.get(str(key), Unknown("no such key"))
     if not isinstance(value, list):
         return Unknown("index into an unknown value")

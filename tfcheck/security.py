@@ -32,9 +32,10 @@ def build_security_groups(builder: NetworkBuilder) -> None:
                 continue
             for block in blocks(value):
                 add_rule(builder, item, direction, block, "inline")
+    managed_defaults = {sg["vpc"] for sg in builder.graph["security_groups"]
+                        if sg["resource_type"] == "aws_default_security_group"}
     for vpc in builder.graph["vpcs"]:
-        if any(sg["resource_type"] == "aws_default_security_group" and sg["vpc"] == vpc["address"]
-               for sg in builder.graph["security_groups"]):
+        if vpc["address"] in managed_defaults:
             continue
         address = f"{vpc['address']}:default_sg"
         everything = {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [],

@@ -99,7 +99,7 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
 
     for item in workloads.values():
         tags = edges.instances[item["address"]].values.get("tags")
-        _declared_needs(item, tags if isinstance(tags, Mapping) else {}, options)
+        _declared_needs(item, tags if isinstance(tags, dict) else {}, options)
         item["needs"] = sorted(item["need_reasons"])
         if "needs" in item["unknown"] and options.default_needs is not None:
             for service in options.default_needs:
@@ -181,7 +181,7 @@ def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
     needs: dict[str, str] = {}
     reason: str | None = None
     for container in value:
-        if not isinstance(container, Mapping):
+        if not isinstance(container, dict):
             continue
         image = container.get("image")
         if _is_ecr(image):
@@ -191,17 +191,17 @@ def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
         elif not isinstance(image, str):
             reason = image.reason if isinstance(image, Unknown) else "image unknown"
         log = container.get("logConfiguration")
-        if isinstance(log, Mapping) and log.get("logDriver") == "awslogs":
+        if isinstance(log, dict) and log.get("logDriver") == "awslogs":
             needs.setdefault("logs", "awslogs log driver")
         for secret in container.get("secrets") or ():
-            source = secret.get("valueFrom") if isinstance(secret, Mapping) else None
+            source = secret.get("valueFrom") if isinstance(secret, dict) else None
             service = _secret_service(source)
             if service:
                 needs.setdefault(service, "secrets injected at task start")
             else:
                 reason = reason or "secret source unknown"
         credentials = container.get("repositoryCredentials")
-        if isinstance(credentials, Mapping) and credentials.get("credentialsParameter"):
+        if isinstance(credentials, dict) and credentials.get("credentialsParameter"):
             needs.setdefault("secretsmanager", "private registry credentials")
     return needs, reason
 

@@ -1,0 +1,112 @@
+"""Read `.tfcheck.yml`: schema-checked settings that tune rules and tell the graph what it cannot see."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tfcheck.errors import ConfigError
+from tfcheck.findings import Severity
+
+if TYPE_CHECKING:
+    from tfcheck.graph import GraphOptions
+
+DEFAULT_FILE = ".tfcheck.yml"
+SCHEMA_FILE = Path(__file__).with_name("config.schema.json")
+# Postures switch on rules that are off by default.
+POSTURES: Mapping[str, tuple[str, ...]] = {"any": (), "endpoints-only": ("VPCE028",)}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: str | None = None
+    severity: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
+    disabled: tuple[str, ...] = ()
+    extra_needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    default_needs: tuple[str, ...] | None = None
+    hub_dns: tuple[str, ...] = ()
+    egress: str = "any"
+
+    @property
+    def enabled(self) -> tuple[str, ...]:
+        return POSTURES[self.egress]
+
+    def check_rules(self, known: Iterable[str]) -> None:
+        """Name a rule id the config mentions but no loaded policy defines (a typo, usually)."""
+        known_set = set(known)
+        for key, ids in (("severity", list(self.severity)), ("disable", list(self.disabled))):
+            for rule in ids:
+                if rule not in known_set:
+                    raise ConfigError(
+                        self.path or DEFAULT_FILE,
+                        f"{key}: unknown rule {rule}; `tfcheck rules` lists the known ids",
+                    )
+
+
+def find_config(cwd: Path) -> Path | None:
+    candidate = cwd / DEFAULT_FILE
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: str | Path | None) -> Config:
+    """`None` means no settings file: every default applies."""
+    if path is None:
+        return Config()
+    import yaml
+
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(name, f"cannot read the settings file: {e}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(name, f"not valid YAML{at}: {getattr(e, 'problem', None) or e}") from None
+    _validate(name, text, doc)
+    return from_dict(doc or {}, name)
+
+
+def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
+    default_needs = doc.get("default_needs")
+    return Config(
+        path=path,
+        severity={k: Severity(v) for k, v in (doc.get("severity") or {}).items()},
+        disabled=tuple(doc.get("disable") or ()),
+        extra_needs=tuple((glob, tuple(s)) for glob, s in (doc.get("needs") or {}).items()),
+        default_needs=tuple(default_needs) if default_needs is not None else None,
+        hub_dns=tuple(doc.get("hub_dns") or ()),
+        egress=str(doc.get("egress") or "any"),
+    )
+
+
+def _validate(name: str, text: str, doc: Any) -> None:
+    import json
+
+    import jsonschema
+
+    from tfcheck.policy import json_path, line_of
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(doc),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
+    if errors:
+        error = errors[0]
+        line = line_of(text, list(error.absolute_path))
+        at = f" (line {line})" if line else ""
+        raise ConfigError(
+            name, f"{json_path(error.absolute_path)}{at}: {error.message}; see config.schema.json"
+        )
+
+
+def graph_options(config: Config) -> GraphOptions:
+    from tfcheck.graph import GraphOptions
+
+    return GraphOptions(
+        extra_needs=config.extra_needs, hub_dns=config.hub_dns, default_needs=config.default_needs
+    )

@@ -1,0 +1,170 @@
+"""The one result model: every rule × item result, sorted and counted once for all formats."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tfcheck.errors import ExitCode
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
+
+
+class Outcome(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+
+
+class FailOn(str, enum.Enum):
+    """The lowest severity that makes `tfcheck check` exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule applied to one graph item (pass results are kept for counts and `tfcheck test`)."""
+
+    rule_id: str
+    severity: Severity
+    address: str
+    message: str
+    remediation: str
+    outcome: Outcome
+    reasons: tuple[str, ...] = ()
+    file: str | None = None
+    line: int | None = None
+    plan: str | None = None
+
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.plan or "", self.address, self.rule_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "address": self.address,
+            "message": self.message,
+            "remediation": self.remediation,
+            "file": self.file,
+            "line": self.line,
+            "plan": self.plan,
+        }
+        if self.outcome is Outcome.INCONCLUSIVE:
+            data["reasons"] = list(self.reasons)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """All results of one run, sorted by plan, address and rule; formats read counts here."""
+
+    results: tuple[Finding, ...]
+    plans: tuple[str, ...] = ()
+    rules: int = 0
+    _by_outcome: Mapping[Outcome, tuple[Finding, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @classmethod
+    def build(
+        cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0
+    ) -> Report:
+        ordered = tuple(sorted(results, key=Finding.sort_key))
+        by_outcome = {o: tuple(r for r in ordered if r.outcome is o) for o in Outcome}
+        return cls(ordered, tuple(plans), rules, by_outcome)
+
+    @property
+    def failed(self) -> tuple[Finding, ...]:
+        return self._by_outcome.get(Outcome.FAIL, ())
+
+    @property
+    def inconclusive(self) -> tuple[Finding, ...]:
+        return self._by_outcome.get(Outcome.INCONCLUSIVE, ())
+
+    @property
+    def passed(self) -> tuple[Finding, ...]:
+        return self._by_outcome.get(Outcome.PASS, ())
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.failed:
+            counts[finding.severity.value] += 1
+        return {
+            "plans": len(self.plans),
+            "rules": self.rules,
+            "checks": len(self.results),
+            "passed": len(self.passed),
+            "failed": len(self.failed),
+            "inconclusive": len(self.inconclusive),
+            **counts,
+        }
+
+
+def exit_code(report: Report, fail_on: FailOn, strict: bool) -> ExitCode:
+    """Exit 1 when a failure (or, with --strict, an inconclusive result) reaches `fail_on`."""
+    if fail_on is FailOn.NEVER:
+        return ExitCode.OK
+    threshold = Severity(fail_on.value).rank
+    counted = report.failed + (report.inconclusive if strict else ())
+    if any(f.severity.rank >= threshold for f in counted):
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+def compare_expected(
+    results: Sequence[Finding], expected: Mapping[str, Any], rule_id: str | None = None
+) -> list[str]:
+    """Differences between a case's results and its `expected.yaml` `results:` map.
+
+    `pass` also accepts "not in the rule's scope" (no result at all): both mean no finding.
+    Addresses not listed must have no fail or inconclusive result.
+    """
+    mine = [r for r in results if rule_id is None or r.rule_id == rule_id]
+    problems: list[str] = []
+    for address, want in sorted(expected.items()):
+        spec = want if isinstance(want, Mapping) else {"outcome": want}
+        got = [r for r in mine if r.address == address]
+        outcome = _worst(got)
+        wanted = str(spec.get("outcome", "pass"))
+        if outcome != wanted and not (wanted == "pass" and outcome is None):
+            problems.append(f"{address}: expected {wanted}, got {outcome or 'no result'}")
+            continue
+        flagged = [r for r in got if r.outcome is not Outcome.PASS]
+        if "severity" in spec and flagged:
+            severities = sorted({r.severity.value for r in flagged})
+            if severities != [str(spec["severity"])]:
+                problems.append(
+                    f"{address}: expected severity {spec['severity']}, got {', '.join(severities)}"
+                )
+        text = " ".join(f"{r.message} {r.remediation}" for r in flagged)
+        for word in spec.get("mentions") or ():
+            if str(word) not in text:
+                problems.append(f"{address}: message does not mention {word!r}: {text}")
+    for r in mine:
+        if r.address not in expected and r.outcome is not Outcome.PASS:
+            problems.append(f"{r.address}: unexpected {r.outcome.value} ({r.rule_id}): {r.message}")
+    return problems
+
+
+def _worst(results: Sequence[Finding]) -> str | None:
+    for outcome in (Outcome.FAIL, Outcome.INCONCLUSIVE, Outcome.PASS):
+        if any(r.outcome is outcome for r in results):
+            return outcome.value
+    return None

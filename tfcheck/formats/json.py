@@ -1,0 +1,20 @@
+"""JSON report: failed checks and inconclusive ones apart, plus the Report's counts (schema v1)."""
+from __future__ import annotations
+
+import json
+
+from tfcheck.findings import Report
+
+
+def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    doc = {
+        "version": 1,
+        "findings": [f.to_dict() for f in report.failed],
+        "inconclusive": [f.to_dict() for f in report.inconclusive],
+        "summary": report.summary(),
+    }
+    if verbose:
+        doc["passed"] = [
+            {"rule_id": f.rule_id, "address": f.address, "plan": f.plan} for f in report.passed
+        ]
+    return json.dumps(doc, indent=2) + "\n"

@@ -1,0 +1,107 @@
+"""Text report for terminals and CI logs: failures grouped by resource, inconclusive apart, one summary line."""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from tfcheck.findings import Finding, Outcome, Report, Severity
+
+_COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "ok": "32"}
+
+
+def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    paint = _painter(color)
+    lines: list[str] = []
+    shown = report.failed + (report.passed if verbose else ())
+    for plan, in_plan in itertools.groupby(sorted(shown, key=Finding.sort_key), key=lambda f: f.plan):
+        if plan and len(report.plans) > 1:
+            lines.append(paint("bold", plan))
+        for address, group in itertools.groupby(in_plan, key=lambda f: f.address):
+            found = list(group)
+            lines.append("  " + paint("bold", address) + _location(found[0]))
+            for f in found:
+                if f.outcome is Outcome.FAIL:
+                    label = paint(f.severity.value, f"{f.severity.value:<7}")
+                    lines.append(f"    {label} {f.rule_id}  {f.message}")
+                    if f.remediation:
+                        lines.append(f"    {'':<7} {'':<{len(f.rule_id)}}  fix: {f.remediation}")
+                else:
+                    lines.append(f"    {paint('ok', 'pass   ')} {f.rule_id}")
+    if report.inconclusive:
+        if lines:
+            lines.append("")
+        lines.append(paint("dim", "inconclusive (undecided before apply; --strict fails on them):"))
+        for f in report.inconclusive:
+            where = f" [{f.plan}]" if f.plan and len(report.plans) > 1 else ""
+            lines.append(f"  {f.address}{where}  {f.rule_id}  {f.message}")
+            for reason in f.reasons:
+                lines.append(f"      {reason}")
+    if lines:
+        lines.append("")
+    lines.append(summary_line(report, paint))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(report: Report, paint: Any = None) -> str:
+    paint = paint or _painter(False)
+    s = report.summary()
+    parts = [
+        _count(s[Severity.ERROR.value], "error"),
+        _count(s[Severity.WARNING.value], "warning"),
+        f"{s[Severity.INFO.value]} info",
+        f"{s['inconclusive']} inconclusive",
+        f"{s['passed']} passed",
+    ]
+    tail = f" ({_count(s['checks'], 'check')}, {_count(s['rules'], 'rule')}, {_count(s['plans'], 'plan')})"
+    key = "error" if s["error"] else "warning" if s["failed"] else "ok"
+    return paint(key, ", ".join(parts)) + tail
+
+
+def render_reach(graph: Mapping[str, Any]) -> str:
+    """Per workload, each service it needs and the path its calls take (`tfcheck reach`)."""
+    lines: list[str] = []
+    for w in graph.get("workloads") or ():
+        launch = f", {w['launch_type']}" if w.get("launch_type") else ""
+        lines.append(f"{w['address']}  ({w.get('kind')}{launch}; vpc {w.get('vpc') or 'unknown'})")
+        paths = w.get("paths")
+        unknown = w.get("unknown") or {}
+        if paths is None:
+            lines.append(f"  paths unknown: {unknown.get('paths', 'not decided')}")
+            continue
+        needs = list(w.get("needs") or [])
+        services = needs + sorted(s for s in paths if s not in needs)
+        if not services:
+            lines.append("  needs no AWS service tfcheck knows of")
+        width = max((len(s) for s in services), default=0)
+        unreachable = set(w.get("unreachable") or ())
+        for service in services:
+            path = paths.get(service) or {}
+            via = path.get("via", "unknown")
+            detail = " ".join(
+                f"{k} {path[k]}" for k in ("endpoint", "subnet") if path.get(k)
+            )
+            flag = "  UNREACHABLE" if service in unreachable else ""
+            why = unknown.get(f"paths.{service}")
+            note = f"  ({why})" if why else ""
+            lines.append(f"  {service:<{width}}  {via:<27} {detail}{flag}{note}".rstrip())
+    if not lines:
+        lines.append("no workloads in the plan")
+    return "\n".join(lines) + "\n"
+
+
+def _location(f: Finding) -> str:
+    if f.file:
+        return f"  ({f.file}:{f.line})" if f.line else f"  ({f.file})"
+    return ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _painter(color: bool) -> Any:
+    def paint(key: str, text: str) -> str:
+        return f"\x1b[{_COLORS[key]}m{text}\x1b[0m" if color else text
+
+    return paint

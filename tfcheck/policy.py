@@ -1,0 +1,273 @@
+"""Load policy files: YAML → schema check → JMESPath compiled once, all before any plan is read."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tfcheck.errors import PolicyError
+from tfcheck.findings import Severity
+from tfcheck.functions import Expr, ExpressionError, compile_expression
+
+SCHEMA_FILE = Path(__file__).with_name("policy.schema.json")
+SPECS = frozenset({"explain"})
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    expr: Expr
+    spec: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """Message text split into literal parts and compiled `{path}` placeholders."""
+
+    source: str
+    parts: tuple[str | Placeholder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """A `severity_when` entry (value: severity) or a `notes` entry (value: template)."""
+
+    when: Expr
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    id: str
+    title: str
+    severity: Severity
+    resource: str
+    assert_: Expr
+    message: Template
+    remediation: Template | None = None
+    where: Expr | None = None
+    severity_when: tuple[Conditional, ...] = ()
+    notes: tuple[Conditional, ...] = ()
+    explain: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    description: str = ""
+    links: tuple[str, ...] = ()
+    enabled: bool = True
+    file: str = ""
+
+
+def builtin_dir() -> Path:
+    """The built-in pack: `tfcheck/policies` in a wheel, top-level `policies/` in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "policies", here.parent / "policies"):
+        if candidate.is_dir():
+            return candidate
+    raise PolicyError(str(here / "policies"), "the built-in policy pack is missing; reinstall tfcheck")
+
+
+def policy_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise PolicyError(str(directory), "not a directory of policy files (*.yaml)")
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_policies(
+    dirs: Sequence[str | Path] = (), *, builtin: bool = True, validate_builtin: bool = False
+) -> tuple[Policy, ...]:
+    """Built-in pack (schema-checked by the test suite, not at start-up) plus users' dirs."""
+    sources: list[tuple[Path, bool]] = []
+    if builtin:
+        sources += [(p, validate_builtin) for p in policy_files(builtin_dir())]
+    for directory in dirs:
+        sources += [(p, True) for p in policy_files(Path(directory))]
+    seen: dict[str, str] = {}
+    policies = []
+    for path, validate in sources:
+        policy = load_policy_file(path, validate=validate)
+        if policy.id in seen:
+            raise PolicyError(str(path), f"rule id {policy.id} is already defined in {seen[policy.id]}")
+        seen[policy.id] = str(path)
+        policies.append(policy)
+    return tuple(sorted(policies, key=lambda p: p.id))
+
+
+def load_policy_file(path: Path, *, validate: bool = True) -> Policy:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise PolicyError(str(path), f"cannot read policy file: {e}") from None
+    try:
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(e, "problem", None) or str(e)
+        raise PolicyError(str(path), f"not valid YAML{at}: {problem}") from None
+    if validate:
+        _validate(path, text, doc)
+    return _build(path, text, doc)
+
+
+def _validate(path: Path, text: str, doc: Any) -> None:
+    import json
+
+    import jsonschema  # costly import: only user policies and tests pay for it
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return
+    error = errors[0]
+    location = json_path(error.absolute_path)
+    rule = doc.get("id") if isinstance(doc, dict) else None
+    prefix = f"rule {rule}: " if isinstance(rule, str) else ""
+    line = line_of(text, list(error.absolute_path))
+    at = f" (line {line})" if line else ""
+    raise PolicyError(str(path), f"{prefix}{location}{at}: {error.message}; see policy.schema.json")
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def line_of(text: str, parts: Sequence[Any]) -> int | None:
+    """1-based line of the YAML node at a JSON path; computed only when reporting an error."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+    for part in parts:
+        if isinstance(node, yaml.MappingNode):
+            match = [v for k, v in node.value if k.value == part]
+            if not match:
+                break
+            node = match[0]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _build(path: Path, text: str, doc: Mapping[str, Any]) -> Policy:
+    rule = str(doc.get("id", path.stem))
+
+    def expr(key: Sequence[Any], source: str) -> Expr:
+        try:
+            return compile_expression(source)
+        except ExpressionError as e:
+            raise _expr_error(path, text, rule, key, source, e) from None
+
+    def template(key: Sequence[Any], source: str) -> Template:
+        try:
+            return compile_template(source, lambda s: expr(key, s))
+        except ExpressionError as e:
+            raise _expr_error(path, text, rule, key, source, e) from None
+
+    return Policy(
+        id=rule,
+        title=doc["title"],
+        severity=Severity(doc["severity"]),
+        resource=doc["resource"],
+        assert_=expr(["assert"], doc["assert"]),
+        message=template(["message"], doc["message"]),
+        remediation=template(["remediation"], doc["remediation"]) if doc.get("remediation") else None,
+        where=expr(["where"], doc["where"]) if doc.get("where") else None,
+        severity_when=tuple(
+            Conditional(expr(["severity_when", i, "if"], c["if"]), Severity(c["severity"]))
+            for i, c in enumerate(doc.get("severity_when") or ())
+        ),
+        notes=tuple(
+            Conditional(expr(["notes", i, "if"], n["if"]), template(["notes", i, "text"], n["text"]))
+            for i, n in enumerate(doc.get("notes") or ())
+        ),
+        explain=dict(doc.get("explain") or {}),
+        description=str(doc.get("description") or "").strip(),
+        links=tuple(doc.get("links") or ()),
+        enabled=bool(doc.get("enabled", True)),
+        file=str(path),
+    )
+
+
+def _expr_error(
+    path: Path, text: str, rule: str, key: Sequence[Any], source: str, error: ExpressionError
+) -> PolicyError:
+    line = line_of(text, list(key))
+    at = f" (line {line})" if line else ""
+    column = f" at column {error.column + 1}" if error.column is not None else ""
+    return PolicyError(
+        str(path), f"rule {rule}: {json_path(key)}{at}: {error.message}{column} of {source.strip()!r}"
+    )
+
+
+def compile_template(source: str, compile_field: Any) -> Template:
+    """Split `{path}` / `{path:explain}` placeholders from literal text; `{{`/`}}` escape braces."""
+    parts: list[str | Placeholder] = []
+    literal = ""
+    pos = 0
+    for m in _PLACEHOLDER.finditer(source):
+        literal += source[pos : m.start()]
+        pos = m.end()
+        token = m.group(0)
+        if token in ("{{", "}}"):
+            literal += token[0]
+            continue
+        if m.group(1) is None:
+            raise ExpressionError(f"unmatched {token!r} in template (write {token * 2} for a literal)")
+        body, spec = m.group(1).strip(), None
+        head, sep, tail = body.rpartition(":")
+        if sep and tail.strip() in SPECS:
+            body, spec = head.strip(), tail.strip()
+        if literal:
+            parts.append(literal)
+            literal = ""
+        parts.append(Placeholder(compile_field(body), spec))
+    literal += source[pos:]
+    if literal:
+        parts.append(literal)
+    return Template(source, tuple(parts))
+
+
+def rule_ids(policies: Iterable[Policy]) -> frozenset[str]:
+    return frozenset(p.id for p in policies)
+
+
+def select(
+    policies: Sequence[Policy],
+    *,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    disabled: Iterable[str] = (),
+    enabled: Iterable[str] = (),
+    severity: Mapping[str, Severity] | None = None,
+) -> tuple[Policy, ...]:
+    """The rules a run evaluates: --only beats config, config beats the files' `enabled`.
+
+    A severity override from the config is final: it replaces `severity_when` too.
+    """
+    only_set, skip_set = set(only), set(skip)
+    disabled_set, enabled_set = set(disabled), set(enabled)
+    chosen = []
+    for policy in policies:
+        if only_set:
+            on = policy.id in only_set
+        elif policy.id in disabled_set:
+            on = False
+        else:
+            on = policy.enabled or policy.id in enabled_set
+        if not on or policy.id in skip_set:
+            continue
+        if severity and policy.id in severity:
+            policy = dataclasses.replace(policy, severity=severity[policy.id], severity_when=())
+        chosen.append(policy)
+    return tuple(chosen)
