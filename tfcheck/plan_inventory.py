@@ -53,6 +53,7 @@ def build_inventory(doc: PlanDoc) -> Inventory:
     }
     resolver = Resolver(config, instances, modules, variables)
     region = provider_region(data, variables)
+    regions = provider_regions(data, variables)
     built = []
     for item in raw:
         if item["gone"]:
@@ -63,6 +64,8 @@ def build_inventory(doc: PlanDoc) -> Inventory:
         ctx = Context(item["module_path"], item["key"], each if isinstance(each, dict) else None)
         values = _merge(item["after"], item["unknown"], expressions, resolver, ctx, "")
         region_value = values.get("region") if isinstance(values, dict) else None
+        if not isinstance(region_value, str) and resource_config:
+            region_value = regions.get(str(resource_config.get("provider_config_key")))
         built.append(
             Instance(
                 address=item["address"],
@@ -220,18 +223,23 @@ def _type_of(ref: Ref) -> str:
 
 def provider_region(data: Mapping[str, Any], variables: Mapping[str, Any]) -> str | None:
     """The default aws provider's Region: a constant, or a root variable's value."""
-    providers = _mapping(_mapping(data.get("configuration")).get("provider_config"))
-    provider = _mapping(providers.get("aws"))
-    expr = _mapping(_mapping(provider.get("expressions")).get("region"))
-    value = expr.get("constant_value")
-    if isinstance(value, str):
-        return value
-    for ref in expr.get("references") or ():
-        if isinstance(ref, str) and ref.startswith("var."):
-            candidate = variables.get(ref[4:])
-            if isinstance(candidate, str):
-                return candidate
-    return None
+    return provider_regions(data, variables).get("aws")
+
+
+def provider_regions(data: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, str]:
+    """Region of every aws provider configuration, by its key (`aws`, `aws.west`, `module.m:aws`)."""
+    regions: dict[str, str] = {}
+    for key, provider in _mapping(_mapping(data.get("configuration")).get("provider_config")).items():
+        if not isinstance(provider, dict) or provider.get("name", "aws") != "aws":
+            continue
+        expr = _mapping(_mapping(provider.get("expressions")).get("region"))
+        value = expr.get("constant_value")
+        for ref in expr.get("references") or ():
+            if not isinstance(value, str) and isinstance(ref, str) and ref.startswith("var."):
+                value = variables.get(ref[4:])
+        if isinstance(value, str):
+            regions[key] = value
+    return regions
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
