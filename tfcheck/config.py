@@ -50,7 +50,7 @@ def find_config(cwd: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_config(path: str | Path | None) -> Config:
+def load_config(path: str | Path | None, cache_dir: Path | None = None) -> Config:
     """`None` means no settings file: every default applies."""
     if path is None:
         return Config()
@@ -66,7 +66,9 @@ def load_config(path: str | Path | None) -> Config:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(name, f"not valid YAML{at}: {getattr(e, 'problem', None) or e}") from None
-    _validate(name, text, doc)
+    from tfcheck.policy import check_schema
+
+    check_schema(SCHEMA_FILE, name, text, doc, error=ConfigError, cache_dir=cache_dir)
     return from_dict(doc or {}, name)
 
 
@@ -81,27 +83,6 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
         hub_dns=tuple(doc.get("hub_dns") or ()),
         egress=str(doc.get("egress") or "any"),
     )
-
-
-def _validate(name: str, text: str, doc: Any) -> None:
-    import json
-
-    import jsonschema
-
-    from tfcheck.policy import json_path, line_of
-
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(doc),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
-    if errors:
-        error = errors[0]
-        line = line_of(text, list(error.absolute_path))
-        at = f" (line {line})" if line else ""
-        raise ConfigError(
-            name, f"{json_path(error.absolute_path)}{at}: {error.message}; see config.schema.json"
-        )
 
 
 def graph_options(config: Config) -> GraphOptions:

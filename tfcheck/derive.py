@@ -35,6 +35,10 @@ def settle(item: dict[str, Any], name: str, definite: Iterable[str], reason: str
 class Deriver:
     def __init__(self, graph: dict[str, Any], index: dict[str, dict[str, Any]], options: GraphOptions):
         self.graph, self.index, self.options = graph, index, options
+        self.members: dict[str, dict[str, dict[str, Any]]] = {
+            name: {item["address"]: item for item in items}
+            for name, items in graph.items() if isinstance(items, list)
+        }
         self.by_vpc: dict[str | None, dict[str, list[dict[str, Any]]]] = {}
         for name in ("endpoints", "workloads", "subnets", "security_groups"):
             for item in graph[name]:
@@ -42,6 +46,10 @@ class Deriver:
 
     def in_vpc(self, vpc: str | None, name: str) -> list[dict[str, Any]]:
         return self.by_vpc.get(vpc, {}).get(name, []) if vpc else []
+
+    def find(self, address: str | None, collection: str) -> dict[str, Any] | None:
+        """The item at `address` if it is one of `collection`: an id may name another kind."""
+        return self.members.get(collection, {}).get(address or "")
 
     def run(self) -> None:
         for endpoint in self.graph["endpoints"]:
@@ -58,15 +66,22 @@ class Deriver:
             self.attachment(attachment)
 
     def vpc(self, vpc: dict[str, Any]) -> None:
-        azs = {az for w in self.in_vpc(vpc["address"], "workloads") for az in w["azs"]}
-        if not azs and not self.in_vpc(vpc["address"], "workloads"):
-            azs = {s["az"] for s in self.in_vpc(vpc["address"], "subnets") if s["private"] and s["az"]}
+        workloads = self.in_vpc(vpc["address"], "workloads")
+        azs = {az for w in workloads for az in w["azs"]}
+        undecided = next((w["unknown"]["azs"] for w in workloads if "azs" in w["unknown"]), None)
+        if not workloads:
+            private = [s for s in self.in_vpc(vpc["address"], "subnets") if s["private"] is not False]
+            azs = {s["az"] for s in private if s["private"] and s["az"]}
+            undecided = next((s["unknown"].get("az") or s["unknown"].get("egress") for s in private
+                              if s["az"] is None or s["private"] is None), None)
         vpc["workload_azs"] = sorted(azs)
+        if undecided:
+            vpc["unknown"]["workload_azs"] = undecided
         vpc["relies_on_private_dns"] = any(
             e["type"] == "Interface" and e["private_dns"] for e in self.in_vpc(vpc["address"], "endpoints"))
 
     def endpoint(self, ep: dict[str, Any]) -> None:
-        vpc = self.index.get(ep["vpc"] or "")
+        vpc = self.find(ep["vpc"], "vpcs")
         unknown = ep["unknown"]
         ep["vpc_dns_support"] = vpc["enable_dns_support"] if vpc else None
         ep["vpc_dns_hostnames"] = vpc["enable_dns_hostnames"] if vpc else None
@@ -88,9 +103,10 @@ class Deriver:
         settle(ep, "private_dns_conflicts", conflicts, None)
         workload_azs = vpc["workload_azs"] if vpc else []
         missing = set(workload_azs) - set(ep["azs"])
-        settle(ep, "missing_workload_azs", [] if "azs" in unknown else missing,
-               unknown.get("azs") if missing else None)
-        subnet_azs = [self.index[s]["az"] for s in ep["subnets"] if s in self.index]
+        undecided = (unknown.get("azs") if missing else None) or (
+            vpc["unknown"].get("workload_azs") if vpc else unknown.get("vpc"))
+        settle(ep, "missing_workload_azs", [] if "azs" in unknown else missing, undecided)
+        subnet_azs = [s["az"] for s in (self.find(a, "subnets") for a in ep["subnets"]) if s]
         settle(ep, "duplicate_azs", {az for az in subnet_azs if az and subnet_azs.count(az) > 1}, None)
         self.endpoint_ingress(ep)
         self.gateway_coverage(ep)
@@ -122,11 +138,11 @@ class Deriver:
     def admits(self, groups: list[str], workload: dict[str, Any]) -> bool | None:
         """Does any of `groups` admit TCP 443 from every subnet of the workload?"""
         sources = set(self.workload_groups(workload))
-        cidrs = [self.index[s]["cidr"] for s in workload["subnets"] if s in self.index]
+        cidrs = [s["cidr"] for s in (self.find(a, "subnets") for a in workload["subnets"]) if s]
         undecided = "security_groups" in workload["unknown"] or None in cidrs
         covered = set()
         for address in groups:
-            sg = self.index.get(address)
+            sg = self.find(address, "security_groups")
             if sg is None:
                 undecided = True
                 continue
@@ -153,7 +169,7 @@ class Deriver:
         served = {t for p in self.in_vpc(ep["vpc"], "endpoints")
                   if p["type"] == "Gateway" and p["service"] == ep["service"] for t in p["route_tables"]}
         tables = {s["route_table"] for w in self.in_vpc(ep["vpc"], "workloads") for s in
-                  (self.index.get(a) for a in w["subnets"]) if s and s["private"] and s["route_table"]}
+                  (self.find(a, "subnets") for a in w["subnets"]) if s and s["private"] and s["route_table"]}
         settle(ep, "unassociated_route_tables", tables - served, ep["unknown"].get("route_tables"))
 
     def workload(self, w: dict[str, Any]) -> None:
@@ -161,7 +177,7 @@ class Deriver:
         for service in w["needs"]:
             worst: dict[str, Any] | None = None
             for address in w["subnets"]:
-                subnet = self.index.get(address)
+                subnet = self.find(address, "subnets")
                 path = self.path(w, subnet, service) if subnet else {"via": "unknown", "endpoint": None}
                 path["subnet"] = address
                 if worst is None or RANK.get(path["via"], 2) < RANK.get(worst["via"], 2):
@@ -173,6 +189,8 @@ class Deriver:
         unknown_services = [s for s, p in paths.items() if p["via"] == "unknown"]
         settle(w, "unreachable", [s for s, p in paths.items() if p["via"] == "none"],
                f"path unknown for {', '.join(unknown_services)}" if unknown_services else w["unknown"].get("needs"))
+        w["needs_public_ip"] = w["public_ip"] is False and any(
+            self.index.get(a, {}).get("egress") == "igw" for a in w["subnets"])
         w["egress_443"] = self.egress_443(w)
         if w["egress_443"] is None:
             w["unknown"]["egress_443"] = w["unknown"].get("security_groups", "security group rules unknown")
@@ -210,7 +228,7 @@ class Deriver:
         groups = self.workload_groups(w)
         undecided = "security_groups" in w["unknown"] or not groups
         for address in groups:
-            sg = self.index.get(address)
+            sg = self.find(address, "security_groups")
             if sg is None:
                 undecided = True
                 continue
@@ -221,13 +239,14 @@ class Deriver:
         return None if undecided else False
 
     def route_table(self, table: dict[str, Any]) -> None:
-        subnets = [self.index[s] for s in table["subnets"] if s in self.index]
-        served = {self.index[e]["service"] for e in table["gateway_endpoints"] if e in self.index}
+        subnets = [s for s in (self.find(a, "subnets") for a in table["subnets"]) if s]
+        served = {e["service"] for e in (self.find(a, "endpoints") for a in table["gateway_endpoints"]) if e}
         candidates = set()
         if any(s["egress"] == "nat" for s in subnets):
             for subnet in subnets:
                 for address in subnet["workloads"]:
-                    needs = self.index[address]["needs"]
+                    workload = self.find(address, "workloads")
+                    needs = workload["needs"] if workload else []
                     candidates |= {s for s in GATEWAY_ABLE if s in needs and s not in served}
         table["nat_gateway_candidates"] = sorted(candidates)
 
@@ -237,7 +256,7 @@ class Deriver:
         for subnet in self.in_vpc(attachment["vpc"], "subnets"):
             if not subnet["workloads"] or subnet["egress"] != "other" or not subnet["az"]:
                 continue
-            table = self.index.get(subnet["route_table"] or "")
+            table = self.find(subnet["route_table"], "route_tables")
             routes = table["routes"] if table else []
             if any(r["destination"] in ("0.0.0.0/0", "::/0") and r["target_kind"] == "tgw"
                    and (r["target"] == tgw or r["target"] is None) for r in routes):

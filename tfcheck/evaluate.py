@@ -145,7 +145,7 @@ def _result(
 def _severity(policy: Policy, item: Mapping[str, Any]) -> Severity:
     for rule in policy.severity_when:
         if _holds(rule.when, item):
-            return rule.value  # type: ignore[no-any-return]
+            return rule.value
     return policy.severity
 
 
@@ -171,7 +171,7 @@ def render(template: Template, item: Mapping[str, Any], explain: Mapping[str, st
 
 
 def format_value(value: Any, explain: Mapping[str, str] | None = None) -> str:
-    """Lists read `a, b`; null reads `unknown`; with `:explain`, each value gets its text."""
+    """Lists read `a, b`; null reads `(unknown)`; with `:explain`, each value gets its text."""
     if isinstance(value, list):
         if not value:
             return "none"
@@ -181,7 +181,7 @@ def format_value(value: Any, explain: Mapping[str, str] | None = None) -> str:
     if explain is not None:
         return _explained(value, explain)
     if value is None:
-        return "unknown"
+        return "(unknown)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):

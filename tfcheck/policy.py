@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tfcheck.errors import PolicyError
+from tfcheck.errors import PolicyError, TfcheckError
 from tfcheck.findings import Severity
 from tfcheck.functions import Expr, ExpressionError, compile_expression
 
@@ -74,7 +74,8 @@ def policy_files(directory: Path) -> list[Path]:
 
 
 def load_policies(
-    dirs: Sequence[str | Path] = (), *, builtin: bool = True, validate_builtin: bool = False
+    dirs: Sequence[str | Path] = (), *, builtin: bool = True, validate_builtin: bool = False,
+    cache_dir: Path | None = None,
 ) -> tuple[Policy, ...]:
     """Built-in pack (schema-checked by the test suite, not at start-up) plus users' dirs."""
     sources: list[tuple[Path, bool]] = []
@@ -85,7 +86,7 @@ def load_policies(
     seen: dict[str, str] = {}
     policies = []
     for path, validate in sources:
-        policy = load_policy_file(path, validate=validate)
+        policy = load_policy_file(path, validate=validate, cache_dir=cache_dir)
         if policy.id in seen:
             raise PolicyError(str(path), f"rule id {policy.id} is already defined in {seen[policy.id]}")
         seen[policy.id] = str(path)
@@ -93,7 +94,7 @@ def load_policies(
     return tuple(sorted(policies, key=lambda p: p.id))
 
 
-def load_policy_file(path: Path, *, validate: bool = True) -> Policy:
+def load_policy_file(path: Path, *, validate: bool = True, cache_dir: Path | None = None) -> Policy:
     import yaml
 
     try:
@@ -108,27 +109,43 @@ def load_policy_file(path: Path, *, validate: bool = True) -> Policy:
         problem = getattr(e, "problem", None) or str(e)
         raise PolicyError(str(path), f"not valid YAML{at}: {problem}") from None
     if validate:
-        _validate(path, text, doc)
+        rule = doc.get("id") if isinstance(doc, dict) else None
+        prefix = f"rule {rule}: " if isinstance(rule, str) else ""
+        check_schema(SCHEMA_FILE, str(path), text, doc, error=PolicyError, prefix=prefix,
+                     cache_dir=cache_dir)
     return _build(path, text, doc)
 
 
-def _validate(path: Path, text: str, doc: Any) -> None:
+def check_schema(
+    schema_file: Path, name: str, text: str, doc: Any, *,
+    error: type[TfcheckError], prefix: str = "", cache_dir: Path | None = None,
+) -> None:
+    """Validate a user's YAML document; a marker named by the hash of schema + text skips
+    the (costly to import) validator next time the same file is seen."""
+    import hashlib
     import json
 
-    import jsonschema  # costly import: only user policies and tests pay for it
+    schema_text = schema_file.read_text(encoding="utf-8")
+    marker = None
+    if cache_dir is not None:
+        marker = cache_dir / hashlib.sha256(f"{schema_text}\0{text}".encode()).hexdigest()
+        if marker.is_file():
+            return
+    import jsonschema
 
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text))
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if not errors:
-        return
-    error = errors[0]
-    location = json_path(error.absolute_path)
-    rule = doc.get("id") if isinstance(doc, dict) else None
-    prefix = f"rule {rule}: " if isinstance(rule, str) else ""
-    line = line_of(text, list(error.absolute_path))
-    at = f" (line {line})" if line else ""
-    raise PolicyError(str(path), f"{prefix}{location}{at}: {error.message}; see policy.schema.json")
+    if errors:
+        path = list(errors[0].absolute_path)
+        line = line_of(text, path)
+        at = f" (line {line})" if line else ""
+        raise error(name, f"{prefix}{json_path(path)}{at}: {errors[0].message}; see {schema_file.name}")
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # a read-only cache only costs time
 
 
 def json_path(parts: Iterable[Any]) -> str:

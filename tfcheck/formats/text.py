@@ -81,10 +81,11 @@ def render_reach(graph: Mapping[str, Any]) -> str:
             detail = " ".join(
                 f"{k} {path[k]}" for k in ("endpoint", "subnet") if path.get(k)
             )
-            flag = "  UNREACHABLE" if service in unreachable else ""
             why = unknown.get(f"paths.{service}")
-            note = f"  ({why})" if why else ""
-            lines.append(f"  {service:<{width}}  {via:<27} {detail}{flag}{note}".rstrip())
+            extras = "  ".join(x for x in (
+                detail, "UNREACHABLE" if service in unreachable else "", f"({why})" if why else "",
+            ) if x)
+            lines.append(f"  {service:<{width}}  {via:<27} {extras}".rstrip())
     if not lines:
         lines.append("no workloads in the plan")
     return "\n".join(lines) + "\n"
