@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-
 import subprocess
 import sys
 from collections.abc import Callable
