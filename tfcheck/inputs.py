@@ -1,0 +1,91 @@
+"""Load stage entry point: what a PATH on the command line means, and what it yields.
+
+A directory is Terraform source (HCL mode). A file is `terraform show -json` output; its
+root module's source is read beside it by default (`--source DIR`, else the plan's own
+directory or the current one when their `.tf` files declare the plan's resources), so
+locals, dynamic blocks and null arguments resolve as Terraform resolves them.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+from tfcheck.model import Inventory
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    source: str | None = None  # --source DIR
+    use_source: bool = True  # --no-source turns discovery off
+    var_files: tuple[str, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """An inventory and where its parts came from."""
+
+    inventory: Inventory
+    mode: str  # plan | state | hcl | plan+source | state+source
+    source_dir: str | None = None
+    comments: Mapping[str, list[str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -> Loaded:
+    from tfcheck.plan import load_plan
+    from tfcheck.plan_inventory import build_inventory
+
+    if path not in (None, "-") and os.path.isdir(str(path)):
+        inventory, comments = _source(str(path), options, None)
+        return Loaded(inventory, "hcl", str(path), comments, inventory.notes)
+    doc = load_plan(path)
+    try:
+        inventory = build_inventory(doc)
+    except RecursionError:
+        from tfcheck.errors import InputError
+
+        raise InputError(doc.path, "is nested too deeply to be a Terraform plan") from None
+    if not options.use_source:
+        return Loaded(inventory, inventory.kind)
+    from tfcheck.combine import combine, find_source, root_variables
+
+    directory = find_source(doc.path, inventory, options.source)
+    if directory is None:
+        return Loaded(inventory, inventory.kind)
+    source, comments = _source(directory, options, root_variables(doc.data))
+    combined, disagreements = combine(inventory, source)
+    return Loaded(combined, combined.kind, directory, comments, combined.notes)
+
+
+def _source(directory: str, options: SourceOptions,
+            root_variables: Mapping[str, Any] | None) -> tuple[Inventory, dict[str, list[str]]]:
+    """Evaluate HCL; file paths become relative to the current directory, as CI shows them."""
+    from tfcheck.source import load_source_with_comments
+
+    inventory, comments = load_source_with_comments(
+        directory, options.var_files, dict(options.variables), os.environ, root_variables)
+    instances = tuple(
+        replace(inst, file=_display(directory, inst.file)) if inst.file else inst
+        for inst in inventory.instances
+    )
+    return replace(inventory, instances=instances), comments
+
+
+def _display(directory: str, file: str) -> str:
+    full = os.path.normpath(os.path.join(directory, file))
+    relative = os.path.relpath(full)
+    return full if relative.startswith("..") else relative
+
+
+def load_graph(path: str | None, graph_options: Any = None,
+               options: SourceOptions = SourceOptions()) -> tuple[dict[str, Any], Loaded]:
+    """PATH → the graph dict the policies query, and how it was loaded."""
+    from tfcheck.graph import build_graph
+
+    loaded = load_inventory(path, options)
+    graph = build_graph(loaded.inventory, graph_options).to_dict()
+    graph["summary"]["mode"] = loaded.mode
+    graph["summary"]["source_dir"] = loaded.source_dir
+    return graph, loaded
