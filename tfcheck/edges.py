@@ -13,6 +13,9 @@ from tfcheck.aws import ID_PREFIX_KIND
 from tfcheck.model import Instance, Ref, Unknown
 
 _ADDRESS_ATTRS = {"id", "arn", "name"}
+# Attributes of a VPC that name objects AWS creates with it: they stand for the VPC itself.
+_VPC_OWNED = {"default_route_table_id", "main_route_table_id", "default_security_group_id",
+              "default_network_acl_id"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +49,17 @@ class Edges:
         addresses: list[str] = []
         external: list[str] = []
         reasons: list[str] = []
-        self._collect(value, addresses, external, reasons, 0, count)
+        self._collect(value, addresses, external, reasons, 0, count, set())
         unique = tuple(dict.fromkeys(addresses))
         return Edge(unique, reasons[0] if reasons else None, tuple(dict.fromkeys(external)))
 
     def _collect(self, value: Any, out: list[str], external: list[str], reasons: list[str],
-                 depth: int, count: bool) -> None:
+                 depth: int, count: bool, seen: set[tuple[str, str, int]]) -> None:
         if value is None or value == "":
             return
         if isinstance(value, list):
             for item in value:
-                self._collect(item, out, external, reasons, depth, count)
+                self._collect(item, out, external, reasons, depth, count, seen)
             return
         if isinstance(value, Unknown):
             reasons.append(value.reason)
@@ -68,14 +71,16 @@ class Edges:
                 reasons.append("resource not in plan")
                 if count:
                     self.unresolved["resource not in plan"] += 1
-            elif value.attr in _ADDRESS_ATTRS or depth > 8:
+            elif value.attr in _ADDRESS_ATTRS or value.attr in _VPC_OWNED or depth > 8:
                 out.append(value.address)
                 if count:
                     self.resolved[value.how] += 1
-            else:
+            elif (value.address, value.attr, depth) not in seen:
                 # e.g. `aws_nat_gateway.x.subnet_id`: follow the attribute on the target.
+                # Once per step: attributes listing each other would otherwise fan out 9 deep.
+                seen.add((value.address, value.attr, depth))
                 target = self.instances[value.address].values.get(value.attr)
-                self._collect(target, out, external, reasons, depth + 1, count)
+                self._collect(target, out, external, reasons, depth + 1, count, seen)
             return
         if isinstance(value, str):
             address = self.by_id.get(value)

@@ -38,6 +38,7 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
         workloads[inst.address] = item
         return item
 
+    hosted: dict[str, tuple[dict[str, str], list[str]]] = {}  # ASG → needs of EC2 tasks on it
     for inst in by_type.get("aws_ecs_service", ()):
         net = (blocks(inst.values.get("network_configuration")) or [{}])[0]
         item = add(inst, "ecs_service", net.get("subnets"), net.get("security_groups"),
@@ -54,12 +55,15 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
         if item["launch_type"] == "EC2":
             for service in AGENT:
                 needs[service] = "ECS container instances (EC2 launch type)"
-            host = workloads.get(asg or "")
-            if host is not None:
-                # Image pulls, awslogs and secrets travel the container instance's path.
-                for service, why in needs.items():
-                    if service != "ssmmessages":
-                        host["need_reasons"][service] = f"{why}, for {inst.address}"
+            host = edges.instances.get(asg or "")
+            if host is not None and host.type == "aws_autoscaling_group":
+                # Image pulls, awslogs and secrets travel the container instance's path
+                # (domain spec section 2); only ECS Exec uses the task's own ENI.
+                moved = hosted.setdefault(host.address, ({}, []))
+                moved[0].update({k: f"{v}, for {inst.address}" for k, v in needs.items()
+                                 if k != "ssmmessages"})
+                if "needs" in item["unknown"]:
+                    moved[1].append(item["unknown"].pop("needs"))
                 needs = {k: v for k, v in needs.items() if k == "ssmmessages"}
         item["need_reasons"].update(needs)
     for inst in by_type.get("aws_lambda_function", ()):
@@ -81,6 +85,11 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
                 interfaces[0].get("security_groups") if interfaces else None)
             public = interfaces[0].get("associate_public_ip_address") if interfaces else None
         add(inst, "autoscaling_group", inst.values.get("vpc_zone_identifier"), sgs, public)
+    for address, (needs, reasons) in hosted.items():
+        if address in workloads:
+            workloads[address]["need_reasons"].update(needs)
+            if reasons:
+                workloads[address]["unknown"]["needs"] = reasons[0]
     for inst in by_type.get("aws_eks_node_group", ()):
         item = add(inst, "eks_node_group", inst.values.get("subnet_ids"),
                    Unknown("EKS cluster security group"), False)
@@ -172,7 +181,7 @@ def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}, "container_definitions is not JSON"
     if isinstance(value, Unknown):
         return {}, value.reason
@@ -193,7 +202,8 @@ def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
         log = container.get("logConfiguration")
         if isinstance(log, dict) and log.get("logDriver") == "awslogs":
             needs.setdefault("logs", "awslogs log driver")
-        for secret in container.get("secrets") or ():
+        secrets = container.get("secrets")
+        for secret in secrets if isinstance(secrets, list) else ():
             source = secret.get("valueFrom") if isinstance(secret, dict) else None
             service = _secret_service(source)
             if service:

@@ -1,0 +1,80 @@
+"""Every graph scenario under fixtures/graph: the graph holds exactly the values its
+expected.json names (written from the HCL and the domain spec, not from tfcheck's output)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tfcheck.graph import build_graph
+from tfcheck.plan import load_plan
+from tfcheck.plan_inventory import build_inventory
+
+ROOT = Path(__file__).parent.parent
+SCENARIOS = sorted(p.parent for p in (ROOT / "fixtures" / "graph").glob("*/expected.json"))
+SCHEMA = json.loads((ROOT / "tfcheck" / "graph.schema.json").read_text())
+
+
+def graph_of(plan: Path) -> dict[str, Any]:
+    data = build_graph(build_inventory(load_plan(str(plan)))).to_dict()
+    return json.loads(json.dumps(data))
+
+
+def test_there_are_enough_scenarios() -> None:
+    assert len(SCENARIOS) >= 15
+
+
+def matches(want: Any, got: Any) -> bool:
+    """Equal, except that an expected object names only the keys it asserts (fixtures/README.md)."""
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(k in got and matches(v, got[k]) for k, v in want.items())
+    if isinstance(want, list) and want and all(isinstance(w, dict) for w in want):
+        # Routes and rules: the same members, in any order.
+        if not isinstance(got, list) or len(want) != len(got):
+            return False
+        left = list(got)
+        for w in want:
+            hit = next((g for g in left if matches(w, g)), None)
+            if hit is None:
+                return False
+            left.remove(hit)
+        return True
+    if isinstance(want, list):
+        return isinstance(got, list) and len(want) == len(got) and all(map(matches, want, got))
+    return bool(want == got and type(want) is type(got))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.name)
+def test_graph_matches_expected_values(scenario: Path) -> None:
+    graph = graph_of(scenario / "plan.json")
+    jsonschema.validate(graph, SCHEMA)
+    expected = json.loads((scenario / "expected.json").read_text())
+    problems = []
+    for collection, items in expected.items():
+        if collection == "absent":
+            present = {i["address"] for c in graph.values() if isinstance(c, list) for i in c}
+            problems += [f"{a} should not be in the graph" for a in items if a in present]
+            continue
+        if not isinstance(items, dict):
+            continue
+        actual = {item["address"]: item for item in graph.get(collection, [])}
+        for address, fields in items.items():
+            if fields is None:  # the resource must not be in the graph (planned for deletion)
+                if address in actual:
+                    problems.append(f"{collection}: {address} should be absent")
+                continue
+            if address not in actual:
+                problems.append(f"{collection}: {address} missing")
+                continue
+            for name, want in fields.items():
+                got = actual[address].get(name)
+                if name == "unknown":
+                    missing = {k: v for k, v in want.items() if k not in got}
+                    if missing:
+                        problems.append(f"{address}.unknown lacks {missing} (has {got})")
+                elif not matches(want, got):
+                    problems.append(f"{address}.{name}: expected {want!r}, got {got!r}")
+    assert not problems, "\n".join(problems)
