@@ -34,7 +34,12 @@ def delta(before: str | None, after: str, change: str | None) -> str:
     return f"{usd(before)} → {usd(after)} ({sign}{usd(change)})"
 
 
-def line_detail(line: Doc, hours: int) -> str:
+def first_rate(doc: Doc, region: str) -> str:
+    tiers = (doc["prices"].get(region) or {}).get("interface_endpoint", {}).get("per_gb_tiers") or []
+    return f"${tiers[0]['per_gb']}/GB" if tiers else "$/GB"
+
+
+def line_detail(line: Doc, hours: int, tier_rate: str = "$/GB") -> str:
     """How a line's figure is made: `730 h × $0.045 + 1,000 GB × $0.045`."""
     kind = line["kind"]
     if kind == "gateway_endpoint":
@@ -51,7 +56,7 @@ def line_detail(line: Doc, hours: int) -> str:
     if line["gb"] is not None:
         rate = f" × ${line['per_gb']}" if line["per_gb"] is not None else " (tiered)"
         return f"{text} + {gb(line['gb'])}{rate}"
-    rate = f"${line['per_gb']}/GB" if line["per_gb"] is not None else "$/GB tiered"
+    rate = f"${line['per_gb']}/GB" if line["per_gb"] is not None else f"{tier_rate} tiered"
     return f"{text} + {rate} (traffic not included)"
 
 
@@ -76,27 +81,30 @@ def render(doc: Doc) -> str:
         if not plan["vpcs"]:
             out.append("  no VPC, NAT gateway or VPC endpoint in this plan")
         for vpc in plan["vpcs"]:
-            out += _vpc(vpc, hours)
+            out += _vpc(vpc, hours, first_rate(doc, vpc["region"]), plan["update"])
         for gone in plan.get("removed_vpcs") or ():
             out.append(f"  VPC {gone['address']}: removed ({usd(gone['before_monthly'])} → $0.00)")
         total = f"  Plan total: {usd(plan['total_monthly'])}/month"
         if plan["update"]:
-            total += f"; before → after: {delta(plan['before_monthly'], plan['total_monthly'], plan['delta_monthly'])}"
+            change = delta(plan["before_monthly"], plan["total_monthly"], plan["delta_monthly"])
+            total += f"; before → after: {change}"
         out.append(total)
     totals = doc["totals"]
     if len(doc["plans"]) > 1:
-        line = f"Total: {usd(totals['total_monthly'])}/month"
+        out += ["", f"Total: {usd(totals['total_monthly'])}/month"]
         if totals["delta_monthly"] is not None:
-            line += f"; before → after: {delta(totals['before_monthly'], totals['total_monthly'], totals['delta_monthly'])}"
-        out += ["", line]
+            after = str(Decimal(totals["before_monthly"]) + Decimal(totals["delta_monthly"]))
+            out.append(f"Change over the update plans: "
+                       f"{delta(totals['before_monthly'], after, totals['delta_monthly'])}")
     return "\n".join(out) + "\n"
 
 
-def _vpc(vpc: Doc, hours: int) -> list[str]:
-    out = [f"  VPC {vpc['address']} ({vpc['region']})", "    Today"]
+def _vpc(vpc: Doc, hours: int, tier_rate: str, update: bool) -> list[str]:
+    out = [f"  VPC {vpc['address']} ({vpc['region']})", "    After apply" if update else "    Today"]
     width = max([len(line["resource"]) for line in vpc["lines"]] + [10])
     for line in vpc["lines"]:
-        out.append(f"      {line['resource']:<{width}}  {usd(line['monthly']):>12}  {line_detail(line, hours)}")
+        detail = line_detail(line, hours, tier_rate)
+        out.append(f"      {line['resource']:<{width}}  {usd(line['monthly']):>12}  {detail}")
     if not vpc["lines"]:
         out.append("      nothing billed (no NAT gateway or VPC endpoint)")
     total = f"      {'total':<{width}}  {usd(vpc['total_monthly']):>12}"
@@ -146,7 +154,8 @@ def _nat(nat: Doc) -> list[str]:
                    f"(+{usd(ep['added_fixed_monthly'])}/month fixed)")
     free = nat["nat_free_monthly"]
     if free is not None:
-        out.append(f"      NAT-free design: {usd(free)}/month vs {usd(nat['today_monthly'])} today "
+        label = "NAT-free design" if nat["ready"] != "no" else "NAT-free design (not possible, see above)"
+        out.append(f"      {label}: {usd(free)}/month vs {usd(nat['today_monthly'])} today "
                    f"(saves {usd(nat['saving_monthly'])})")
     out += [f"      note: {note}" for note in nat["notes"]]
     return out

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Time `tfcheck cost` against building the graph on the same plan (budget: cost ≤ 1.2 × graph).
+
+    python benchmarks/bench_cost.py [PLAN.json[.gz] ...] [--repeat N] [--usage FILE]
+
+Default plan: /work/shared/bench/plans/n500.json.gz (16,000 resources, 500 VPCs), unpacked
+to a temp file so both sides read the same bytes. Both sides load the plan and build the
+graph; cost then prices every VPC (lines, per-service what-if, NAT removal readiness) and
+serializes the document. Best of --repeat runs, measured interleaved so machine load hits
+both sides alike. A second row adds rendering: `graph --format json` (json.dumps) against
+`cost --format text`. Exit 1 if the first ratio is over the budget.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tfcheck.cost import render_text, run_cost  # noqa: E402
+from tfcheck.graph import build_graph  # noqa: E402
+from tfcheck.plan import load_plan  # noqa: E402
+from tfcheck.plan_inventory import build_inventory  # noqa: E402
+
+DEFAULT = "/work/shared/bench/plans/n500.json.gz"
+BUDGET = 1.2
+
+
+def unpacked(path: str) -> Path:
+    if not path.endswith(".gz"):
+        return Path(path)
+    out = Path(tempfile.mkdtemp(prefix="tfcheck-bench-")) / Path(path).name[:-3]
+    with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return out
+
+
+def best_pair(a: Callable[[], object], b: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best time of each, running them alternately."""
+    ta: list[float] = []
+    tb: list[float] = []
+    for _ in range(repeat):
+        for fn, times in ((a, ta), (b, tb)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return min(ta), min(tb)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("plans", nargs="*")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--usage", default=None, help="usage file for the cost side")
+    args = parser.parse_args()
+    over = False
+    print(f"{'plan':<16}{'resources':>10}{'VPCs':>6}  {'measure':<30}{'graph s':>9}{'cost s':>9}{'ratio':>7}")
+    for name in args.plans or [DEFAULT]:
+        path = str(unpacked(name))
+        graph = build_graph(build_inventory(load_plan(path))).to_dict()
+        count, vpcs = graph["summary"]["resources"], len(graph["vpcs"])
+
+        def graph_only() -> object:
+            return build_graph(build_inventory(load_plan(path))).to_dict()
+
+        def cost_only() -> dict[str, Any]:
+            return run_cost([path], args.usage, None, None)
+
+        def graph_cli() -> object:
+            return json.dumps(graph_only(), indent=2)
+
+        def cost_cli() -> object:
+            return render_text(cost_only())
+
+        rows = (("document (graph vs cost)", graph_only, cost_only, True),
+                ("rendered (json vs text)", graph_cli, cost_cli, False))
+        for label, a, b, budgeted in rows:
+            g, c = best_pair(a, b, args.repeat)
+            ratio = c / g
+            over = over or (budgeted and ratio > BUDGET)
+            print(f"{Path(name).name:<16}{count:>10}{vpcs:>6}  {label:<30}{g:>9.3f}{c:>9.3f}{ratio:>7.2f}")
+    print(f"budget: cost ≤ {BUDGET} × graph (document row): {'OVER' if over else 'ok'}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
