@@ -1,20 +1,22 @@
 """Read Terraform `.tf` files with python-hcl2 into raw blocks that keep file, line and comments.
 
-This is the only module that imports hcl2 (and lark); it is imported in HCL mode only.
-Expressions stay Lark trees here: `hcl_eval` compiles them.
+The only module that imports hcl2, and only HCL mode imports it. Expressions stay Lark
+trees here; `hcl_eval` compiles them.
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from tfcheck.errors import InputError
+from tfcheck.hcl_template import unescape
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +26,12 @@ class Attribute:
     name: str
     expr: Any
     line: int
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A block with its labels, arguments and nested blocks, where it was written and its comments."""
+    """A block: labels, arguments, nested blocks, where it was written, comments above it."""
 
     type: str
     labels: tuple[str, ...]
@@ -53,12 +56,37 @@ _EXPRESSION_START = {"NAME", "INT_LITERAL", "DBLQUOTE", "LSQB", "LBRACE", "LPAR"
 def parse_text(text: str, path: str) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
     """Parse one file's text into its top-level blocks and top-level attributes."""
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _parse()(text + "\n")  # the trailing newline as in hcl2.parses_to_tree
     except UnexpectedInput as exc:
         raise InputError(path, _syntax_message(exc)) from None
     except (LarkError, RecursionError) as exc:
         raise InputError(path, f"not valid HCL: {exc}".splitlines()[0]) from None
     return _body(tree.children[0], path, top=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    """python-hcl2's own grammar and post-lexer, without Lark's position propagation.
+
+    hcl2.parses_to_tree() asks Lark to copy positions onto every tree node, which is half
+    of its parse time; tokens keep their line numbers anyway, and those are all we read.
+    Lark caches the built grammar in the temp directory (as hcl2 does in its package).
+    Should python-hcl2 ever move its grammar, its own parser is used as it is.
+    """
+    try:
+        from lark import Lark
+
+        from hcl2.postlexer import PostLexer
+
+        grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
+        return Lark.open(grammar, parser="lalr", propagate_positions=False,
+                         postlex=PostLexer(), cache=True)
+    except Exception:  # noqa: BLE001 - any trouble here means: use the public API
+        return hcl2.parser.parser()
+
+
+def _parse() -> Callable[[str], Any]:
+    return _parser().parse
 
 
 def parse_file(path: str, display: str) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
@@ -126,6 +154,27 @@ def static_string(expr: Any) -> str | None:
     return None
 
 
+def traversal_text(node: Any) -> str | None:
+    """`aws.west` for a plain name traversal (provider references), else None."""
+    if isinstance(node, Tree) and node.data == "expr_term" and isinstance(node.children[0], Tree):
+        node = node.children[0]
+    if not isinstance(node, Tree):
+        return None
+    if node.data == "identifier":
+        return str(node.children[0])
+    if node.data == "string":
+        return static_string(node)
+    if node.data == "get_attr_expr_term":
+        base, attr = _trees(node)
+        head = traversal_text(base)
+        return f"{head}.{_trees(attr)[0].children[0]}" if head else None
+    return None
+
+
+def _trees(node: Tree[Any]) -> list[Tree[Any]]:
+    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+
 def _rel(path: str, root: str) -> str:
     rel = os.path.relpath(path, root) if root else path
     return rel.replace(os.sep, "/")
@@ -160,7 +209,7 @@ def _describe_expected(names: Iterable[str]) -> str:
         words.append("an expression")
         names -= _EXPRESSION_START | {"FLOAT_LITERAL", "HEREDOC_TEMPLATE", "HEREDOC_TEMPLATE_TRIM",
                                       "TEMPLATE_STRING", "TRUE", "FALSE", "NULL"}
-    patterns = {t.name: t.pattern for t in hcl2.parser.parser().terminals}
+    patterns = {t.name: t.pattern for t in _parser().terminals}
     for name in sorted(names):
         if name in _TOKEN_WORDS:
             word = _TOKEN_WORDS[name]
@@ -186,18 +235,12 @@ def _name(node: Any) -> str:
     if isinstance(node, Token):
         return str(node)
     if node.data == "string":
-        return "".join(_unquote(str(part.children[0])) for part in node.children[1:-1]
+        return "".join(unescape(str(part.children[0])) for part in node.children[1:-1]
                        if isinstance(part.children[0], Token))
     return str(node.children[0])
 
 
-def _unquote(text: str) -> str:
-    from tfcheck.hcl_eval import unescape  # the one place escapes are decoded
-
-    return unescape(text)
-
-
-def _body(body: Tree, path: str, top: bool = False
+def _body(body: Tree[Any], path: str, top: bool = False
           ) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
     blocks: list[Block] = []
     attributes: dict[str, Attribute] = {}
@@ -211,7 +254,7 @@ def _body(body: Tree, path: str, top: bool = False
             if name in attributes:
                 raise InputError(path, f'line {line}: the argument "{name}" was already set '
                                  f"on line {attributes[name].line}")
-            attributes[name] = Attribute(name, child.children[2], line)
+            attributes[name] = Attribute(name, child.children[2], line, path)
         elif child.data == "block":
             comments = _comments_for(previous, index == 1, child) if top else ()
             blocks.append(_block(child, path, comments))
@@ -219,7 +262,7 @@ def _body(body: Tree, path: str, top: bool = False
     return tuple(blocks), attributes
 
 
-def _block(node: Tree, path: str, comments: tuple[str, ...]) -> Block:
+def _block(node: Tree[Any], path: str, comments: tuple[str, ...]) -> Block:
     parts = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
     body = next(c for c in parts if c.data == "body")
     head = [c for c in parts if c is not body]
@@ -228,7 +271,7 @@ def _block(node: Tree, path: str, comments: tuple[str, ...]) -> Block:
                  path, _first_line(node), comments)
 
 
-def _comments_for(previous: Any, at_start: bool, block: Tree) -> tuple[str, ...]:
+def _comments_for(previous: Any, at_start: bool, block: Tree[Any]) -> tuple[str, ...]:
     """Comment lines directly above a block (no blank line between) and after its `{`."""
     above: list[str] = []
     if isinstance(previous, Tree) and previous.data == "new_line_or_comment":
@@ -252,7 +295,7 @@ def _is_comment(token: Any) -> bool:
 
 
 def _merge_overrides(primary: list[Block], overrides: list[Block]) -> tuple[Block, ...]:
-    """Merge override-file blocks into the primary blocks they name (Terraform's override rules)."""
+    """Merge override-file blocks into the primary blocks they name (Terraform's rules)."""
     merged = list(primary)
     for over in overrides:
         if over.type == "locals":
@@ -269,7 +312,7 @@ def _merge_overrides(primary: list[Block], overrides: list[Block]) -> tuple[Bloc
 def _override_key(block: Block) -> tuple[str, ...]:
     if block.type == "provider":
         alias = block.attributes.get("alias")
-        return (block.type, *block.labels, static_string(alias.expr) if alias else "")
+        return (block.type, *block.labels, (static_string(alias.expr) or "") if alias else "")
     return (block.type, *block.labels)
 
 

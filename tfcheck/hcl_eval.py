@@ -5,21 +5,24 @@ templates and functions; an invalid operation raises `EvalError`, which `try`/`c
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Mapping, Protocol
 
 from lark import Token, Tree
 
-from tfcheck.hcl_template import compile_heredoc, compile_string
-from tfcheck.hcl_values import (EvalError, Lazy, equal, has_unknown, is_known, materialize,
-                                number, to_bool, to_number, to_string, type_name, unknown_of)
+from tfcheck.hcl_ops import binary, get_attr, get_index, splat, unary
+from tfcheck.hcl_template import compile_heredoc, compile_string, unescape
+from tfcheck.hcl_values import (EvalError, has_unknown, is_known, materialize, number, to_bool,
+                                to_string, type_name, unknown_of)
 from tfcheck.model import Ref, Unknown
 
 Expr = Callable[["Scope"], Any]
 
 
 class Context(Protocol):
-    functions: Mapping[str, Callable[[list[Any]], Any]]
+    """What an expression sees beyond its own scope: top-level names and the functions."""
+
+    @property
+    def functions(self) -> Mapping[str, Callable[[list[Any]], Any]]: ...
 
     def root(self, name: str) -> Any: ...
 
@@ -42,30 +45,6 @@ class Scope:
         return Scope(self.ctx, {**self.names, **names})
 
 
-_ESCAPES = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|\$\$\{|%%\{", re.S)
-_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def unescape(text: str) -> str:
-    """Decode a quoted string's escapes and its `$${` / `%%{` literal markers."""
-    if "\\" not in text and "$${" not in text and "%%{" not in text:
-        return text
-
-    def one(match: re.Match[str]) -> str:
-        whole = match.group(0)
-        if whole in ("$${", "%%{"):
-            return whole[1:]
-        code = match.group(1)
-        if code[0] in "uU" and len(code) > 1:
-            try:
-                return chr(int(code[1:], 16))
-            except (ValueError, OverflowError):
-                return whole
-        return _SIMPLE.get(code, whole)
-
-    return _ESCAPES.sub(one, text)
-
-
 def compile_expr(node: Any) -> Expr:
     """A closure that evaluates the expression tree in a scope."""
     if isinstance(node, Token):
@@ -76,7 +55,7 @@ def compile_expr(node: Any) -> Expr:
     return handler(node)
 
 
-def _trees(node: Tree) -> list[Tree]:
+def _trees(node: Tree[Any]) -> list[Tree[Any]]:
     return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
 
 
@@ -84,34 +63,34 @@ def _constant(value: Any) -> Expr:
     return lambda scope: value
 
 
-def _expr_term(node: Tree) -> Expr:
+def _expr_term(node: Tree[Any]) -> Expr:
     return compile_expr(_trees(node)[0])
 
 
-def _literal(node: Tree) -> Expr:
+def _literal(node: Tree[Any]) -> Expr:
     text = str(node.children[0])
     return _constant({"true": True, "false": False, "null": None}[text])
 
 
-def _int(node: Tree) -> Expr:
+def _int(node: Tree[Any]) -> Expr:
     return _constant(int(str(node.children[0])))
 
 
-def _float(node: Tree) -> Expr:
+def _float(node: Tree[Any]) -> Expr:
     return _constant(number(float(str(node.children[0]))))
 
 
-def _identifier(node: Tree) -> Expr:
+def _identifier(node: Tree[Any]) -> Expr:
     name = str(node.children[0])
     return lambda scope: scope.lookup(name)
 
 
-def _tuple(node: Tree) -> Expr:
+def _tuple(node: Tree[Any]) -> Expr:
     items = [compile_expr(c) for c in _trees(node)]
     return lambda scope: [item(scope) for item in items]
 
 
-def _object_key(node: Tree) -> Expr:
+def _object_key(node: Tree[Any]) -> Expr:
     inner = node.children[0]
     if isinstance(inner, Tree) and inner.data == "keyword":
         return _constant(str(inner.children[0]))
@@ -122,7 +101,7 @@ def _object_key(node: Tree) -> Expr:
     return compile_expr(inner)
 
 
-def _object(node: Tree) -> Expr:
+def _object(node: Tree[Any]) -> Expr:
     elems = [(_object_key(e.children[0]), compile_expr(e.children[2])) for e in _trees(node)]
 
     def run(scope: Scope) -> Any:
@@ -137,47 +116,7 @@ def _object(node: Tree) -> Expr:
     return run
 
 
-def get_attr(value: Any, name: str) -> Any:
-    if isinstance(value, dict):
-        if name in value:
-            return value[name]
-        raise EvalError(f'the object has no attribute "{name}"')
-    if isinstance(value, Lazy):
-        return value.get_attr(name)
-    if isinstance(value, Ref):
-        return Ref(value.address, f"{value.attr}.{name}", value.how)
-    if isinstance(value, Unknown):
-        return value
-    if value is None:
-        raise EvalError(f'cannot read "{name}" of a null value')
-    raise EvalError(f'a {type_name(value)} has no attribute "{name}"')
-
-
-def get_index(value: Any, key: Any) -> Any:
-    if isinstance(value, Unknown):
-        return value
-    if not is_known(key):
-        return unknown_of(value, key)
-    if isinstance(value, Ref):
-        return Ref(value.address, f"{value.attr}[{key!r}]".replace("'", '"'), value.how)
-    if isinstance(value, Lazy):
-        return value.get_index(key)
-    if isinstance(value, list):
-        index = to_number(key)
-        if not isinstance(index, int) or not 0 <= index < len(value):
-            raise EvalError(f"index {key} is out of range for a list of {len(value)}")
-        return value[index]
-    if isinstance(value, dict):
-        name = to_string(key)
-        if name not in value:
-            raise EvalError(f'the map has no element "{name}"')
-        return value[name]
-    if value is None:
-        raise EvalError("cannot index a null value")
-    raise EvalError(f"a {type_name(value)} cannot be indexed")
-
-
-def _steps(node: Tree, out: list[Any]) -> None:
+def _steps(node: Tree[Any], out: list[Any]) -> None:
     """Flatten get_attr / index / splat parts into steps: ("a", name), ("i", expr), ("s", ...)."""
     for part in _trees(node):
         if part.data == "get_attr":
@@ -188,8 +127,8 @@ def _steps(node: Tree, out: list[Any]) -> None:
             out.append(("i", _constant(int(str(part.children[-1])))))
 
 
-def _traversal(node: Tree) -> Expr:
-    chain: list[Tree] = []
+def _traversal(node: Tree[Any]) -> Expr:
+    chain: list[Tree[Any]] = []
     while node.data in _TRAVERSALS:
         chain.append(node)
         node = _trees(node)[0]
@@ -220,20 +159,15 @@ def _walk(value: Any, steps: list[Any], scope: Scope) -> Any:
         elif kind == "i":
             value = get_index(value, arg(scope))
         else:
-            value = _splat(value, arg, scope)
+            value = splat(value, _per_item(arg, scope))
     return value
 
 
-def _splat(value: Any, steps: list[Any], scope: Scope) -> Any:
-    if isinstance(value, (Unknown, Ref)):
-        return unknown_of(value)
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    return [_walk(item, steps, scope) for item in items]
+def _per_item(steps: list[Any], scope: Scope) -> Callable[[Any], Any]:
+    return lambda item: _walk(item, steps, scope)
 
 
-def _call(node: Tree) -> Expr:
+def _call(node: Tree[Any]) -> Expr:
     parts = _trees(node)
     names = [str(p.children[0]) for p in parts if p.data == "identifier"]
     name = "::".join(names)
@@ -264,7 +198,7 @@ def _call(node: Tree) -> Expr:
 
 
 def _try(args: list[Expr]) -> Expr:
-    """Terraform's try(): the first argument that evaluates without error; unknown stays unknown."""
+    """Terraform's try(): the first argument evaluating without error; unknown stays unknown."""
     def run(scope: Scope) -> Any:
         for arg in args:
             try:
@@ -290,7 +224,7 @@ def _can(args: list[Expr]) -> Expr:
     return run
 
 
-def _conditional(node: Tree) -> Expr:
+def _conditional(node: Tree[Any]) -> Expr:
     cond, yes, no = (compile_expr(c) for c in _trees(node))
 
     def run(scope: Scope) -> Any:
@@ -308,71 +242,21 @@ def _conditional(node: Tree) -> Expr:
     return run
 
 
-def _unary(node: Tree) -> Expr:
+def _unary(node: Tree[Any]) -> Expr:
     op = str(node.children[0]).strip()
     operand = compile_expr(node.children[1])
-
-    def run(scope: Scope) -> Any:
-        value = operand(scope)
-        if not is_known(value):
-            return unknown_of(value)
-        return -to_number(value) if op == "-" else not to_bool(value)
-
-    return run
+    return lambda scope: unary(op, operand(scope))
 
 
-def _arith(op: str, a: Any, b: Any) -> Any:
-    x, y = to_number(a), to_number(b)
-    if op == "+":
-        return number(x + y)
-    if op == "-":
-        return number(x - y)
-    if op == "*":
-        return number(x * y)
-    if y == 0:
-        raise EvalError("division by zero")
-    if op == "/":
-        return number(x / y)
-    result = abs(x) % abs(y)  # Terraform's % keeps the dividend's sign
-    return number(-result if x < 0 else result)
-
-
-def _compare(op: str, a: Any, b: Any) -> bool:
-    x, y = to_number(a), to_number(b)
-    return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
-
-
-def _binary(node: Tree) -> Expr:
+def _binary(node: Tree[Any]) -> Expr:
     left_node, term = _trees(node)
     op_node, right_node = _trees(term)
     op = str(op_node.children[0]).strip()
     left, right = compile_expr(left_node), compile_expr(right_node)
-
-    def run(scope: Scope) -> Any:
-        a, b = left(scope), right(scope)
-        if op in ("&&", "||"):
-            stop = op == "||"  # the value that decides the result on its own
-            for side in (a, b):
-                if is_known(side) and to_bool(side) is stop:
-                    return stop
-            if not (is_known(a) and is_known(b)):
-                return unknown_of(a, b)
-            return to_bool(a) and to_bool(b) if op == "&&" else to_bool(a) or to_bool(b)
-        a, b = materialize(a), materialize(b)
-        if not (is_known(a) and is_known(b)):
-            return unknown_of(a, b)
-        if op == "==":
-            return equal(a, b)
-        if op == "!=":
-            return not equal(a, b)
-        if op in ("<", ">", "<=", ">="):
-            return _compare(op, a, b)
-        return _arith(op, a, b)
-
-    return run
+    return lambda scope: binary(op, left(scope), right(scope))
 
 
-def _for(node: Tree) -> Expr:
+def _for(node: Tree[Any]) -> Expr:
     parts = _trees(node)
     intro, body = parts[0], parts[1:]
     names = [str(c.children[0]) for c in _trees(intro) if c.data == "identifier"]
@@ -426,14 +310,14 @@ def _for(node: Tree) -> Expr:
     return run
 
 
-def _template_string(node: Tree) -> Expr:
+def _template_string(node: Tree[Any]) -> Expr:
     return _constant(unescape(str(node.children[0])[2:-2]))
 
 
 _TRAVERSALS = {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term",
                "full_splat_expr_term"}
 
-_COMPILERS: dict[str, Callable[[Tree], Expr]] = {
+_COMPILERS: dict[str, Callable[[Tree[Any]], Expr]] = {
     "expr_term": _expr_term,
     "literal_value": _literal,
     "int_lit": _int,

@@ -163,6 +163,9 @@ def number(value: Any) -> int | float:
             raise EvalError("the result is not a finite number")
         if value.is_integer() and abs(value) < 2**63:
             return int(value)
+        # Terraform computes with big decimals: 0.1 + 0.2 is 0.3 there, so drop
+        # binary floating-point noise beyond 15 significant digits.
+        return float(format(value, ".15g"))
     return value
 
 

@@ -1,0 +1,3 @@
+%{ for n in names ~}
+name=${n} x=${x}
+%{ endfor ~}
