@@ -13,10 +13,11 @@ import click
 from tfcheck import __version__
 from tfcheck.errors import ExitCode, TfcheckError
 from tfcheck.findings import FailOn
-from tfcheck.formats import FORMATS
+from tfcheck.formats import FORMATS, GRAPH_FORMATS
 
 if TYPE_CHECKING:
     from tfcheck.config import Config
+    from tfcheck.findings import Report, RuleInfo
     from tfcheck.policy import Policy
 
 
@@ -28,10 +29,12 @@ class CheckOptions:
     skip: tuple[str, ...]
     fail_on: FailOn
     strict: bool
-    format: str
+    format: str | None  # printed on stdout; None: nothing
     config: str | None
     verbose: bool
     color: bool
+    outputs: tuple[tuple[str, str], ...] = ()  # (format, file) pairs, each written atomically
+    baseline: str | None = None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,27 +95,60 @@ def _config_option(f: Any) -> Any:
     show_default=True, help="Lowest severity of a failure that makes the exit code 1.",
 )
 @click.option("--strict", is_flag=True, help="Inconclusive results count as failures too.")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option(
+    "--format", "formats", multiple=True, metavar="NAME[:FILE]",
+    help=f"Report format ({', '.join(FORMATS)}); default text. NAME:FILE writes that format to FILE "
+    "instead of stdout; repeatable, e.g. --format github --format sarif:tfcheck.sarif.",
+)
+@click.option("--baseline", "baseline_path", metavar="FILE",
+              help="Findings recorded by `tfcheck baseline` are suppressed: only new ones fail.")
 @_config_option
 @click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
-    skip: tuple[str, ...], fail_on: str, strict: bool, fmt: str, config_path: str | None,
-    verbose: bool,
+    skip: tuple[str, ...], fail_on: str, strict: bool, formats: tuple[str, ...],
+    baseline_path: str | None, config_path: str | None, verbose: bool,
 ) -> int:
     """Check `terraform show -json` PLANs ('-' for stdin; none: $SHOWFILE)."""
+    from tfcheck.outputs import parse_formats
+
+    try:
+        fmt, files = parse_formats(formats, FORMATS)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--format") from None
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     options = CheckOptions(
-        plans, policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color
+        plans, policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
+        tuple(files), baseline_path,
     )
     return run_check(options)
 
 
 def run_check(options: CheckOptions) -> int:
+    from tfcheck.findings import exit_code
+    from tfcheck.formats import get_renderer
+    from tfcheck.outputs import write_atomic
+
+    report = build_report(options)
+    for note in report.notes:
+        click.echo(f"tfcheck: warning: {note}", err=True)
+    for name, path in options.outputs:
+        write_atomic(path, get_renderer(name)(report, color=False, verbose=options.verbose))
+    if options.format is not None:
+        render = get_renderer(options.format)
+        click.echo(render(report, color=options.color, verbose=options.verbose), nl=False)
+    return exit_code(report, options.fail_on, options.strict)
+
+
+def build_report(options: CheckOptions) -> Report:
+    """Plans → graphs → findings, with suppressions applied; everything a format may need."""
+    import datetime
+
+    from tfcheck import suppress
+    from tfcheck.baseline import load_baseline
     from tfcheck.config import graph_options
     from tfcheck.evaluate import evaluate, load_graph
-    from tfcheck.findings import Report, exit_code
-    from tfcheck.formats import get_renderer
+    from tfcheck.findings import Report
     from tfcheck.policy import select
 
     config = _config(options.config)
@@ -123,33 +159,71 @@ def run_check(options: CheckOptions) -> int:
         enabled=config.enabled, severity=config.severity,
     )
     graph_opts = graph_options(config)
-    results, labels = [], []
+    baseline = load_baseline(options.baseline) if options.baseline else frozenset()
+    today = datetime.date.today()
+    results, labels, graphs, all_comments = [], [], [], {}
     for path in options.plans or (None,):
         label = _label(path)
         labels.append(label)
-        results += evaluate(chosen, load_graph(path, graph_opts), plan=label)
-    report = Report.build(results, labels, rules=len(chosen))
-    render = get_renderer(options.format)
-    click.echo(render(report, color=options.color, verbose=options.verbose), nl=False)
-    return exit_code(report, options.fail_on, options.strict)
+        graph = load_graph(path, graph_opts)
+        graphs.append(graph)
+        # `# tfcheck:ignore RULE reason` comments by instance address, from the HCL source
+        # (source.load_source_with_comments) when the plan is read with it or in HCL mode.
+        comments: dict[str, list[str]] = {}
+        all_comments.update(comments)
+        results += suppress.apply(
+            evaluate(chosen, graph, plan=label), comments=comments, waivers=config.waivers,
+            baseline=baseline, baseline_file=options.baseline or "", today=today,
+        )
+    notes = suppress.notes(config.waivers, today, config.path or ".tfcheck.yml", all_comments,
+                           known={p.id for p in policies})
+    return Report.build(results, labels, rules=len(chosen), rule_info=map(_rule_info, chosen),
+                        graphs=graphs, notes=notes)
+
+
+def _rule_info(p: Policy) -> RuleInfo:
+    from tfcheck.findings import RuleInfo
+
+    fix = " ".join(p.remediation.source.split()) if p.remediation is not None else ""
+    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links))
+
+
+@cli.command("baseline")
+@click.argument("plans", nargs=-1, metavar="[PLAN ...]")
+@click.option("--output", "-o", required=True, metavar="FILE", help="Where to write the baseline (JSON).")
+@_policies_option
+@_config_option
+def baseline_cmd(plans: tuple[str, ...], output: str, policy_dirs: tuple[str, ...],
+                 config_path: str | None) -> int:
+    """Record PLANs' current findings in FILE; `check --baseline FILE` then fails only on new ones."""
+    from tfcheck.baseline import render
+    from tfcheck.outputs import write_atomic
+
+    options = CheckOptions(plans, policy_dirs, (), (), FailOn.NEVER, False, None, config_path,
+                           False, False)
+    report = build_report(options)
+    write_atomic(output, render(report))
+    count = len({(f.rule_id, f.address) for f in report.failed + report.inconclusive})
+    click.echo(f"tfcheck: {count} finding{'' if count == 1 else 's'} recorded in {output}")
+    return ExitCode.OK
 
 
 @cli.command()
 @click.argument("plan")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", *GRAPH_FORMATS]), default="json",
+              show_default=True)
 @_config_option
 def graph(plan: str, fmt: str, config_path: str | None) -> int:
-    """Print the network graph tfcheck builds from PLAN."""
+    """Print the network graph tfcheck builds from PLAN (mermaid/dot: a diagram of it)."""
     import json
 
     from tfcheck.config import graph_options
     from tfcheck.evaluate import load_graph
+    from tfcheck.formats import get_renderer
 
     data = load_graph(plan, graph_options(_config(config_path)))
-    if fmt == "text":
-        from tfcheck.formats.graph_text import render
-
-        click.echo(render(data), nl=False)
+    if fmt != "json":
+        click.echo(get_renderer(fmt, GRAPH_FORMATS)(data), nl=False)
     else:
         click.echo(json.dumps(data, indent=2))
     return ExitCode.OK

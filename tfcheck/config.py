@@ -12,6 +12,7 @@ from tfcheck.findings import Severity
 
 if TYPE_CHECKING:
     from tfcheck.graph import GraphOptions
+    from tfcheck.suppress import Waiver
 
 DEFAULT_FILE = ".tfcheck.yml"
 SCHEMA_FILE = Path(__file__).with_name("config.schema.json")
@@ -28,6 +29,7 @@ class Config:
     default_needs: tuple[str, ...] | None = None
     hub_dns: tuple[str, ...] = ()
     egress: str = "any"
+    waivers: tuple[Waiver, ...] = ()
 
     @property
     def enabled(self) -> tuple[str, ...]:
@@ -36,7 +38,9 @@ class Config:
     def check_rules(self, known: Iterable[str]) -> None:
         """Name a rule id the config mentions but no loaded policy defines (a typo, usually)."""
         known_set = set(known)
-        for key, ids in (("severity", list(self.severity)), ("disable", list(self.disabled))):
+        waived = [w.rule for w in self.waivers if "*" not in w.rule]
+        for key, ids in (("severity", list(self.severity)), ("disable", list(self.disabled)),
+                         ("waivers", waived)):
             for rule in ids:
                 if rule not in known_set:
                     raise ConfigError(
@@ -66,10 +70,40 @@ def load_config(path: str | Path | None, cache_dir: Path | None = None) -> Confi
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(name, f"not valid YAML{at}: {getattr(e, 'problem', None) or e}") from None
+    except ValueError as e:  # PyYAML builds dates as it reads: `2025-02-30` fails here
+        raise ConfigError(name, f"not valid YAML: {e} (a date is written YYYY-MM-DD)") from None
     from tfcheck.policy import check_schema
 
+    doc = _dates_as_text(doc)  # YAML reads `expires: 2025-06-30` as a date; the schema wants text
     check_schema(SCHEMA_FILE, name, text, doc, error=ConfigError, cache_dir=cache_dir)
     return from_dict(doc or {}, name)
+
+
+def _dates_as_text(doc: Any) -> Any:
+    import datetime
+
+    if isinstance(doc, dict):
+        return {k: _dates_as_text(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_dates_as_text(v) for v in doc]
+    return doc.isoformat() if isinstance(doc, datetime.date) else doc
+
+
+def _waivers(entries: Iterable[Mapping[str, Any]], path: str | None) -> tuple[Waiver, ...]:
+    import datetime
+
+    from tfcheck.suppress import Waiver
+
+    out = []
+    for index, entry in enumerate(entries):
+        expires = entry.get("expires")
+        try:
+            day = datetime.date.fromisoformat(str(expires)) if expires is not None else None
+        except ValueError:
+            raise ConfigError(path or DEFAULT_FILE,
+                              f"$.waivers[{index}].expires: {expires!r} is not a date (YYYY-MM-DD)") from None
+        out.append(Waiver(str(entry["rule"]), str(entry["address"]), " ".join(str(entry["reason"]).split()), day))
+    return tuple(out)
 
 
 def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
@@ -82,6 +116,7 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
         default_needs=tuple(default_needs) if default_needs is not None else None,
         hub_dns=tuple(doc.get("hub_dns") or ()),
         egress=str(doc.get("egress") or "any"),
+        waivers=_waivers(doc.get("waivers") or (), path),
     )
 
 

@@ -38,6 +38,31 @@ class FailOn(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a failing or inconclusive result does not count: SARIF's `inSource` (a
+    `# tfcheck:ignore` comment) or `external` (a config waiver or the baseline file)."""
+
+    kind: str
+    justification: str
+    origin: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "justification": self.justification, "origin": self.origin}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What formats that describe rules (SARIF, JUnit) need to know of a policy."""
+
+    id: str
+    title: str
+    severity: Severity
+    description: str = ""
+    remediation: str = ""
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One rule applied to one graph item (pass results are kept for counts and `tfcheck test`)."""
 
@@ -51,6 +76,7 @@ class Finding:
     file: str | None = None
     line: int | None = None
     plan: str | None = None
+    suppressed: Suppression | None = None
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.plan or "", self.address, self.rule_id)
@@ -68,27 +94,45 @@ class Finding:
         }
         if self.outcome is Outcome.INCONCLUSIVE:
             data["reasons"] = list(self.reasons)
+        if self.suppressed is not None:
+            data["suppressed"] = self.suppressed.to_dict()
         return data
 
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """All results of one run, sorted by plan, address and rule; formats read counts here."""
+    """All results of one run, sorted by plan, address and rule; formats read counts here.
+
+    Suppressed results are kept apart (`suppressed`): they are not in `failed` or
+    `inconclusive`, so they never set the exit code. `graphs` holds the graph dict of each
+    plan (same order as `plans`) for formats that draw the network; `notes` are warnings
+    about the run itself (an expired waiver, say).
+    """
 
     results: tuple[Finding, ...]
     plans: tuple[str, ...] = ()
     rules: int = 0
-    _by_outcome: Mapping[Outcome, tuple[Finding, ...]] = field(
+    rule_info: tuple[RuleInfo, ...] = ()
+    graphs: tuple[Mapping[str, Any], ...] = field(default=(), repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+    _by_outcome: Mapping[Outcome | None, tuple[Finding, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
     @classmethod
     def build(
-        cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0
+        cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0, *,
+        rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Mapping[str, Any]] = (),
+        notes: Iterable[str] = (),
     ) -> Report:
         ordered = tuple(sorted(results, key=Finding.sort_key))
-        by_outcome = {o: tuple(r for r in ordered if r.outcome is o) for o in Outcome}
-        return cls(ordered, tuple(plans), rules, by_outcome)
+        active = [r for r in ordered if r.suppressed is None]
+        by_outcome: dict[Outcome | None, tuple[Finding, ...]] = {
+            o: tuple(r for r in active if r.outcome is o) for o in Outcome
+        }
+        by_outcome[None] = tuple(r for r in ordered if r.suppressed is not None)
+        info = tuple(sorted(rule_info, key=lambda r: r.id))
+        return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome)
 
     @property
     def failed(self) -> tuple[Finding, ...]:
@@ -101,6 +145,11 @@ class Report:
     @property
     def passed(self) -> tuple[Finding, ...]:
         return self._by_outcome.get(Outcome.PASS, ())
+
+    @property
+    def suppressed(self) -> tuple[Finding, ...]:
+        """Failed or inconclusive results that a comment, waiver or baseline suppresses."""
+        return self._by_outcome.get(None, ())
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}

@@ -13,6 +13,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
         "inconclusive": [f.to_dict() for f in report.inconclusive],
         "summary": report.summary(),
     }
+    if report.suppressed:  # kept visible with their reason; they do not set the exit code
+        doc["suppressed"] = [f.to_dict() for f in report.suppressed]
+    if report.notes:
+        doc["notes"] = list(report.notes)
     if verbose:
         doc["passed"] = [
             {"rule_id": f.rule_id, "address": f.address, "plan": f.plan} for f in report.passed

@@ -1,0 +1,363 @@
+"""The GitHub Action: schema and security audits of action.yml and the example workflows,
+its composite steps run the way a runner runs them, the PR-comment logic without a network,
+and the pre-commit hook manifest."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO
+from test_formats_sarif import valid
+
+from tfcheck import action
+
+ACTION = REPO / "action.yml"
+WORKFLOWS = [REPO / "docs" / "github-workflow.yml", REPO / "docs" / "github-workflow-monorepo.yml"]
+PLAN_FAIL = REPO / "fixtures/rules/VPCE012/fail/plan.json"  # one VPCE012 error
+PLAN_PASS = REPO / "fixtures/rules/VPCE012/pass/plan.json"
+EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (pip install -e .[test])")
+    return path
+
+
+# --- static checks ---------------------------------------------------------------------------
+
+def test_action_yml_matches_githubs_schema() -> None:
+    done = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_example_workflows_match_githubs_schema() -> None:
+    done = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+                           *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_zizmor_finds_nothing(tmp_path: Path) -> None:
+    # The docs name tfcheck's own action by a placeholder; audit them with a hash in its place.
+    files = [ACTION]
+    for workflow in WORKFLOWS:
+        copy = tmp_path / workflow.name
+        copy.write_text(workflow.read_text().replace("@FULL_COMMIT_SHA", "@" + "0" * 40))
+        files.append(copy)
+    done = subprocess.run([tool("zizmor"), "--offline", *map(str, files)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout + done.stderr
+
+
+def test_no_expression_in_scripts_and_every_action_pinned_by_sha() -> None:
+    for path in [ACTION, *WORKFLOWS]:
+        doc = yaml.safe_load(path.read_text())
+        steps = doc["runs"]["steps"] if "runs" in doc else [s for j in doc["jobs"].values() for s in j["steps"]]
+        for step in steps:
+            assert "${{" not in step.get("run", ""), f"{path.name}: expression in a run script: {step}"
+            uses = step.get("uses")
+            if uses and not uses.startswith("./"):
+                pinned = uses.replace("@FULL_COMMIT_SHA", "@" + "0" * 40)
+                assert SHA.match(pinned), f"{path.name}: {uses} is not pinned to a full commit SHA"
+    doc = yaml.safe_load(WORKFLOWS[0].read_text())
+    assert doc["permissions"] == {}
+    assert doc["jobs"]["tfcheck"]["permissions"] == {
+        "contents": "read", "security-events": "write", "pull-requests": "write"}
+
+
+# --- the composite run steps, as a runner runs them -----------------------------------------
+
+@dataclass
+class Run:
+    outputs: dict[str, str]
+    steps: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
+    failed: str | None = None
+    exit_code: int = 0
+    summary: str = ""
+
+
+def read_output_file(path: Path) -> dict[str, str]:
+    """$GITHUB_OUTPUT's `key=value` and `key<<DELIMITER` forms."""
+    out: dict[str, str] = {}
+    lines = path.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        key, sep, value = lines[i].partition("=")
+        if sep and "<<" not in key:
+            out[key] = value
+        else:
+            key, delimiter = lines[i].split("<<", 1)
+            end = lines.index(delimiter, i + 1)
+            out[key] = "\n".join(lines[i + 1:end])
+            i = end
+        i += 1
+    return out
+
+
+def run_action(inputs: dict[str, str], tmp: Path, event: dict[str, Any] | None = None) -> Run:
+    """Run action.yml's steps with the environment a runner provides. setup-python is not
+    run (this interpreter stands in for it) and neither is the install step (the checkout
+    is on PYTHONPATH); every other step runs as `bash -eo pipefail script`."""
+    spec = yaml.safe_load(ACTION.read_text())
+    workspace, runner_temp = tmp / "workspace", tmp / "runner"
+    workspace.mkdir(parents=True)
+    runner_temp.mkdir()
+    summary = tmp / "step_summary.md"
+    summary.touch()
+    event_path = tmp / "event.json"
+    event_path.write_text(json.dumps(event or {"pull_request": {"number": 7}}))
+    step_outputs: dict[str, dict[str, str]] = {}
+
+    def value(expr: str) -> str:
+        if m := re.fullmatch(r"inputs\.([\w-]+)", expr):
+            return values[m[1]]
+        if m := re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr):
+            return step_outputs.get(m[1], {}).get(m[2], "")
+        if expr == "github.token":
+            return ""
+        raise AssertionError(f"expression the harness does not know: {expr}")
+
+    def substitute(text: Any) -> str:
+        return EXPR.sub(lambda m: value(m[1]), str(text))
+
+    values: dict[str, str] = {}
+    for name, meta in spec["inputs"].items():
+        values[name] = substitute(meta.get("default", ""))
+    assert set(inputs) <= set(values), f"unknown inputs {set(inputs) - set(values)}"
+    values.update(inputs)
+    base = {
+        "PATH": os.environ["PATH"], "HOME": str(tmp), "LANG": "C.UTF-8", "PYTHONPATH": str(REPO),
+        "XDG_CACHE_HOME": str(tmp / "cache"), "GITHUB_ACTIONS": "true", "CI": "true",
+        "GITHUB_ACTION_PATH": str(REPO), "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_REPOSITORY": "octo/infra", "GITHUB_API_URL": "http://127.0.0.1:9",
+    }
+    run = Run({})
+    for step in spec["runs"]["steps"]:
+        sid = step["id"]
+        if "uses" in step:
+            assert step["uses"].startswith("actions/setup-python@")
+            step_outputs[sid] = {"python-path": sys.executable}
+            continue
+        if sid == "install":
+            step_outputs[sid] = {"python": sys.executable}
+            continue
+        assert step["shell"] == "bash" and "if" not in step
+        output = tmp / f"output_{sid}"
+        output.touch()
+        env = {**base, **{k: substitute(v) for k, v in (step.get("env") or {}).items()},
+               "GITHUB_OUTPUT": str(output)}
+        script = tmp / f"step_{sid}.sh"
+        script.write_text(step["run"])
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                              cwd=workspace, env=env, capture_output=True, text=True, timeout=300)
+        run.steps[sid] = done
+        step_outputs[sid] = read_output_file(output)
+        if done.returncode != 0:
+            run.failed, run.exit_code = sid, done.returncode
+            break
+    run.outputs = {name: substitute(meta["value"]) for name, meta in spec["outputs"].items()}
+    run.summary = summary.read_text()
+    return run
+
+
+def test_composite_on_a_failing_plan(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    shutil.copy(PLAN_FAIL, plan)
+    run = run_action({"plan": str(plan), "comment": "true", "formats": "junit"}, tmp_path)
+    check = run.steps["check"]
+    assert "::error title=VPCE012 aws_vpc_endpoint.fail_logs::" in check.stdout, check.stdout + check.stderr
+    # the job fails at the last step, after the summary and the comment step ran
+    assert (run.failed, run.exit_code) == ("result", 1)
+    assert run.outputs["findings"] == "1" and run.outputs["errors"] == "1" and run.outputs["exit-code"] == "1"
+    sarif = Path(run.outputs["sarif"])
+    assert sarif.parent == tmp_path / "runner" / "tfcheck"
+    doc = valid(sarif.read_text())
+    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["VPCE012"]
+    assert (sarif.parent / "tfcheck.junit.xml").is_file()
+    assert run.summary.startswith("## ❌ tfcheck") and "```mermaid" in run.summary
+    assert Path(run.outputs["markdown"]).read_text() + "\n" == run.summary
+    # no token: the comment is skipped with a notice, not an error
+    assert run.steps["comment"].returncode == 0
+    assert run.steps["comment"].stdout == (
+        "::notice title=tfcheck::PR comment skipped: no GITHUB_TOKEN (input github-token)\n")
+
+
+def test_composite_on_a_clean_plan(tmp_path: Path) -> None:
+    run = run_action({"plan": str(PLAN_PASS)}, tmp_path)
+    assert run.failed is None and run.exit_code == 0
+    assert run.outputs["findings"] == "0" and run.outputs["exit-code"] == "0"
+    assert run.summary.startswith("## ✅ tfcheck")
+    assert run.steps["comment"].stdout == ""  # comment: false (the default) says nothing
+
+
+def test_composite_with_fail_on_never_and_bad_inputs(tmp_path: Path) -> None:
+    run = run_action({"plan": str(PLAN_FAIL), "fail-on": "never"}, tmp_path / "a")
+    assert run.failed is None and run.outputs["findings"] == "1"
+    run = run_action({}, tmp_path / "b")  # neither plan nor hcl
+    assert "::error title=tfcheck::set exactly one of the inputs" in run.steps["check"].stdout
+    assert (run.failed, run.exit_code) == ("result", 2)
+    run = run_action({"plan": str(tmp_path / "missing.json")}, tmp_path / "c")
+    assert "missing.json: no such file" in run.steps["check"].stderr
+    assert (run.failed, run.exit_code) == ("result", 2)
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> dict[str, Path]:
+    out = tmp_path / "out"
+    out.mkdir()
+    return {name: out / f"tfcheck.{ext}" for name, ext in action._EXTENSIONS.items()}
+
+
+def test_check_args(dirs: dict[str, Path], tmp_path: Path) -> None:
+    env = {"INPUT_PLAN": "p.json", "INPUT_FORMATS": "junit, text\njson", "INPUT_POLICIES": "a\nb",
+           "INPUT_CONFIG": "c.yml", "INPUT_BASELINE": "base.json", "INPUT_FAIL_ON": "warning"}
+    argv = action.check_args(env, dirs, tmp_path)
+    assert argv[:4] == ["check", "p.json", "--format", "github"]
+    assert f"junit:{dirs['junit']}" in argv and f"text:{dirs['text']}" in argv
+    assert argv.count("--format") == 6
+    tail = argv[argv.index("--fail-on"):]
+    assert tail == ["--fail-on", "warning", "--policies", "a", "--policies", "b", "--config", "c.yml",
+                    "--baseline", "base.json"]
+    with pytest.raises(ValueError, match="unknown format 'yaml'"):
+        action.check_args({"INPUT_PLAN": "p", "INPUT_FORMATS": "yaml"}, dirs, tmp_path)
+    with pytest.raises(ValueError, match="exactly one"):
+        action.check_args({"INPUT_PLAN": "p", "INPUT_HCL": "d"}, dirs, tmp_path)
+    assert action.check_args({"INPUT_HCL": "infra"}, dirs, tmp_path)[1] == "infra"
+
+
+def test_binary_plan_is_converted_with_terraform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    binary = tmp_path / "tfplan"
+    binary.write_bytes(b"PK\x03\x04zip")
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    with pytest.raises(ValueError, match="terraform is not on PATH"):
+        action.json_plan(str(binary), {}, tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "terraform"
+    fake.write_text(f'#!/bin/sh\n[ "$1 $2" = "show -json" ] && [ "$3" = "{binary}" ] && cat "{PLAN_FAIL}"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    converted = action.json_plan(str(binary), {"INPUT_WORKING_DIRECTORY": str(tmp_path)}, tmp_path)
+    assert json.loads(Path(converted).read_text())["format_version"]
+    assert action.json_plan(str(PLAN_FAIL), {}, tmp_path) == str(PLAN_FAIL)  # JSON stays as it is
+
+
+# --- the PR comment, without a network ------------------------------------------------------
+
+def test_comment_requests() -> None:
+    post = action.comment_request("https://api.github.com", "o/r", 7, "body", "tok", None)
+    assert (post.get_method(), post.full_url) == ("POST", "https://api.github.com/repos/o/r/issues/7/comments")
+    assert post.get_header("Authorization") == "Bearer tok"
+    assert json.loads(post.data) == {"body": "body"}  # type: ignore[arg-type]
+    patch = action.comment_request("https://ghe.example/api/v3", "o/r", 7, "b", "tok", 42)
+    assert (patch.get_method(), patch.full_url) == ("PATCH", "https://ghe.example/api/v3/repos/o/r/issues/comments/42")
+    listing = action.list_request("https://api.github.com", "o/r", 7, "tok", 2)
+    assert listing.full_url.endswith("/repos/o/r/issues/7/comments?per_page=100&page=2")
+    assert action.find_marked([{"id": 1, "body": "hi <!-- tfcheck -->"}, {"id": 2, "body": "<!-- tfcheck -->\nx"}]) == 2
+    assert action.find_marked([{"id": 1, "body": None}]) is None
+    body = action.comment_body("x" * 70_000)
+    assert body.startswith(action.MARKER) and len(body) <= action.COMMENT_LIMIT and "cut to fit" in body
+
+
+def test_pull_number(tmp_path: Path) -> None:
+    event = tmp_path / "e.json"
+    for doc, number in [({"pull_request": {"number": 3}}, 3), ({"issue": {"number": 4}}, 4), ({"push": {}}, None)]:
+        event.write_text(json.dumps(doc))
+        assert action.pull_number(str(event)) == number
+    assert action.pull_number(None) is None and action.pull_number(str(tmp_path / "missing")) is None
+
+
+class FakeGitHub:
+    """Answers urlopen like the REST API would; records each request."""
+
+    def __init__(self, comments: list[dict[str, Any]], fail: bool = False) -> None:
+        self.comments, self.fail = comments, fail
+        self.requests: list[urllib.request.Request] = []
+
+    def __call__(self, request: urllib.request.Request, timeout: float = 0) -> Any:
+        self.requests.append(request)
+        if self.fail:
+            raise urllib.error.HTTPError(request.full_url, 403, "Resource not accessible by integration", {}, None)  # type: ignore[arg-type]
+        page = int(request.full_url.rsplit("page=", 1)[1]) if "page=" in request.full_url else 0
+        body = self.comments if page == 1 else [] if page else {"id": 99}
+        response = io.BytesIO(json.dumps(body).encode())
+        response.status = 200  # type: ignore[attr-defined]
+        return response
+
+
+def comment_env(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "report.md").write_text("## tfcheck\n")
+    (tmp_path / "event.json").write_text(json.dumps({"pull_request": {"number": 7}}))
+    return {"INPUT_COMMENT": "true", "GITHUB_TOKEN": "tok", "GITHUB_REPOSITORY": "o/r",
+            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"), "TFCHECK_MARKDOWN": str(tmp_path / "report.md"),
+            "GITHUB_API_URL": "https://api.github.com"}
+
+
+@pytest.mark.parametrize(("comments", "method", "url"), [
+    ([{"id": 5, "body": "looks good"}], "POST", "https://api.github.com/repos/o/r/issues/7/comments"),
+    ([{"id": 5, "body": "x"}, {"id": 6, "body": "<!-- tfcheck -->\nold"}], "PATCH",
+     "https://api.github.com/repos/o/r/issues/comments/6"),
+])
+def test_comment_step_posts_or_updates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str], comments: list[dict[str, Any]],
+                                       method: str, url: str) -> None:
+    fake = FakeGitHub(comments)
+    monkeypatch.setattr(urllib.request, "urlopen", fake)
+    assert action.main(["comment"], comment_env(tmp_path)) == 0
+    last = fake.requests[-1]
+    assert (last.get_method(), last.full_url) == (method, url)
+    assert json.loads(last.data)["body"] == "<!-- tfcheck -->\n## tfcheck\n"  # type: ignore[arg-type]
+    assert "PR comment" in capsys.readouterr().out
+
+
+def test_comment_step_failures_are_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(urllib.request, "urlopen", FakeGitHub([], fail=True))
+    assert action.main(["comment"], comment_env(tmp_path)) == 0
+    assert capsys.readouterr().out.startswith("::warning title=tfcheck::PR comment failed: HTTP Error 403")
+    env = comment_env(tmp_path)
+    env["GITHUB_EVENT_PATH"] = str(tmp_path / "none.json")
+    assert action.main(["comment"], env) == 0
+    assert "skipped: not a pull request event" in capsys.readouterr().out
+    assert action.main(["nonsense"], env) == 2
+
+
+# --- pre-commit ------------------------------------------------------------------------------
+
+HOOKS = REPO / ".pre-commit-hooks.yaml"
+
+
+def test_pre_commit_hook_runs_hcl_mode_on_a_directory() -> None:
+    hooks = yaml.safe_load(HOOKS.read_text())
+    assert [h["id"] for h in hooks] == ["tfcheck"]
+    hook = hooks[0]
+    assert hook["pass_filenames"] is False and hook["language"] == "python"
+    assert hook["entry"].split() == ["tfcheck", "check"] and hook["args"] == ["."]
+    assert re.search(hook["files"], "modules/net/main.tf") and not re.search(hook["files"], "README.md")
+    from tfcheck.cli import cli
+
+    # the command line the hook builds parses (directory input is HCL mode)
+    cli.make_context("tfcheck", [*hook["entry"].split()[1:], *hook["args"]])
+
+
+def test_pre_commit_validates_the_manifest() -> None:
+    done = subprocess.run([tool("pre-commit"), "validate-manifest", str(HOOKS)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

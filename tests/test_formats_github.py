@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_formats_text import sample_report
+
+from tfcheck.findings import Finding, Outcome, Report, Severity
+from tfcheck.formats.github import command, escape_data, escape_property, render
+
+
+def test_annotations_worst_first_with_location() -> None:
+    lines = render(sample_report()).splitlines()
+    assert lines[0] == ("::error file=main.tf,line=7,title=VPCE010 aws_vpc_endpoint.logs::"
+                        "Private DNS is off. Fix: Set private_dns_enabled = true.")
+    assert lines[1].startswith("::warning title=VPCE012 aws_vpc_endpoint.logs::No subnet in us-east-1c.")
+    assert lines[2].startswith("::notice title=VPCE022 aws_route_table.private::S3 through NAT.")
+    assert lines[3] == ("::notice title=VPCE014 aws_vpc_endpoint.sts (inconclusive)::"
+                        "Test: undecided before apply (security_groups: known after apply)")
+    assert lines[-1].startswith("1 error, 1 warning, 1 info")
+
+
+@pytest.mark.parametrize(("raw", "data", "prop"), [
+    ("50% done", "50%25 done", "50%25 done"),
+    ("a\nb\r\nc", "a%0Ab%0D%0Ac", "a%0Ab%0D%0Ac"),
+    ("x::y", "x::y", "x%3A%3Ay"),
+    ("a,b", "a,b", "a%2Cb"),
+    ("%0A", "%250A", "%250A"),
+    ("`rm -rf`", "`rm -rf`", "`rm -rf`"),
+])
+def test_escaping(raw: str, data: str, prop: str) -> None:
+    assert escape_data(raw) == data
+    assert escape_property(raw) == prop
+
+
+HOSTILE = 'evil\n::error::injected, 100% `x` "y"\r\n::stop-commands::tok'
+
+
+def test_hostile_text_stays_in_one_command() -> None:
+    f = Finding("R1", Severity.ERROR, "aws_x.y[\"a,b:c\"]", HOSTILE, HOSTILE, Outcome.FAIL,
+                file="dir,1/ma:in.tf", line=3)
+    out = render(Report.build([f], ["p"]))
+    lines = out.splitlines()
+    assert len(lines) == 2  # the annotation and the summary line: no injected line
+    head, sep, message = lines[0][2:].partition("::")
+    assert sep and head.startswith("error ")
+    props = dict(p.split("=", 1) for p in head[len("error "):].split(","))
+    assert props == {"file": "dir%2C1/ma%3Ain.tf", "line": "3", "title": 'R1 aws_x.y["a%2Cb%3Ac"]'}
+    assert "\n" not in message and "\r" not in message
+    assert message.startswith("evil%0A::error::injected, 100%25 `x`")
+    # the runner unescapes in the reverse order
+    unescaped = message.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+    assert unescaped == f"{HOSTILE} Fix: {HOSTILE}"
+
+
+def test_command_without_properties_and_notes() -> None:
+    assert command("notice", {}, "hi") == "::notice::hi"
+    out = render(Report.build([], ["p"], notes=["waiver R1 x expired, see: a"]))
+    assert out.splitlines()[0] == "::warning title=tfcheck::waiver R1 x expired, see: a"
+    assert re.fullmatch(r"0 errors, .*\n", out.split("\n", 1)[1])

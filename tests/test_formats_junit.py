@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from test_formats_text import sample_report
+
+from tfcheck.findings import Finding, Outcome, Report, Severity, Suppression
+from tfcheck.formats.junit import render
+
+
+def test_junit_structure_and_counts() -> None:
+    root = ET.fromstring(render(sample_report()))
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["plan.json"]
+    cases = suites[0].findall("testcase")
+    # one case per rule × resource, passes included
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        ("VPCE022", "aws_route_table.private"), ("VPCE010", "aws_vpc_endpoint.logs"),
+        ("VPCE012", "aws_vpc_endpoint.logs"), ("VPCE001", "aws_vpc_endpoint.s3"),
+        ("VPCE014", "aws_vpc_endpoint.sts")]
+    by_name = {(c.get("classname"), c.get("name")): c for c in cases}
+    failure = by_name[("VPCE010", "aws_vpc_endpoint.logs")].find("failure")
+    assert failure is not None and failure.get("type") == "error"
+    assert failure.get("message") == "Private DNS is off."
+    assert "Fix: Set private_dns_enabled = true." in (failure.text or "")
+    assert by_name[("VPCE010", "aws_vpc_endpoint.logs")].get("file") == "main.tf"
+    assert by_name[("VPCE010", "aws_vpc_endpoint.logs")].get("line") == "7"
+    skipped = by_name[("VPCE014", "aws_vpc_endpoint.sts")].find("skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("inconclusive: ")
+    assert list(by_name[("VPCE001", "aws_vpc_endpoint.s3")]) == []  # a pass has no child
+    counts = {k: suites[0].get(k) for k in ("tests", "failures", "errors", "skipped")}
+    assert counts == {"tests": "5", "failures": "3", "errors": "0", "skipped": "1"}
+    assert {k: root.get(k) for k in counts} == counts
+
+
+def test_one_suite_per_plan_and_suppressed_is_skipped() -> None:
+    report = Report.build([
+        Finding("R1", Severity.ERROR, "a", "m <&> \"q\"", "", Outcome.FAIL, plan="p1.json",
+                suppressed=Suppression("external", "baseline", "baseline")),
+        Finding("R1", Severity.ERROR, "b", "bad\x1bchar", "", Outcome.FAIL, plan="p2.json"),
+    ], ["p1.json", "p2.json", "p3.json"])
+    root = ET.fromstring(render(report))
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert list(suites) == ["p1.json", "p2.json", "p3.json"]
+    case = suites["p1.json"].find("testcase")
+    assert case is not None and case.find("failure") is None
+    skipped = case.find("skipped")
+    assert skipped is not None and skipped.get("message") == "suppressed (external): baseline"
+    failure = suites["p2.json"].find("testcase/failure")
+    assert failure is not None and failure.get("message") == "bad\ufffdchar"  # XML 1.0 forbids ESC
+    assert suites["p3.json"].get("tests") == "0"
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("2", "1", "1")

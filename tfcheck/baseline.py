@@ -1,0 +1,50 @@
+"""Baseline file: the findings a project already has, so `check --baseline` fails only on new ones.
+
+Entries match on rule id + address, never on the message (messages change with wording and
+with values such as AZ lists); the plan file name is not part of the key either, since CI
+writes plans to different paths from run to run.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tfcheck.errors import InputError
+from tfcheck.findings import Report
+
+VERSION = 1
+
+
+def render(report: Report) -> str:
+    """Every unsuppressed failing or inconclusive (rule, address) of the report, sorted, once."""
+    seen: dict[tuple[str, str], str] = {}
+    for f in report.failed + report.inconclusive:
+        seen.setdefault((f.rule_id, f.address), f.outcome.value)
+    entries = [
+        {"rule_id": rule, "address": address, "outcome": outcome}
+        for (rule, address), outcome in sorted(seen.items())
+    ]
+    return json.dumps({"version": VERSION, "tool": "tfcheck", "findings": entries}, indent=2) + "\n"
+
+
+def load_baseline(path: str) -> frozenset[tuple[str, str]]:
+    """(rule_id, address) pairs of a file `tfcheck baseline` wrote."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no such baseline file; create it with `tfcheck baseline PLAN -o FILE`") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(path, f"cannot read the baseline file: {e}") from None
+    except json.JSONDecodeError as e:
+        raise InputError(path, f"not JSON (line {e.lineno}): {e.msg}; expected a file written by `tfcheck baseline`") from None
+    entries = doc.get("findings") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(entries, list):
+        raise InputError(path, f'not a tfcheck baseline (expected {{"version": {VERSION}, "findings": [...]}}); '
+                               "recreate it with `tfcheck baseline`")
+    pairs = set()
+    for index, entry in enumerate(entries):
+        if not (isinstance(entry, dict) and isinstance(entry.get("rule_id"), str)
+                and isinstance(entry.get("address"), str)):
+            raise InputError(path, f"$.findings[{index}]: expected an object with string rule_id and address")
+        pairs.add((entry["rule_id"], entry["address"]))
+    return frozenset(pairs)

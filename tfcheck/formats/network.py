@@ -1,0 +1,198 @@
+"""A drawable view of the network graph (VPC → AZ → subnet, route tables, gateways, endpoints
+and their ENIs, workloads) that the Mermaid and DOT renderers share."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Graph = Mapping[str, Any]
+# Route targets drawn as nodes; other kinds (peering, ENI, VPC endpoint) stay off the picture.
+_TARGETS = {"nat": "NAT gateway", "igw": "internet gateway", "tgw": "transit gateway"}
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    address: str
+    kind: str
+    lines: tuple[str, ...]
+    cluster: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    id: str
+    label: str
+    parent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    label: str = ""
+    dotted: bool = False
+
+
+@dataclass
+class View:
+    clusters: list[Cluster] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    highlight: dict[str, str] = field(default_factory=dict)  # node id → class name
+
+    def focus(self, keep: Iterable[str], neighbours: bool = True) -> View:
+        """Only the given nodes (and their direct neighbours) and the clusters holding them."""
+        wanted = set(keep)
+        near = set(wanted)
+        for e in self.edges if neighbours else ():
+            if e.source in wanted:
+                near.add(e.target)
+            if e.target in wanted:
+                near.add(e.source)
+        nodes = [n for n in self.nodes if n.id in near]
+        parents = {c.id: c.parent for c in self.clusters}
+        used: set[str] = set()
+        for n in nodes:
+            cluster: str | None = n.cluster
+            while cluster is not None and cluster not in used:
+                used.add(cluster)
+                cluster = parents.get(cluster)
+        return View(
+            [c for c in self.clusters if c.id in used], nodes,
+            [e for e in self.edges if e.source in near and e.target in near],
+            {k: v for k, v in self.highlight.items() if k in near},
+        )
+
+
+def vpc_of(graph: Graph) -> dict[str, str]:
+    """Address → the VPC it belongs to, for every graph item that has one."""
+    out: dict[str, str] = {}
+    for collection, items in graph.items():
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, Mapping) or "address" not in item:
+                continue
+            if collection == "vpcs":
+                out[item["address"]] = item["address"]
+            elif isinstance(item.get("vpc"), str):
+                out[item["address"]] = item["vpc"]
+    return out
+
+
+def index_by_vpc(graph: Graph) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
+    """(collection, vpc address) → items: built once when drawing many VPCs of a big graph."""
+    out: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for collection, items in graph.items():
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, Mapping) and isinstance(item.get("vpc"), str):
+                    out.setdefault((collection, item["vpc"]), []).append(item)
+    return out
+
+
+def build_view(graph: Graph, vpcs: Iterable[str] | None = None,
+               highlight: Mapping[str, str] | None = None,
+               index: Mapping[tuple[str, str], list[Mapping[str, Any]]] | None = None) -> View:
+    """The view of the named VPCs (all when None); `highlight` maps address → class name."""
+    builder = _Builder(graph, index if index is not None else index_by_vpc(graph))
+    chosen = set(vpcs) if vpcs is not None else None
+    for vpc in graph.get("vpcs") or ():
+        if chosen is None or vpc["address"] in chosen:
+            builder.vpc(vpc)
+    view = builder.view
+    for node in view.nodes:
+        cls = (highlight or {}).get(node.address)
+        if cls:
+            view.highlight[node.id] = cls
+    return view
+
+
+class _Builder:
+    def __init__(self, graph: Graph, index: Mapping[tuple[str, str], list[Mapping[str, Any]]]) -> None:
+        self.graph = graph
+        self.index = index
+        self.view = View()
+        self.ids: dict[str, str] = {}
+
+    def items(self, collection: str, vpc: str) -> list[Mapping[str, Any]]:
+        return self.index.get((collection, vpc), [])
+
+    def node(self, address: str, kind: str, lines: Iterable[str], cluster: str) -> str:
+        if address in self.ids:
+            return self.ids[address]
+        node_id = f"n{len(self.ids)}"
+        self.ids[address] = node_id
+        self.view.nodes.append(Node(node_id, address, kind, tuple(lines), cluster))
+        return node_id
+
+    def cluster(self, label: str, parent: str | None) -> str:
+        cluster_id = f"c{len(self.view.clusters)}"
+        self.view.clusters.append(Cluster(cluster_id, label, parent))
+        return cluster_id
+
+    def edge(self, a: str | None, b: str | None, label: str = "", dotted: bool = False) -> None:
+        source = self.ids.get(a or "")
+        target = self.ids.get(b or "")
+        if source and target:
+            self.view.edges.append(Edge(source, target, label, dotted))
+
+    def vpc(self, vpc: Mapping[str, Any]) -> None:
+        address = vpc["address"]
+        top = self.cluster(f"{address} {vpc.get('cidr') or ''}".strip(), None)
+        subnets = self.items("subnets", address)
+        by_az: dict[str, list[Mapping[str, Any]]] = {}
+        for subnet in subnets:
+            by_az.setdefault(subnet.get("az") or "AZ unknown", []).append(subnet)
+        nats = self.items("nat_gateways", address)
+        for az in sorted(by_az):
+            zone = self.cluster(az, top)
+            for subnet in by_az[az]:
+                egress = subnet.get("egress") or "unknown"
+                self.node(subnet["address"], "subnet",
+                          (subnet["address"], f"{subnet.get('cidr') or '?'} egress: {egress}"), zone)
+                for nat in nats:
+                    if nat.get("subnet") == subnet["address"]:
+                        self.node(nat["address"], "nat", ("NAT gateway", nat["address"]), zone)
+        for nat in nats:
+            self.node(nat["address"], "nat", ("NAT gateway", nat["address"]), top)
+        for igw in self.items("internet_gateways", address):
+            self.node(igw["address"], "igw", ("internet gateway", igw["address"]), top)
+        tables = self.items("route_tables", address)
+        used = {s.get("route_table") for s in subnets}
+        for table in tables:
+            if table["address"] in used or table.get("gateway_endpoints") or not table.get("main"):
+                self.node(table["address"], "route_table", ("route table", table["address"]), top)
+        endpoints = self.items("endpoints", address)
+        for ep in endpoints:
+            kind = ep.get("type") or "?"
+            self.node(ep["address"], "endpoint", (f"{ep.get('service') or '?'} endpoint ({kind})", ep["address"]), top)
+        for att in self.items("tgw_attachments", address):
+            self.node(att["address"], "tgw", ("transit gateway attachment", att["address"]), top)
+        for workload in self.items("workloads", address):
+            self.node(workload["address"], "workload", (workload.get("kind") or "workload", workload["address"]), top)
+        self._edges(subnets, tables, endpoints, address, top)
+
+    def _edges(self, subnets: list[Mapping[str, Any]], tables: list[Mapping[str, Any]],
+               endpoints: list[Mapping[str, Any]], vpc: str, top: str) -> None:
+        for subnet in subnets:
+            self.edge(subnet["address"], subnet.get("route_table"))
+        for table in tables:
+            for route in table.get("routes") or ():
+                kind, target = route.get("target_kind"), route.get("target")
+                if kind in _TARGETS and isinstance(target, str) and table["address"] in self.ids:
+                    self.node(target, kind, (_TARGETS[kind], target), top)  # kept if already drawn
+                    self.edge(table["address"], target, route.get("destination") or "")
+            for gateway in table.get("gateway_endpoints") or ():
+                self.edge(table["address"], gateway, "prefix list", dotted=True)
+        for ep in endpoints:
+            for subnet in ep.get("subnets") or ():
+                self.edge(subnet, ep["address"], "ENI", dotted=True)
+        for att in self.items("tgw_attachments", vpc):
+            for subnet in att.get("subnets") or ():
+                self.edge(subnet, att["address"], "ENI", dotted=True)
+        for workload in self.items("workloads", vpc):
+            for subnet in workload.get("subnets") or ():
+                self.edge(workload["address"], subnet, dotted=True)
