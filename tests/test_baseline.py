@@ -79,7 +79,9 @@ def test_several_formats_in_one_run(
     code, out, err = run(capsys, "check", "--format", "github", "--format", "sarif:out/r.sarif",
                          "--format", "junit:out/r.xml", "--format", "markdown:out/r.md", PLAN_012)
     assert code == 1 and err == ""
-    assert out.startswith("::error title=VPCE012 aws_vpc_endpoint.fail_logs::")
+    # The plan is read with its source (main.tf beside it), so the annotation has file and line.
+    source = Path(PLAN_012).resolve().parent / "main.tf"
+    assert out.startswith(f"::error file={source},line=91,title=VPCE012 aws_vpc_endpoint.fail_logs::")
     assert json.loads((tmp_path / "out/r.sarif").read_text())["version"] == "2.1.0"
     assert (tmp_path / "out/r.xml").read_text().startswith('<?xml version="1.0"')
     assert (tmp_path / "out/r.md").read_text().startswith("## ❌ tfcheck")

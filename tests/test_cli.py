@@ -29,10 +29,13 @@ def fake_graph(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace the plan → graph stage with hand-written graphs (one per plan argument)."""
     graphs: list[dict[str, Any]] = []
 
-    def load_graph(path: str | None, options: Any = None) -> dict[str, Any]:
-        return graphs.pop(0)
+    def load_graph(path: str | None, options: Any = None, source: Any = None) -> Any:
+        from tfcheck.inputs import Loaded
+        from tfcheck.model import Inventory
 
-    monkeypatch.setattr("tfcheck.evaluate.load_graph", load_graph)
+        return graphs.pop(0), Loaded(Inventory((), None, str(path), "plan"), "plan")
+
+    monkeypatch.setattr("tfcheck.inputs.load_graph", load_graph)
     return graphs
 
 
@@ -68,7 +71,8 @@ def test_unknown_rule_ids_are_usage_errors(capsys: pytest.CaptureFixture[str], a
 def test_check_real_plan_text(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "check", PLAN_020)
     assert code == 1 and err == ""
-    assert "  aws_ecs_service.app\n    error   VPCE020  " in out
+    # read with its source (main.tf beside the plan), so the resource's file:line is shown
+    assert "  aws_ecs_service.app  (fixtures/rules/VPCE020/fail/main.tf:129)\n    error   VPCE020  " in out
     assert "ecr.dkr (the image pull times out: the task never starts)" in out
     assert out.splitlines()[-1].startswith("1 error, ")
 
@@ -162,10 +166,10 @@ def test_bad_input_exits_2_naming_the_file(
 def test_internal_errors_are_one_line_unless_debug(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(path: str | None, options: Any = None) -> dict[str, Any]:
+    def boom(path: str | None, options: Any = None, source: Any = None) -> Any:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("tfcheck.evaluate.load_graph", boom)
+    monkeypatch.setattr("tfcheck.inputs.load_graph", boom)
     code, _, err = run(capsys, "check", "plan.json")
     assert code == 2 and err == (
         "tfcheck: internal error: RuntimeError: kaput (rerun with --debug and report it)\n")

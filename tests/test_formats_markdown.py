@@ -11,7 +11,7 @@ from conftest import REPO, graph
 from test_formats_mermaid import check_mermaid
 from test_formats_text import sample_report
 
-from tfcheck.cli import CheckOptions, build_report
+from tfcheck.run import CheckOptions, build_report
 from tfcheck.findings import FailOn, Finding, Outcome, Report, Severity, Suppression
 from tfcheck.formats.markdown import COMMENT_LIMIT, render
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from test_formats_text import sample_report
 
-from tfcheck.cli import CheckOptions, build_report
+from tfcheck.run import CheckOptions, build_report
 from tfcheck.findings import FailOn, Finding, Outcome, Report, RuleInfo, Severity, Suppression
 from tfcheck.formats.sarif import artifact_uri, render
 

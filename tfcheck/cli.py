@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,27 +13,12 @@ from tfcheck import __version__
 from tfcheck.errors import ExitCode, TfcheckError
 from tfcheck.findings import FailOn
 from tfcheck.formats import FORMATS, GRAPH_FORMATS
+from tfcheck.inputs import SourceOptions
+from tfcheck.run import CheckOptions
 
 if TYPE_CHECKING:
     from tfcheck.config import Config
-    from tfcheck.findings import Report, RuleInfo
     from tfcheck.policy import Policy
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOptions:
-    plans: tuple[str, ...]
-    policy_dirs: tuple[str, ...]
-    only: tuple[str, ...]
-    skip: tuple[str, ...]
-    fail_on: FailOn
-    strict: bool
-    format: str | None  # printed on stdout; None: nothing
-    config: str | None
-    verbose: bool
-    color: bool
-    outputs: tuple[tuple[str, str], ...] = ()  # (format, file) pairs, each written atomically
-    baseline: str | None = None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,6 +62,34 @@ def _policies_option(f: Any) -> Any:
     )(f)
 
 
+def _source_options(f: Any) -> Any:
+    """How a plan's HCL source is found, and the variables HCL mode evaluates with."""
+    options = [
+        click.option("--source", "source_dir", metavar="DIR",
+                     help="The root module's source, read with the plan (default: the plan's "
+                     "directory or the current one, when their .tf files declare its resources)."),
+        click.option("--no-source", is_flag=True, help="Read the plan alone, without its source."),
+        click.option("--var-file", "var_files", multiple=True, metavar="FILE",
+                     help="HCL mode: a .tfvars file; repeatable."),
+        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+                     help="HCL mode: a root variable; repeatable."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _source(source_dir: str | None, no_source: bool, var_files: tuple[str, ...],
+            variables: tuple[str, ...]) -> SourceOptions:
+    pairs = []
+    for item in variables:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--var")
+        pairs.append((name, value))
+    return SourceOptions(source_dir, not no_source, var_files, tuple(pairs))
+
+
 def _config_option(f: Any) -> Any:
     return click.option(
         "--config", "config_path", metavar="FILE",
@@ -103,13 +115,16 @@ def _config_option(f: Any) -> Any:
 @click.option("--baseline", "baseline_path", metavar="FILE",
               help="Findings recorded by `tfcheck baseline` are suppressed: only new ones fail.")
 @_config_option
+@_source_options
 @click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
     skip: tuple[str, ...], fail_on: str, strict: bool, formats: tuple[str, ...],
-    baseline_path: str | None, config_path: str | None, verbose: bool,
+    baseline_path: str | None, config_path: str | None, source_dir: str | None, no_source: bool,
+    var_files: tuple[str, ...], variables: tuple[str, ...], verbose: bool,
 ) -> int:
-    """Check `terraform show -json` PLANs ('-' for stdin; none: $SHOWFILE)."""
+    """Check PLANs (`terraform show -json` output; '-' for stdin; none: $SHOWFILE) or
+    directories of Terraform source (HCL mode)."""
     from tfcheck.outputs import parse_formats
 
     try:
@@ -119,7 +134,7 @@ def check(
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     options = CheckOptions(
         plans, policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
-        tuple(files), baseline_path,
+        tuple(files), baseline_path, _source(source_dir, no_source, var_files, variables),
     )
     return run_check(options)
 
@@ -129,7 +144,7 @@ def run_check(options: CheckOptions) -> int:
     from tfcheck.formats import get_renderer
     from tfcheck.outputs import write_atomic
 
-    report = build_report(options)
+    report = _report(options)
     for note in report.notes:
         click.echo(f"tfcheck: warning: {note}", err=True)
     for name, path in options.outputs:
@@ -140,52 +155,13 @@ def run_check(options: CheckOptions) -> int:
     return exit_code(report, options.fail_on, options.strict)
 
 
-def build_report(options: CheckOptions) -> Report:
-    """Plans → graphs → findings, with suppressions applied; everything a format may need."""
-    import datetime
-
-    from tfcheck import suppress
-    from tfcheck.baseline import load_baseline
-    from tfcheck.config import graph_options
-    from tfcheck.evaluate import evaluate, load_graph
-    from tfcheck.findings import Report
-    from tfcheck.policy import select
+def _report(options: CheckOptions) -> Any:
+    from tfcheck.run import build_report
 
     config = _config(options.config)
     policies = _load(options.policy_dirs, config)
     _known(policies, options.only + options.skip)
-    chosen = select(
-        policies, only=options.only, skip=options.skip, disabled=config.disabled,
-        enabled=config.enabled, severity=config.severity,
-    )
-    graph_opts = graph_options(config)
-    baseline = load_baseline(options.baseline) if options.baseline else frozenset()
-    today = datetime.date.today()
-    results, labels, graphs, all_comments = [], [], [], {}
-    for path in options.plans or (None,):
-        label = _label(path)
-        labels.append(label)
-        graph = load_graph(path, graph_opts)
-        graphs.append(graph)
-        # `# tfcheck:ignore RULE reason` comments by instance address, from the HCL source
-        # (source.load_source_with_comments) when the plan is read with it or in HCL mode.
-        comments: dict[str, list[str]] = {}
-        all_comments.update(comments)
-        results += suppress.apply(
-            evaluate(chosen, graph, plan=label), comments=comments, waivers=config.waivers,
-            baseline=baseline, baseline_file=options.baseline or "", today=today,
-        )
-    notes = suppress.notes(config.waivers, today, config.path or ".tfcheck.yml", all_comments,
-                           known={p.id for p in policies})
-    return Report.build(results, labels, rules=len(chosen), rule_info=map(_rule_info, chosen),
-                        graphs=graphs, notes=notes)
-
-
-def _rule_info(p: Policy) -> RuleInfo:
-    from tfcheck.findings import RuleInfo
-
-    fix = " ".join(p.remediation.source.split()) if p.remediation is not None else ""
-    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links))
+    return build_report(options, config, policies)
 
 
 @cli.command("baseline")
@@ -193,15 +169,17 @@ def _rule_info(p: Policy) -> RuleInfo:
 @click.option("--output", "-o", required=True, metavar="FILE", help="Where to write the baseline (JSON).")
 @_policies_option
 @_config_option
+@_source_options
 def baseline_cmd(plans: tuple[str, ...], output: str, policy_dirs: tuple[str, ...],
-                 config_path: str | None) -> int:
+                 config_path: str | None, source_dir: str | None, no_source: bool,
+                 var_files: tuple[str, ...], variables: tuple[str, ...]) -> int:
     """Record PLANs' current findings in FILE; `check --baseline FILE` then fails only on new ones."""
     from tfcheck.baseline import render
     from tfcheck.outputs import write_atomic
 
     options = CheckOptions(plans, policy_dirs, (), (), FailOn.NEVER, False, None, config_path,
-                           False, False)
-    report = build_report(options)
+                           False, False, source=_source(source_dir, no_source, var_files, variables))
+    report = _report(options)
     write_atomic(output, render(report))
     count = len({(f.rule_id, f.address) for f in report.failed + report.inconclusive})
     click.echo(f"tfcheck: {count} finding{'' if count == 1 else 's'} recorded in {output}")
@@ -213,15 +191,19 @@ def baseline_cmd(plans: tuple[str, ...], output: str, policy_dirs: tuple[str, ..
 @click.option("--format", "fmt", type=click.Choice(["json", *GRAPH_FORMATS]), default="json",
               show_default=True)
 @_config_option
-def graph(plan: str, fmt: str, config_path: str | None) -> int:
-    """Print the network graph tfcheck builds from PLAN (mermaid/dot: a diagram of it)."""
+@_source_options
+def graph(plan: str, fmt: str, config_path: str | None, source_dir: str | None, no_source: bool,
+          var_files: tuple[str, ...], variables: tuple[str, ...]) -> int:
+    """Print the network graph tfcheck builds from PLAN or a source directory
+    (mermaid/dot: a diagram of it)."""
     import json
 
     from tfcheck.config import graph_options
-    from tfcheck.evaluate import load_graph
     from tfcheck.formats import get_renderer
+    from tfcheck.inputs import load_graph
 
-    data = load_graph(plan, graph_options(_config(config_path)))
+    data, _ = load_graph(plan, graph_options(_config(config_path)),
+                         _source(source_dir, no_source, var_files, variables))
     if fmt != "json":
         click.echo(get_renderer(fmt, GRAPH_FORMATS)(data), nl=False)
     else:
@@ -233,21 +215,48 @@ def graph(plan: str, fmt: str, config_path: str | None) -> int:
 @click.argument("plan")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_config_option
-def reach(plan: str, fmt: str, config_path: str | None) -> int:
+@_source_options
+def reach(plan: str, fmt: str, config_path: str | None, source_dir: str | None, no_source: bool,
+          var_files: tuple[str, ...], variables: tuple[str, ...]) -> int:
     """Per workload, each AWS service it needs and the path its calls take."""
     import json
 
     from tfcheck.config import graph_options
-    from tfcheck.evaluate import load_graph
     from tfcheck.formats.text import render_reach
+    from tfcheck.inputs import load_graph
 
-    data = load_graph(plan, graph_options(_config(config_path)))
+    data, _ = load_graph(plan, graph_options(_config(config_path)),
+                         _source(source_dir, no_source, var_files, variables))
     if fmt == "json":
         keys = ("kind", "vpc", "subnets", "needs", "paths", "unreachable", "unknown")
         doc = {w["address"]: {k: w.get(k) for k in keys} for w in data.get("workloads") or ()}
         click.echo(json.dumps({"version": 1, "workloads": doc}, indent=2))
     else:
         click.echo(render_reach(data), nl=False)
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("plans", nargs=-1, metavar="[PLAN ...]")
+@click.option("--usage", "usage_path", metavar="FILE",
+              help="Traffic assumptions: Infracost usage file and/or tfcheck service_traffic (YAML/JSON).")
+@click.option("--prices", "prices_path", metavar="FILE",
+              help="Override or add Regions in the built-in price table (see prices.schema.json).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@_config_option
+def cost(plans: tuple[str, ...], usage_path: str | None, prices_path: str | None, fmt: str,
+         config_path: str | None) -> int:
+    """Monthly NAT gateway vs VPC endpoint cost per VPC, and whether the NAT gateways can go."""
+    import json
+
+    from tfcheck.cost import render_markdown, render_text, run_cost
+
+    doc = run_cost(list(plans), usage_path, prices_path, _config(config_path))
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        click.echo((render_markdown if fmt == "markdown" else render_text)(doc), nl=False)
     return ExitCode.OK
 
 
@@ -347,9 +356,3 @@ def _cache_dir() -> Path | None:
     except RuntimeError:  # no home directory
         return None
     return root / "tfcheck" / "validated"
-
-
-def _label(path: str | None) -> str:
-    if path is None:
-        return os.environ.get("SHOWFILE") or "$SHOWFILE"
-    return "<stdin>" if path == "-" else path

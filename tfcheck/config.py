@@ -28,6 +28,8 @@ class Config:
     extra_needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     default_needs: tuple[str, ...] | None = None
     hub_dns: tuple[str, ...] = ()
+    # workload address glob → non-AWS destinations it reaches (they keep the NAT: tfcheck cost)
+    internet_destinations: tuple[tuple[str, tuple[str, ...]], ...] = ()
     egress: str = "any"
     waivers: tuple[Waiver, ...] = ()
 
@@ -115,6 +117,8 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
         extra_needs=tuple((glob, tuple(s)) for glob, s in (doc.get("needs") or {}).items()),
         default_needs=tuple(default_needs) if default_needs is not None else None,
         hub_dns=tuple(doc.get("hub_dns") or ()),
+        internet_destinations=tuple(
+            (glob, tuple(d)) for glob, d in (doc.get("internet_destinations") or {}).items()),
         egress=str(doc.get("egress") or "any"),
         waivers=_waivers(doc.get("waivers") or (), path),
     )

@@ -11,7 +11,7 @@ from jmespath.exceptions import JMESPathError
 
 from tfcheck.errors import InputError, PolicyError
 from tfcheck.findings import Finding, Outcome, Severity, compare_expected
-from tfcheck.functions import WHOLE_ITEM, Expr, fields_of, search_node, truthy
+from tfcheck.functions import WHOLE_ITEM, Clause, Expr
 from tfcheck.policy import Placeholder, Policy, Template
 
 _TOP_FIELD = re.compile(r"[.\[]")
@@ -22,16 +22,37 @@ def evaluate(
 ) -> list[Finding]:
     """Every selected rule over every item of its collection; items outside `where` give nothing."""
     results = []
+    unknowns: dict[str, list[dict[str, list[str]]]] = {}  # collection → each item's unknown map
     for policy in policies:
-        for item in graph.get(policy.resource) or ():
-            finding = check(policy, item, plan=plan)
+        items = graph.get(policy.resource) or ()
+        per_item = unknowns.get(policy.resource)
+        if per_item is None:
+            per_item = unknowns[policy.resource] = [unknown_fields(item) for item in items]
+        where, holds = policy.where, policy.assert_.holds
+        for item, unknown in zip(items, per_item):
+            if unknown:
+                finding = _check(policy, item, unknown, plan)
+            else:  # the common case: the expressions alone decide (what _check does, inlined)
+                try:
+                    if where is not None and not where.holds(item):
+                        continue
+                    passed = holds(item)
+                except JMESPathError:
+                    finding = _check(policy, item, unknown, plan)  # raises the PolicyError
+                else:
+                    finding = _result(policy, item, Outcome.PASS if passed else Outcome.FAIL, plan)
             if finding is not None:
                 results.append(finding)
     return results
 
 
 def check(policy: Policy, item: Mapping[str, Any], *, plan: str | None = None) -> Finding | None:
-    unknown = unknown_fields(item)
+    return _check(policy, item, unknown_fields(item), plan)
+
+
+def _check(
+    policy: Policy, item: Mapping[str, Any], unknown: Mapping[str, list[str]], plan: str | None
+) -> Finding | None:
     if policy.where is not None:
         verdict, reasons = decide(policy, policy.where, item, unknown)
         if verdict is False:
@@ -49,7 +70,10 @@ def check(policy: Policy, item: Mapping[str, Any], *, plan: str | None = None) -
 def unknown_fields(item: Mapping[str, Any]) -> dict[str, list[str]]:
     """Top-level field → reasons, from the item's `unknown` map (`paths.s3` counts as `paths`)."""
     out: dict[str, list[str]] = {}
-    for key, reason in sorted((item.get("unknown") or {}).items()):
+    marked = item.get("unknown")
+    if not marked:
+        return out
+    for key, reason in sorted(marked.items()):
         top = _TOP_FIELD.split(str(key), maxsplit=1)[0]
         out.setdefault(top, []).append(f"{key}: {reason}")
     return out
@@ -59,19 +83,21 @@ def decide(
     policy: Policy, expr: Expr, item: Mapping[str, Any], unknown: Mapping[str, list[str]]
 ) -> tuple[bool | None, tuple[str, ...]]:
     """True/False when the item settles the expression; None (with reasons) when unknowns could."""
-    touched = _touched(expr.fields, unknown)
     try:
-        value = expr.search(item)
+        if expr.holds(item):
+            return True, ()
     except JMESPathError as e:
+        touched = _touched(expr.fields, unknown) if unknown else []
         if touched:
             return None, _reasons(touched, unknown)
         address = item.get("address", "?")
         raise PolicyError(
             policy.file, f"rule {policy.id}: {expr.source.strip()!r} failed on {address}: {e}"
         ) from None
-    if truthy(value):
-        return True, ()
-    if not touched or _definite(expr.parsed, item, unknown) is False:
+    if not unknown:
+        return False, ()
+    touched = _touched(expr.fields, unknown)
+    if not touched or _definite(expr.clause, item, unknown) is False:
         return False, ()
     return None, _reasons(touched, unknown)
 
@@ -86,21 +112,21 @@ def _reasons(fields: Sequence[str], unknown: Mapping[str, list[str]]) -> tuple[s
     return tuple(reason for f in fields for reason in unknown[f])
 
 
-def _definite(node: Mapping[str, Any], item: Any, unknown: Mapping[str, list[str]]) -> bool | None:
+def _definite(clause: Clause, item: Any, unknown: Mapping[str, list[str]]) -> bool | None:
     """Kleene logic over &&, || and !: a conjunct that is false on known fields decides alone."""
-    if not _touched(fields_of(node), unknown):
+    if not _touched(clause.fields, unknown):
         try:
-            return truthy(search_node(node, item))
+            return clause.holds(item)
         except JMESPathError:
             return None
-    kind, children = node["type"], node.get("children") or []
-    if kind == "not_expression":
-        inner = _definite(children[0], item, unknown)
+    kind, parts = clause.kind, clause.parts
+    if kind == "not":
+        inner = _definite(parts[0], item, unknown)
         return None if inner is None else not inner
-    if kind in ("and_expression", "or_expression"):
-        left = _definite(children[0], item, unknown)
-        right = _definite(children[1], item, unknown)
-        decisive = kind == "or_expression"  # the value that settles the operator alone
+    if kind in ("and", "or"):
+        left = _definite(parts[0], item, unknown)
+        right = _definite(parts[1], item, unknown)
+        decisive = kind == "or"  # the value that settles the operator alone
         if left is decisive or right is decisive:
             return decisive
         if left is not None and right is not None:
@@ -151,7 +177,7 @@ def _severity(policy: Policy, item: Mapping[str, Any]) -> Severity:
 
 def _holds(expr: Expr, item: Mapping[str, Any]) -> bool:
     try:
-        return truthy(expr.search(item))
+        return expr.holds(item)
     except JMESPathError:
         return False
 
@@ -194,15 +220,6 @@ def _explained(value: Any, explain: Mapping[str, str]) -> str:
     return f"{format_value(value)} ({text})" if text else format_value(value)
 
 
-def load_graph(path: str | None, options: Any = None) -> dict[str, Any]:
-    """Plan file → graph dict (the contract's JSON shape): the one place the stages are chained."""
-    from tfcheck.graph import build_graph
-    from tfcheck.plan import load_plan
-    from tfcheck.plan_inventory import build_inventory
-
-    return build_graph(build_inventory(load_plan(path)), options).to_dict()
-
-
 def run_case(case_dir: Path, policies: Sequence[Policy]) -> list[str]:
     """Differences between a fixture case (`plan.json` + `expected.yaml`) and what the rules say.
 
@@ -235,5 +252,7 @@ def run_case(case_dir: Path, policies: Sequence[Policy]) -> list[str]:
     if rule is not None:
         chosen = tuple(p for p in chosen if p.id == rule)
     plan = case_dir / "plan.json"
-    results = evaluate(chosen, load_graph(str(plan), graph_options(config)), plan=str(plan))
+    from tfcheck.inputs import load_graph
+
+    results = evaluate(chosen, load_graph(str(plan), graph_options(config))[0], plan=str(plan))
     return compare_expected(results, expected["results"], rule)

@@ -1,4 +1,5 @@
-"""tfcheck's JMESPath dialect: custom functions, and compiling an expression once with the fields it reads.
+"""tfcheck's JMESPath dialect: custom functions, and compiling an expression once (to Python
+closures, see jmes_compile) with the fields it reads.
 
 Custom predicates return false on null, so a value the graph could not decide (null, named in
 the item's `unknown`) never makes an assertion pass by accident.
@@ -6,14 +7,16 @@ the item's `unknown`) never makes an assertion pass by accident.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import jmespath
 from jmespath import exceptions as jexc
 from jmespath import functions as jfunc
 from jmespath.visitor import Options, TreeInterpreter
+
+from tfcheck.jmes_compile import Compiler
 
 WHOLE_ITEM = "@"  # the field set of an expression that reads the item as a whole
 
@@ -57,6 +60,7 @@ class Functions(jfunc.Functions):
 
 OPTIONS = Options(custom_functions=Functions())
 _INTERPRETER = TreeInterpreter(OPTIONS)
+_COMPILER = Compiler(_INTERPRETER, OPTIONS.custom_functions)
 
 
 class ExpressionError(ValueError):
@@ -69,14 +73,44 @@ class ExpressionError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Clause:
+    """One operand of the expression's &&/||/! tree (`kind` names the operator, or "leaf"),
+    with the fields it reads and its truth, for deciding a rule despite some unknowns."""
+
+    kind: str
+    fields: frozenset[str]
+    holds: Callable[[Any], bool] = field(compare=False, repr=False)
+    parts: tuple[Clause, ...] = ()
+
+
+_LOGIC = {"and_expression": "and", "or_expression": "or", "not_expression": "not"}
+
+
+def _clause(node: Mapping[str, Any]) -> Clause:
+    kind = _LOGIC.get(node["type"], "leaf")
+    parts = tuple(_clause(c) for c in node["children"]) if kind != "leaf" else ()
+    return Clause(kind, fields_of(node), _COMPILER.test(node), parts)
+
+
+@dataclass(frozen=True, slots=True)
 class Expr:
-    """A compiled expression and the top-level item fields it reads (WHOLE_ITEM for `@`)."""
+    """A compiled expression and the top-level item fields it reads (WHOLE_ITEM for `@`).
+
+    `search` and `holds` run closures built once from the AST; `interpret` is jmespath's own
+    tree walk, kept as the reference the closures are tested against.
+    """
 
     source: str
     parsed: Mapping[str, Any]
     fields: frozenset[str]
+    value: Callable[[Any], Any] = field(compare=False, repr=False)
+    holds: Callable[[Any], bool] = field(compare=False, repr=False)
+    clause: Clause = field(compare=False, repr=False)
 
     def search(self, item: Any) -> Any:
+        return self.value(item)
+
+    def interpret(self, item: Any) -> Any:
         return _INTERPRETER.visit(self.parsed, item)
 
 
@@ -99,7 +133,8 @@ def compile_expression(source: str) -> Expr:
         raise ExpressionError(f"invalid JMESPath: {e.msg} (token {e.token_value!r})", e.lex_position) from None
     fields: set[str] = set()
     _walk(parsed, True, fields)
-    return Expr(source, parsed, frozenset(fields))
+    clause = _clause(parsed)
+    return Expr(source, parsed, frozenset(fields), _COMPILER.value(parsed), clause.holds, clause)
 
 
 def fields_of(node: Mapping[str, Any]) -> frozenset[str]:
@@ -129,6 +164,8 @@ _CHAINS = {
 def _walk(node: Mapping[str, Any], at_root: bool, out: set[str]) -> None:
     kind = node["type"]
     children = node.get("children") or []
+    if kind == "slice":
+        return  # its children are the start/stop/step numbers
     if kind == "field":
         if at_root:
             out.add(node["value"])
