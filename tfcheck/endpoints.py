@@ -42,10 +42,14 @@ def build_endpoints(builder: NetworkBuilder) -> None:
                 item["unknown"][field] = reason
             item["aws_service"] = None
         kind, reason = scalar(v.get("vpc_endpoint_type"), "Gateway")
+        if not reason and not isinstance(kind, str):
+            kind, reason = None, "not a string"
         item["type"] = kind
         if reason:
             item["unknown"]["type"] = reason
         service_region, reason = scalar(v.get("service_region"))
+        if not reason and service_region is not None and not isinstance(service_region, str):
+            service_region, reason = None, "not a string"
         item["service_region"] = service_region or None
         if reason:
             item["unknown"]["service_region"] = reason
@@ -69,9 +73,10 @@ def build_endpoints(builder: NetworkBuilder) -> None:
             if merged.external and not merged.unknown:
                 item["unknown"][field] = f"not in plan: {merged.external[0]}"
         builder.subnet_azs(item)
-        for table in item["route_tables"]:
-            if table in builder.index and item["type"] == "Gateway":
-                builder.index[table]["gateway_endpoints"].append(item["address"])
+        for address in item["route_tables"]:
+            table = builder.find(address, "route_tables")
+            if table is not None and item["type"] == "Gateway":
+                table["gateway_endpoints"].append(item["address"])
 
         dns_value = private_dns.get(inst.address, v.get("private_dns_enabled"))
         item["private_dns"], reason = as_bool(dns_value, False)
@@ -83,7 +88,7 @@ def build_endpoints(builder: NetworkBuilder) -> None:
         item["inbound_resolver_only"] = inbound
         if reason:
             item["unknown"]["inbound_resolver_only"] = reason
-        vpc = builder.index.get(item["vpc"] or "")
+        vpc = builder.find(item["vpc"], "vpcs")
         if vpc is not None:
             vpc["endpoints"].append(item["address"])
             item["vpc_region"] = vpc["region"] or inst.region

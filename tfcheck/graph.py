@@ -68,10 +68,12 @@ def build_graph(inventory: Inventory, options: GraphOptions | None = None) -> Gr
     from tfcheck.workloads import build_workloads
 
     options = options or GraphOptions()
-    instances = {inst.address: inst for inst in inventory.instances}
+    instances: dict[str, Instance] = {}
+    for inst in inventory.instances:
+        instances.setdefault(inst.address, inst)  # one item per address, whatever the source
     edges = Edges(instances)
     by_type: dict[str, list[Instance]] = {}
-    for inst in inventory.instances:
+    for inst in instances.values():
         by_type.setdefault(inst.type, []).append(inst)
     graph: dict[str, Any] = {"version": 1, "region": inventory.region}
     for name in COLLECTIONS:
@@ -100,6 +102,7 @@ class NetworkBuilder:
         self.by_type = by_type
         self.edges = edges
         self.index: dict[str, dict[str, Any]] = {}
+        self.kinds: dict[str, str] = {}  # address -> collection
 
     def of(self, *types: str) -> list[Instance]:
         return [inst for t in types for inst in self.by_type.get(t, ())]
@@ -107,7 +110,14 @@ class NetworkBuilder:
     def add(self, collection: str, item: dict[str, Any]) -> dict[str, Any]:
         self.graph[collection].append(item)
         self.index[item["address"]] = item
+        self.kinds[item["address"]] = collection
         return item
+
+    def find(self, address: str | None, collection: str) -> dict[str, Any] | None:
+        """The item at `address` if it is one of `collection`: an id may name another kind."""
+        if address is None or self.kinds.get(address) != collection:
+            return None
+        return self.index[address]
 
     def build(self) -> None:
         from tfcheck.endpoints import build_endpoints
@@ -153,7 +163,7 @@ class NetworkBuilder:
                 item["unknown"]["map_public_ip"] = reason
             item.update(route_table=None, egress="unknown", egress_target=None, private=None,
                         workloads=[])
-            vpc = self.index.get(item["vpc"] or "")
+            vpc = self.find(item["vpc"], "vpcs")
             if vpc is not None:
                 vpc["subnets"].append(item["address"])
 
@@ -164,8 +174,9 @@ class NetworkBuilder:
                                                     gateway_endpoints=[]))
             vpc_value = inst.values.get("default_route_table_id" if main else "vpc_id")
             put_edge(item, "vpc", self.edges.follow(vpc_value), many=False)
-            if main and item["vpc"] in self.index:
-                self.index[item["vpc"]]["main_route_table"] = item["address"]
+            vpc = self.find(item["vpc"], "vpcs")
+            if main and vpc is not None:
+                vpc["main_route_table"] = item["address"]
             route_value = inst.values.get("route")
             if isinstance(route_value, list):
                 for block in blocks(route_value):
@@ -174,18 +185,18 @@ class NetworkBuilder:
             elif route_value is not None:
                 item["unknown"]["routes"] = "inline routes unknown until apply"
         for inst in self.of("aws_route"):
-            table = self.edges.follow(inst.values.get("route_table_id")).one
-            if table in self.index:
+            table = self.find(self.edges.follow(inst.values.get("route_table_id")).one, "route_tables")
+            if table is not None:
                 values = inst.values
-                self.add_route(self.index[table], values, values.get("destination_cidr_block") or
+                self.add_route(table, values, values.get("destination_cidr_block") or
                                values.get("destination_ipv6_cidr_block") or
                                values.get("destination_prefix_list_id"))
         for inst in self.of("aws_main_route_table_association"):
-            vpc = self.edges.follow(inst.values.get("vpc_id")).one
-            table = self.edges.follow(inst.values.get("route_table_id")).one
-            if vpc in self.index and table in self.index:
-                self.index[vpc]["main_route_table"] = table
-                self.index[table]["main"] = True
+            vpc = self.find(self.edges.follow(inst.values.get("vpc_id")).one, "vpcs")
+            table = self.find(self.edges.follow(inst.values.get("route_table_id")).one, "route_tables")
+            if vpc is not None and table is not None:
+                vpc["main_route_table"] = table["address"]
+                table["main"] = True
         for vpc in self.graph["vpcs"]:
             if vpc["main_route_table"] is None:
                 implicit = {"address": f"{vpc['address']}:main", "resource_type": "implicit_main_route_table",
@@ -202,14 +213,14 @@ class NetworkBuilder:
         for subnet in self.graph["subnets"]:
             edge = associated.get(subnet["address"])
             if edge is None:
-                vpc = self.index.get(subnet["vpc"] or "")
+                vpc = self.find(subnet["vpc"], "vpcs")
                 if vpc is None:
                     subnet["unknown"]["route_table"] = "VPC unknown"
                     continue
                 subnet["route_table"] = vpc["main_route_table"]
             else:
                 put_edge(subnet, "route_table", edge, many=False)
-            table = self.index.get(subnet["route_table"] or "")
+            table = self.find(subnet["route_table"], "route_tables")
             if table is not None:
                 table["subnets"].append(subnet["address"])
             self.set_egress(subnet, table)
@@ -233,6 +244,8 @@ class NetworkBuilder:
                 target_kind, reason = "unknown", edge.unknown
             break
         dest, dest_reason = scalar(destination)
+        if dest is not None and not isinstance(dest, str):
+            dest, dest_reason = None, "destination is not a string"
         table["routes"].append({"destination": dest, "target_kind": target_kind, "target": target})
         if reason or dest_reason:
             table["unknown"]["routes"] = reason or dest_reason
@@ -263,10 +276,15 @@ class NetworkBuilder:
         for inst in self.of("aws_nat_gateway"):
             item = self.add("nat_gateways", new_item(inst))
             put_edge(item, "subnet", self.edges.follow(inst.values.get("subnet_id")), many=False)
-            subnet = self.index.get(item["subnet"] or "")
+            subnet = self.find(item["subnet"], "subnets")
             item["vpc"] = subnet["vpc"] if subnet else None
             item["az"] = subnet["az"] if subnet else None
-            item["connectivity_type"] = inst.values.get("connectivity_type") or "public"
+            connectivity, reason = scalar(inst.values.get("connectivity_type"), "public")
+            if not reason and not isinstance(connectivity, str):
+                reason = "not a string"
+            item["connectivity_type"] = None if reason else connectivity or "public"
+            if reason:
+                item["unknown"]["connectivity_type"] = reason
         attachments = {
             self.edges.follow(i.values.get("internet_gateway_id")).one:
                 self.edges.follow(i.values.get("vpc_id"))
@@ -292,7 +310,7 @@ class NetworkBuilder:
         """`azs` of an item from its `subnets`, unknown if any subnet's AZ is."""
         azs = set()
         for address in item["subnets"]:
-            subnet = self.index.get(address)
+            subnet = self.find(address, "subnets")
             if subnet is None or subnet["az"] is None:
                 item["unknown"]["azs"] = "subnet AZ unknown"
             else:
@@ -305,15 +323,17 @@ class NetworkBuilder:
         for inst in self.of("aws_vpc_dhcp_options", "aws_default_vpc_dhcp_options"):
             item = self.add("dhcp_options", new_item(inst, vpcs=[]))
             servers, reason = scalar(inst.values.get("domain_name_servers"))
+            if isinstance(servers, list) and not all(isinstance(s, str) for s in servers):
+                servers, reason = None, "unknown until apply"  # some entries are references
             item["domain_name_servers"] = servers if isinstance(servers, list) else None
             if reason:
                 item["unknown"]["domain_name_servers"] = reason
         for inst in self.of("aws_vpc_dhcp_options_association"):
-            vpc = self.index.get(self.edges.follow(inst.values.get("vpc_id")).one or "")
+            vpc = self.find(self.edges.follow(inst.values.get("vpc_id")).one, "vpcs")
             options_edge = self.edges.follow(inst.values.get("dhcp_options_id"))
             if vpc is None:
                 continue
-            options = self.index.get(options_edge.one or "")
+            options = self.find(options_edge.one, "dhcp_options")
             if options is None:
                 vpc["unknown"]["amazon_dns"] = options_edge.unknown or "DHCP options not in plan"
                 vpc["amazon_dns"] = None

@@ -10,6 +10,9 @@ from typing import Any, BinaryIO, Mapping
 from tfcheck.errors import InputError
 
 ZIP_MAGIC = b"PK\x03\x04"
+# Real plans nest a few dozen levels (modules, nested blocks); anything far deeper is not a
+# plan, and would exhaust Python's recursion limit in the stages after this one.
+MAX_DEPTH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,8 @@ def load_plan(
         raise InputError(path, "is a directory, not a plan file") from None
     except OSError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the path
+        raise InputError(repr(path), "is not a usable file name") from None
     return parse_plan(path, raw)
 
 
@@ -72,12 +77,17 @@ def parse_plan(path: str, raw: bytes) -> PlanDoc:
         ) from None
     except RecursionError:
         raise InputError(path, "is JSON nested too deeply to be a Terraform plan") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's int_max_str_digits
+        raise InputError(path, f"is not usable JSON ({_one_line(str(exc))})") from None
     if not isinstance(data, dict):
         raise InputError(
             path,
             f"holds a JSON {_json_type(data)}, not an object; expected the output of "
             "`terraform show -json`",
         )
+    if _deeper_than(data, MAX_DEPTH):
+        raise InputError(path, f"is JSON nested more than {MAX_DEPTH} levels deep, too deeply to be "
+                         "a Terraform plan")
     _check_format_version(path, data)
     if isinstance(data.get("resource_changes"), list) or isinstance(data.get("planned_values"), dict):
         return PlanDoc(path, data, "plan")
@@ -114,13 +124,42 @@ def _check_format_version(path: str, data: Mapping[str, Any]) -> None:
             "(tfcheck reads format 1.x)",
         )
     if not isinstance(version, str) or not version.split(".")[0].isdigit():
-        raise InputError(path, f"has a malformed format_version {version!r}; expected \"1.x\"")
+        raise InputError(path, f"has a malformed format_version {_brief(version)}; expected \"1.x\"")
     if version.split(".")[0] != "1":
         raise InputError(
             path,
-            f"has format_version {version}, but tfcheck reads format 1.x "
+            f"has format_version {_one_line(version)}, but tfcheck reads format 1.x "
             "(Terraform 0.12 and later); upgrade tfcheck or re-run terraform show -json",
         )
+
+
+def _deeper_than(data: object, limit: int) -> bool:
+    """Level by level, not recursive: a deep document cannot overflow the stack while we
+    measure it, and no per-node objects are made (they would wake the garbage collector)."""
+    level: list[Any] = [data] if isinstance(data, (dict, list)) else []
+    for _ in range(limit):
+        below: list[Any] = []
+        add = below.append
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:  # json.loads makes no subclasses
+                    add(child)
+        if not below:
+            return False
+        level = below
+    return True
+
+
+def _one_line(text: str, limit: int = 60) -> str:
+    """User text inside a message: one line, bounded, so the error stays one paragraph."""
+    flat = " ".join(text[: limit * 4].split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _brief(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return f"(a JSON {_json_type(value)})"
+    return _one_line(repr(value[:100] if isinstance(value, str) else value))
 
 
 def _json_type(value: object) -> str:

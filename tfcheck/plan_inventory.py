@@ -29,6 +29,19 @@ from tfcheck.references import (
 
 _MISSING = object()
 _GONE = {("delete",), ("forget",)}
+# The expression of a block the plan has but `configuration` lacks: it came from a
+# `dynamic` block, which `terraform show -json` leaves out (hcl-notes.md).
+_DYNAMIC: dict[str, Any] = {}
+# Nested blocks the provider never computes (Optional, not Computed, in its schema): if one
+# plans wholly unknown while `configuration` lacks it, a `dynamic` block wrote it. Blocks
+# that are also computed (a security group's `ingress`) are left out on purpose.
+_PLAIN_BLOCKS: dict[str, tuple[str, ...]] = {
+    "aws_ecs_service": ("network_configuration", "capacity_provider_strategy"),
+    "aws_batch_compute_environment": ("compute_resources",),
+    "aws_lambda_function": ("vpc_config",),
+    "aws_autoscaling_group": ("launch_template", "mixed_instances_policy"),
+    "aws_launch_template": ("network_interfaces",),
+}
 
 
 def build_inventory(doc: PlanDoc) -> Inventory:
@@ -37,15 +50,19 @@ def build_inventory(doc: PlanDoc) -> Inventory:
     raw = list(_plan_resources(data) if doc.kind == "plan" else _state_resources(data))
     instances: dict[str, list[Key]] = {}
     modules: dict[str, list[Key]] = {}
+    seen: set[tuple[str, Key]] = set()
+    seen_calls: set[tuple[str, Key]] = set()
     for item in raw:
         base = module_prefix(item["module_path"]) + f"{item['type']}.{item['name']}"
-        instances.setdefault(base, []).append(item["key"])
+        if (base, item["key"]) not in seen:  # a deposed object repeats its instance's address
+            seen.add((base, item["key"]))
+            instances.setdefault(base, []).append(item["key"])
         path: ModulePath = item["module_path"]
         for depth in range(len(path)):
             call = module_prefix(path[:depth]) + f"module.{path[depth][0]}"
-            keys = modules.setdefault(call, [])
-            if path[depth][1] not in keys:
-                keys.append(path[depth][1])
+            if (call, path[depth][1]) not in seen_calls:  # a set: thousands of module instances
+                seen_calls.add((call, path[depth][1]))
+                modules.setdefault(call, []).append(path[depth][1])
     variables = {
         name: value.get("value")
         for name, value in _mapping(data.get("variables")).items()
@@ -55,11 +72,14 @@ def build_inventory(doc: PlanDoc) -> Inventory:
     region = provider_region(data, variables)
     regions = provider_regions(data, variables)
     built = []
+    addresses: set[str] = set()
     for item in raw:
-        if item["gone"]:
-            continue
+        if item["gone"] or item["address"] in addresses:
+            continue  # deleted, or a second object claiming an address (never in a real plan)
+        addresses.add(item["address"])
         resource_config = _resource_config(resolver, item)
         expressions = _mapping(resource_config.get("expressions")) if resource_config else {}
+        expressions = _with_dynamic_blocks(item, expressions)
         each = resource_config.get("for_each_expression") if resource_config else None
         ctx = Context(item["module_path"], item["key"], each if isinstance(each, dict) else None)
         values = _merge(item["after"], item["unknown"], expressions, resolver, ctx, "")
@@ -87,7 +107,7 @@ def _plan_resources(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed":
                 continue
             change = _mapping(rc.get("change"))
-            actions = tuple(a for a in change.get("actions") or () if isinstance(a, str))
+            actions = tuple(a for a in _list(change.get("actions")) if isinstance(a, str))
             gone = actions in _GONE
             after = change.get("before") if gone else change.get("after")
             item = _describe(rc, after, change.get("after_unknown"), gone)
@@ -103,13 +123,13 @@ def _state_resources(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _module_values(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for resource in module.get("resources") or ():
+    for resource in _list(module.get("resources")):
         if isinstance(resource, dict) and resource.get("mode", "managed") == "managed":
             item = _describe(resource, resource.get("values"), None, False)
             if item:
                 item["action"] = "no-op"
                 yield item
-    for child in module.get("child_modules") or ():
+    for child in _list(module.get("child_modules")):
         if isinstance(child, dict):
             yield from _module_values(child)
 
@@ -171,7 +191,10 @@ def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Context
         for key, sub_unknown in unknown.items():
             if not sub_unknown:
                 continue
-            sub_expr = expr if whole else expr.get(key) if type(expr) is dict else None
+            sub_expr = expr if whole or expr is _DYNAMIC else \
+                expr.get(key) if type(expr) is dict else None
+            if sub_expr is None and sub_unknown is not True and _is_block(value.get(key)):
+                sub_expr = _DYNAMIC  # planned, partly unknown, yet not in configuration
             result = _merge(value.get(key), sub_unknown, sub_expr, resolver, ctx, key)
             if result is _MISSING:
                 merged.pop(key, None)
@@ -188,9 +211,25 @@ def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Context
     return value
 
 
+def _with_dynamic_blocks(item: Mapping[str, Any], expressions: Mapping[str, Any]) -> Mapping[str, Any]:
+    unknown = item["unknown"]
+    if not isinstance(unknown, dict):
+        return expressions
+    dynamic = [name for name in _PLAIN_BLOCKS.get(item["type"], ())
+               if unknown.get(name) is True and name not in expressions]
+    return {**expressions, **{name: _DYNAMIC for name in dynamic}} if dynamic else expressions
+
+
+def _is_block(value: Any) -> bool:
+    """Nested blocks plan as lists of objects (a map attribute such as tags_all is a dict)."""
+    return type(value) is list and bool(value) and all(type(v) is dict for v in value)
+
+
 def _from_config(expr: Any, resolver: Resolver, ctx: Context, attr: str) -> Any:
     if expr is None:
         return _MISSING  # not configured: the provider default applies
+    if expr is _DYNAMIC:
+        return Unknown("dynamic block")
     if isinstance(expr, list):
         return [_from_config(e, resolver, ctx, attr) for e in expr]
     if not isinstance(expr, dict):
@@ -234,7 +273,7 @@ def provider_regions(data: Mapping[str, Any], variables: Mapping[str, Any]) -> d
             continue
         expr = _mapping(_mapping(provider.get("expressions")).get("region"))
         value = expr.get("constant_value")
-        for ref in expr.get("references") or ():
+        for ref in _list(expr.get("references")):
             if not isinstance(value, str) and isinstance(ref, str) and ref.startswith("var."):
                 value = variables.get(ref[4:])
         if isinstance(value, str):
@@ -244,3 +283,7 @@ def provider_regions(data: Mapping[str, Any], variables: Mapping[str, Any]) -> d
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

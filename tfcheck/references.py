@@ -6,6 +6,7 @@ instance keys, module input variables and module outputs, down to instance addre
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ class Index:
 Step = str | Index
 ModulePath = tuple[tuple[str, Key], ...]  # (call name, instance key) from the root down
 
+# A resource the configuration declares with zero instances (count = 0): a reference to
+# it contributes nothing, as in `try(aws_x.this[0].id, aws_x.other[0].id, "")`.
+NO_INSTANCES = "resource has no instances"
 _TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\[\*\]')
 _MAX_HOPS = 40
 
@@ -57,7 +61,10 @@ def _parse(text: str) -> tuple[Step, ...] | None:
         if name is not None:
             steps.append(name)
         elif number is not None:
-            steps.append(Index(int(number)))
+            try:
+                steps.append(Index(int(number)))
+            except ValueError:  # more digits than int() converts (4300): no real index
+                return None
         elif key is not None:
             steps.append(Index(key.replace('\\"', '"').replace("\\\\", "\\")))
         pos = match.end()
@@ -145,6 +152,10 @@ class Resolver:
         self.instances = instances  # "module.a[\"x\"].aws_subnet.p" -> [keys]
         self.module_instances = module_instances  # "module.a" (instance prefix + call) -> keys
         self.root_variables = root_variables
+        # (expression, context) -> (expression, value): each module input, output or for_each
+        # is resolved once, so references that branch and meet again (or loop) stay linear.
+        # Keeping the expression alive keeps its id() from being reused.
+        self.memo: dict[tuple[int, ModulePath, Key, int, ModulePath | None], tuple[object, Any]] = {}
 
     def config_at(self, path: ModulePath) -> ModuleConfig | None:
         config: ModuleConfig | None = self.root
@@ -158,10 +169,20 @@ class Resolver:
             return Unknown("not configured")
         if "constant_value" in expr:
             return expr["constant_value"]
-        refs = [r for r in expr.get("references", []) if isinstance(r, str)]
+        found = expr.get("references")
+        refs = [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
         if not refs:
             return Unknown("unknown until apply")
-        return self.references(refs, ctx, hops)
+        if hops == 0:
+            return self.references(refs, ctx, hops)  # a resource's own attribute: asked for once
+        key = (id(expr), ctx.module, ctx.key, id(ctx.for_each), ctx.each_module)
+        cached = self.memo.get(key)
+        if cached is not None:
+            return list(cached[1]) if isinstance(cached[1], list) else cached[1]
+        self.memo[key] = (expr, Unknown("reference cycle"))  # what a loop back to here sees
+        value = self.references(refs, ctx, hops)
+        self.memo[key] = (expr, value)
+        return value
 
     def references(self, refs: Sequence[str], ctx: Context, hops: int = 0) -> Any:
         if hops > _MAX_HOPS:
@@ -169,6 +190,7 @@ class Resolver:
         keyed = any(r in ("count.index", "each.key") or r.startswith("each.value") for r in refs)
         results: list[Any] = []
         reasons: list[str] = []
+        empty: list[str] = []
         for ref in _maximal(refs):
             steps = parse_reference(ref)
             if not steps:
@@ -176,12 +198,16 @@ class Resolver:
                 continue
             value = self._steps(steps, ctx, keyed, hops + 1)
             if isinstance(value, Unknown):
-                if value.reason != "ignored":
+                if value.reason == NO_INSTANCES:
+                    empty.append(value.reason)
+                elif value.reason != "ignored":
                     reasons.append(value.reason)
             elif isinstance(value, list):
                 results.extend(value)
             else:
                 results.append(value)
+        if empty and not results:
+            reasons.extend(empty)  # only resources without instances: nothing to point at
         if reasons and not results:
             return Unknown(reasons[0])
         if reasons:
@@ -214,7 +240,9 @@ class Resolver:
         base = module_prefix(ctx.module) + f"{steps[0]}.{steps[1]}"
         keys = self.instances.get(base)
         if keys is None:
-            return Unknown("resource not in plan")
+            module = self.config_at(ctx.module)
+            declared = module is not None and f"{steps[0]}.{steps[1]}" in module.resources
+            return Unknown(NO_INSTANCES if declared else "resource not in plan")
         rest = steps[2:]
         if rest and isinstance(rest[0], Index):
             if rest[0].key not in keys:
@@ -300,11 +328,18 @@ def _maximal(refs: Sequence[str]) -> list[str]:
 @functools.lru_cache(maxsize=16384)
 def _maximal_cached(refs: tuple[str, ...]) -> tuple[str, ...]:
     unique = list(dict.fromkeys(refs))
+    ordered = sorted(unique)  # bisect, not all pairs: a hostile plan may list 10^5 references
     return tuple(
         r for r in unique
-        if not any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in unique)
+        if not _has_prefixed(ordered, r + ".") and not _has_prefixed(ordered, r + "[")
         and r != "count.index"
     )
+
+
+def _has_prefixed(ordered: list[str], prefix: str) -> bool:
+    """Does any string in the sorted list start with `prefix`? (the first one >= it would)"""
+    i = bisect.bisect_left(ordered, prefix)
+    return i < len(ordered) and ordered[i].startswith(prefix)
 
 
 def _ref(address: str, rest: Sequence[Step], how: str) -> Ref:

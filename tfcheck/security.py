@@ -48,7 +48,7 @@ def build_security_groups(builder: NetworkBuilder) -> None:
         })
     for inst in builder.of("aws_security_group_rule"):
         direction = inst.values.get("type")
-        group = builder.index.get(builder.edges.follow(inst.values.get("security_group_id")).one or "")
+        group = builder.find(builder.edges.follow(inst.values.get("security_group_id")).one, "security_groups")
         if group is not None and direction in ("ingress", "egress"):
             values = dict(inst.values)
             values["security_groups"] = [values.get("source_security_group_id")]
@@ -56,7 +56,8 @@ def build_security_groups(builder: NetworkBuilder) -> None:
     for rule_type, direction in (("aws_vpc_security_group_ingress_rule", "ingress"),
                                  ("aws_vpc_security_group_egress_rule", "egress")):
         for inst in builder.of(rule_type):
-            group = builder.index.get(builder.edges.follow(inst.values.get("security_group_id")).one or "")
+            group = builder.find(builder.edges.follow(inst.values.get("security_group_id")).one,
+                                 "security_groups")
             if group is None:
                 continue
             v = inst.values
@@ -72,6 +73,8 @@ def add_rule(builder: NetworkBuilder, group: dict[str, Any], direction: str,
              values: Mapping[str, Any], origin: str) -> None:
     reasons: list[str] = []
     protocol, reason = scalar(values.get("protocol"), "-1")
+    if not reason and (not isinstance(protocol, (str, int)) or isinstance(protocol, bool)):
+        protocol, reason = None, "protocol is not a string or number"
     reasons += [reason] if reason else []
     ports = []
     for name in ("from_port", "to_port"):
