@@ -225,12 +225,25 @@ def test_one_expression_with_many_references() -> None:
 
 # --- nesting and size limits ---
 
-def test_deep_value_inside_a_plan_is_refused() -> None:
+@pytest.mark.parametrize("levels", [600, 900])
+def test_deep_value_inside_a_plan_builds_or_is_refused(levels: int, tmp_path: Any) -> None:
+    """Nesting that json.loads accepts never crashes a later stage: a graph, or exit-2 input error."""
+    from tfcheck.inputs import SourceOptions, load_graph
+
     deep: Any = "x"
-    for _ in range(600):
-        deep = [deep]
-    with pytest.raises(InputError, match="nested more than"):
-        parse_plan("deep.json", plan(change("aws_vpc.main", {"id": "vpc-1", "tags": {"t": deep}})))
+    unknown: Any = True
+    for _ in range(levels):
+        deep, unknown = [deep], [unknown]
+    raw = plan(change("aws_vpc.main", {"id": "vpc-1", "tags": {"t": deep}}),
+               change("aws_subnet.a", {"vpc_id": "vpc-1", "timeouts": deep}, {"timeouts": unknown}))
+    path = tmp_path / "deep.json"
+    path.write_bytes(raw)
+    try:
+        graph, _ = load_graph(str(path), None, SourceOptions(use_source=False))
+    except InputError as e:
+        assert "nested too deeply" in e.message and e.path == str(path)
+    else:
+        assert item(graph, "vpcs", "aws_vpc.main")["address"] == "aws_vpc.main"
 
 
 def test_deep_unknown_value_within_the_limit_still_builds() -> None:

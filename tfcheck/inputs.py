@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from tfcheck.errors import InputError
 from tfcheck.model import Inventory
 
 
@@ -41,31 +42,29 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
         inventory, comments = _source(str(path), options, None)
         return Loaded(inventory, "hcl", str(path), comments, inventory.notes)
     doc = load_plan(path)
-    try:
-        inventory = build_inventory(doc)
-    except RecursionError:
-        from tfcheck.errors import InputError
-
-        raise InputError(doc.path, "is nested too deeply to be a Terraform plan") from None
+    inventory = build_inventory(doc)
     if not options.use_source:
         return Loaded(inventory, inventory.kind)
-    from tfcheck.combine import combine, find_source, root_variables
+    from tfcheck.combine import combine, data_sources, find_source, root_variables
 
     directory = find_source(doc.path, inventory, options.source)
     if directory is None:
         return Loaded(inventory, inventory.kind)
-    source, comments = _source(directory, options, root_variables(doc.data))
+    source, comments = _source(directory, options, root_variables(doc.data),
+                               data_sources(doc.data))
     combined, disagreements = combine(inventory, source)
     return Loaded(combined, combined.kind, directory, comments, combined.notes)
 
 
-def _source(directory: str, options: SourceOptions,
-            root_variables: Mapping[str, Any] | None) -> tuple[Inventory, dict[str, list[str]]]:
+def _source(directory: str, options: SourceOptions, root_variables: Mapping[str, Any] | None,
+            data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
+            ) -> tuple[Inventory, dict[str, list[str]]]:
     """Evaluate HCL; file paths become relative to the current directory, as CI shows them."""
     from tfcheck.source import load_source_with_comments
 
     inventory, comments = load_source_with_comments(
-        directory, options.var_files, dict(options.variables), os.environ, root_variables)
+        directory, options.var_files, dict(options.variables), os.environ, root_variables,
+        data_sources)
     instances = tuple(
         replace(inst, file=_display(directory, inst.file)) if inst.file else inst
         for inst in inventory.instances
@@ -84,8 +83,20 @@ def load_graph(path: str | None, graph_options: Any = None,
     """PATH → the graph dict the policies query, and how it was loaded."""
     from tfcheck.graph import build_graph
 
-    loaded = load_inventory(path, options)
-    graph = build_graph(loaded.inventory, graph_options).to_dict()
+    try:
+        loaded = load_inventory(path, options)
+        graph = build_graph(loaded.inventory, graph_options).to_dict()
+    except RecursionError:
+        # Real plans nest a few dozen levels; walking the document beforehand to refuse
+        # deeper ones cost 18% of json.loads on every run, so the stages catch it instead.
+        raise InputError(_shown(path), "is nested too deeply to be a Terraform plan or "
+                         "configuration") from None
     graph["summary"]["mode"] = loaded.mode
     graph["summary"]["source_dir"] = loaded.source_dir
     return graph, loaded
+
+
+def _shown(path: str | None) -> str:
+    if path is None:
+        return os.environ.get("SHOWFILE") or "$SHOWFILE"
+    return "<stdin>" if path == "-" else path

@@ -10,9 +10,6 @@ from typing import Any, BinaryIO, Mapping
 from tfcheck.errors import InputError
 
 ZIP_MAGIC = b"PK\x03\x04"
-# Real plans nest a few dozen levels (modules, nested blocks); anything far deeper is not a
-# plan, and would exhaust Python's recursion limit in the stages after this one.
-MAX_DEPTH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +82,6 @@ def parse_plan(path: str, raw: bytes) -> PlanDoc:
             f"holds a JSON {_json_type(data)}, not an object; expected the output of "
             "`terraform show -json`",
         )
-    if _deeper_than(data, MAX_DEPTH):
-        raise InputError(path, f"is JSON nested more than {MAX_DEPTH} levels deep, too deeply to be "
-                         "a Terraform plan")
     _check_format_version(path, data)
     if isinstance(data.get("resource_changes"), list) or isinstance(data.get("planned_values"), dict):
         return PlanDoc(path, data, "plan")
@@ -131,23 +125,6 @@ def _check_format_version(path: str, data: Mapping[str, Any]) -> None:
             f"has format_version {_one_line(version)}, but tfcheck reads format 1.x "
             "(Terraform 0.12 and later); upgrade tfcheck or re-run terraform show -json",
         )
-
-
-def _deeper_than(data: object, limit: int) -> bool:
-    """Level by level, not recursive: a deep document cannot overflow the stack while we
-    measure it, and no per-node objects are made (they would wake the garbage collector)."""
-    level: list[Any] = [data] if isinstance(data, (dict, list)) else []
-    for _ in range(limit):
-        below: list[Any] = []
-        add = below.append
-        for node in level:
-            for child in node.values() if type(node) is dict else node:
-                if type(child) is dict or type(child) is list:  # json.loads makes no subclasses
-                    add(child)
-        if not below:
-            return False
-        level = below
-    return True
 
 
 def _one_line(text: str, limit: int = 60) -> str:

@@ -75,7 +75,10 @@ def build_report(options: CheckOptions, config: Config | None = None,
         enabled=config.enabled, severity=config.severity,
     )
     paths = list(options.plans or (None,))
-    checked = check_all(paths, chosen, graph_options(config), options.source)
+    # Only the Markdown report draws the network; other formats need just the summary.
+    formats = {options.format, *(name for name, _ in options.outputs)} - {None}
+    keep = not formats or "markdown" in formats
+    checked = check_all(paths, chosen, graph_options(config), options.source, keep)
     baseline = load_baseline(options.baseline) if options.baseline else frozenset()
     today = datetime.date.today()
     results: list[Finding] = []
@@ -95,17 +98,17 @@ def build_report(options: CheckOptions, config: Config | None = None,
 
 
 def check_all(paths: Sequence[str | None], policies: Sequence[Policy], graph_options: GraphOptions,
-              source: SourceOptions) -> list[Checked]:
+              source: SourceOptions, keep_graphs: bool = True) -> list[Checked]:
     import multiprocessing
 
     workers = min(len(paths), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [check_one(path, policies, graph_options, source) for path in paths]
+        return [check_one(path, policies, graph_options, source, keep_graphs) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
 
     # Compiled policies hold closures, which do not pickle: forked workers inherit them.
     global _SHARED
-    _SHARED = (tuple(policies), graph_options, source)
+    _SHARED = (tuple(policies), graph_options, source, keep_graphs)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -114,23 +117,25 @@ def check_all(paths: Sequence[str | None], policies: Sequence[Policy], graph_opt
         _SHARED = None
 
 
-_SHARED: tuple[tuple[Policy, ...], GraphOptions, SourceOptions] | None = None
+_SHARED: tuple[tuple[Policy, ...], GraphOptions, SourceOptions, bool] | None = None
 
 
 def _check_forked(path: str | None) -> Checked:
     assert _SHARED is not None
-    policies, graph_options, source = _SHARED
-    return check_one(path, policies, graph_options, source)
+    return check_one(path, *_SHARED)
 
 
 def check_one(path: str | None, policies: Sequence[Policy], graph_options: GraphOptions,
-              source: SourceOptions) -> Checked:
+              source: SourceOptions, keep_graph: bool = True) -> Checked:
     from tfcheck.evaluate import evaluate
     from tfcheck.inputs import load_graph
 
     label = plan_label(path)
     graph, loaded = load_graph(path, graph_options, source)
-    return Checked(label, evaluate(policies, graph, plan=label), graph, dict(loaded.comments))
+    findings = evaluate(policies, graph, plan=label)
+    if not keep_graph:  # a worker would pickle the whole graph back for nothing
+        graph = {"summary": graph["summary"]}
+    return Checked(label, findings, graph, dict(loaded.comments))
 
 
 def _unresolved_note(one: Checked) -> Iterable[str]:
