@@ -193,7 +193,10 @@ def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Context
                 continue
             sub_expr = expr if whole or expr is _DYNAMIC else \
                 expr.get(key) if type(expr) is dict else None
-            if sub_expr is None and sub_unknown is not True and _is_block(value.get(key)):
+            if sub_expr is None and sub_unknown is True:
+                merged.pop(key, None)  # computed and not configured (id, arn, ...): the common case
+                continue
+            if sub_expr is None and _is_block(value.get(key)):
                 sub_expr = _DYNAMIC  # planned, partly unknown, yet not in configuration
             result = _merge(value.get(key), sub_unknown, sub_expr, resolver, ctx, key)
             if result is _MISSING:

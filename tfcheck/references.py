@@ -187,12 +187,11 @@ class Resolver:
     def references(self, refs: Sequence[str], ctx: Context, hops: int = 0) -> Any:
         if hops > _MAX_HOPS:
             return Unknown("reference cycle")
-        keyed = any(r in ("count.index", "each.key") or r.startswith("each.value") for r in refs)
+        keyed, parsed = _prepare(tuple(refs))
         results: list[Any] = []
         reasons: list[str] = []
         empty: list[str] = []
-        for ref in _maximal(refs):
-            steps = parse_reference(ref)
+        for steps in parsed:
             if not steps:
                 reasons.append("unreadable reference")
                 continue
@@ -318,6 +317,13 @@ class Resolver:
             # `module.m.ids[count.index]`: the plan keeps only "count.index" beside the output.
             rest = [Index(ctx.key)]
         return _tag(_apply(value, rest), "module output")
+
+
+@functools.lru_cache(maxsize=16384)
+def _prepare(refs: tuple[str, ...]) -> tuple[bool, tuple[list[Step], ...]]:
+    """Once per distinct reference list: is it instance-keyed, and its parsed references."""
+    keyed = any(r in ("count.index", "each.key") or r.startswith("each.value") for r in refs)
+    return keyed, tuple(parse_reference(ref) or [] for ref in _maximal(refs))
 
 
 def _maximal(refs: Sequence[str]) -> list[str]:
