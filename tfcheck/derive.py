@@ -200,6 +200,11 @@ class Deriver:
         vpc = subnet["vpc"]
         for ep in self.in_vpc(vpc, "endpoints"):
             if ep["service"] != service:
+                maybe = maybe or (ep["service"] is None and "service" in ep["unknown"])
+                continue
+            if ep["region"] != ep["vpc_region"]:
+                # Another Region's service (cross-Region PrivateLink) does not serve this one.
+                maybe = maybe or ep["region"] is None or ep["vpc_region"] is None
                 continue
             if ep["type"] == "Gateway" and service in GATEWAY_ABLE:
                 if subnet["route_table"] in ep["route_tables"]:
@@ -210,6 +215,12 @@ class Deriver:
                     continue  # ECR layers are served only by the S3 gateway endpoint
                 if not ep["subnets"]:
                     maybe = maybe or "subnets" in ep["unknown"]
+                    continue
+                dns = (ep["vpc_dns_support"], ep["vpc_dns_hostnames"])
+                if ep["private_dns"] and not ep["hub_dns"] and False in dns:
+                    continue  # private DNS needs both VPC DNS attributes (VPCE011 says so)
+                if ep["private_dns"] and not ep["hub_dns"] and None in dns:
+                    maybe = True
                     continue
                 if ep["private_dns"] or ep["hub_dns"]:
                     same = subnet["az"] in ep["azs"]
