@@ -177,8 +177,9 @@ class Deriver:
         for service in w["needs"]:
             worst: dict[str, Any] | None = None
             for address in w["subnets"]:
-                subnet = self.find(address, "subnets")
-                path = self.path(w, subnet, service) if subnet else {"via": "unknown", "endpoint": None}
+                subnet = self.find(str(address), "subnets")
+                path: dict[str, Any] = (self.path(w, subnet, service) if subnet
+                                        else {"via": "unknown", "endpoint": None})
                 path["subnet"] = address
                 if worst is None or RANK.get(path["via"], 2) < RANK.get(worst["via"], 2):
                     worst = path

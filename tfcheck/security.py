@@ -47,12 +47,12 @@ def build_security_groups(builder: NetworkBuilder) -> None:
             "unknown": {}, "file": None, "line": None,
         })
     for inst in builder.of("aws_security_group_rule"):
-        direction = inst.values.get("type")
+        kind = inst.values.get("type")
         group = builder.find(builder.edges.follow(inst.values.get("security_group_id")).one, "security_groups")
-        if group is not None and direction in ("ingress", "egress"):
+        if group is not None and kind in ("ingress", "egress"):
             values = dict(inst.values)
             values["security_groups"] = [values.get("source_security_group_id")]
-            add_rule(builder, group, str(direction), values, inst.address)
+            add_rule(builder, group, str(kind), values, inst.address)
     for rule_type, direction in (("aws_vpc_security_group_ingress_rule", "ingress"),
                                  ("aws_vpc_security_group_egress_rule", "egress")):
         for inst in builder.of(rule_type):
