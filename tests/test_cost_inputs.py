@@ -137,7 +137,7 @@ BAD_PRICES = [
     ("region-name.yml", CA.replace("ca-central-1", "Canada"), "'Canada' does not match"),
     ("tiers.yml", CA.replace("{up_to_gb: null, per_gb: \"0.006\"}", "{up_to_gb: 10, per_gb: \"0.006\"}"),
      "tiers must rise"),
-    ("not-yaml.yml", "regions: {\n", "not valid JSON or YAML"),
+    ("not-yaml.yml", "regions: {\n", "not valid YAML"),
     ("unknown-key.yml", CA + "    lambda: {}\n", "('lambda' was unexpected)"),
 ]
 

@@ -60,22 +60,10 @@ def load_config(path: str | Path | None, cache_dir: Path | None = None) -> Confi
     """`None` means no settings file: every default applies."""
     if path is None:
         return Config()
-    import yaml
+    from tfcheck.documents import check_schema, read_yaml
 
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(name, f"cannot read the settings file: {e}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(name, f"not valid YAML{at}: {getattr(e, 'problem', None) or e}") from None
-    except ValueError as e:  # PyYAML builds dates as it reads: `2025-02-30` fails here
-        raise ConfigError(name, f"not valid YAML: {e} (a date is written YYYY-MM-DD)") from None
-    from tfcheck.policy import check_schema
-
+    text, doc = read_yaml(path, ConfigError, "settings file")
     doc = _dates_as_text(doc)  # YAML reads `expires: 2025-06-30` as a date; the schema wants text
     check_schema(SCHEMA_FILE, name, text, doc, error=ConfigError, cache_dir=cache_dir)
     return from_dict(doc or {}, name)

@@ -138,20 +138,9 @@ def load_prices(path: str | None) -> PriceTable:
 
 
 def _read(path: str) -> tuple[str, Any]:
-    import yaml
+    from tfcheck.documents import read_yaml
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "no such price file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read the price file: {exc}") from None
-    try:
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(path, f"not valid JSON or YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+    text, doc = read_yaml(path, InputError, "price file")
     if doc is None:
         raise InputError(path, "is empty; expected `regions: {REGION: {nat_gateway: ..., "
                                "interface_endpoint: ...}}` (see prices.schema.json)")
@@ -160,19 +149,9 @@ def _read(path: str) -> tuple[str, Any]:
 
 def validate(path: str, text: str, doc: Any) -> None:
     """Schema and tier checks of a price document; InputError names the file and JSON path."""
-    import jsonschema
+    from tfcheck.documents import check_schema
 
-    from tfcheck.policy import json_path, line_of
-
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc),
-                    key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        error = errors[0]
-        line = line_of(text, list(error.absolute_path))
-        at = f" (line {line})" if line else ""
-        raise InputError(path, f"{json_path(error.absolute_path)}{at}: {error.message}; "
-                               "see prices.schema.json")
+    check_schema(SCHEMA, path, text, doc, error=InputError)
     for code, entry in doc["regions"].items():
         tiers = entry["interface_endpoint"]["per_gb_tiers"]
         bounds = [t["up_to_gb"] for t in tiers]

@@ -6,7 +6,6 @@ endpoint-vs-NAT what-if needs. Both are optional and may share one file.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -112,20 +111,9 @@ def load_usage(path: str | None) -> Usage:
 
 
 def _read(path: str) -> tuple[str, Any]:
-    import yaml
+    from tfcheck.documents import read_yaml
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "no such usage file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read the usage file: {exc}") from None
-    try:
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(path, f"not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+    text, doc = read_yaml(path, InputError, "usage file")
     if doc is None:
         raise InputError(path, "is empty; expected `version: 0.1` with `resource_usage:` "
                                "(Infracost form) and/or `service_traffic:` (see usage.schema.json)")
@@ -133,16 +121,6 @@ def _read(path: str) -> tuple[str, Any]:
 
 
 def _validate(path: str, text: str, doc: Any) -> None:
-    import jsonschema
+    from tfcheck.documents import check_schema
 
-    from tfcheck.policy import json_path, line_of
-
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc),
-                    key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        error = errors[0]
-        line = line_of(text, list(error.absolute_path))
-        at = f" (line {line})" if line else ""
-        raise InputError(path, f"{json_path(error.absolute_path)}{at}: {error.message}; "
-                               "see usage.schema.json")
+    check_schema(SCHEMA, path, text, doc, error=InputError)

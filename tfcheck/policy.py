@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tfcheck.errors import PolicyError, TfcheckError
+from tfcheck.errors import PolicyError
 from tfcheck.findings import Severity
 from tfcheck.functions import Expr, ExpressionError, compile_expression
 
@@ -95,85 +95,15 @@ def load_policies(
 
 
 def load_policy_file(path: Path, *, validate: bool = True, cache_dir: Path | None = None) -> Policy:
-    import yaml
+    from tfcheck.documents import check_schema, read_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError(str(path), f"cannot read policy file: {e}") from None
-    try:
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as e:
-        where = getattr(e, "problem_mark", None)
-        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise PolicyError(str(path), f"not valid YAML{at}: {problem}") from None
+    text, doc = read_yaml(path, PolicyError, "policy file")
     if validate:
         rule = doc.get("id") if isinstance(doc, dict) else None
         prefix = f"rule {rule}: " if isinstance(rule, str) else ""
         check_schema(SCHEMA_FILE, str(path), text, doc, error=PolicyError, prefix=prefix,
                      cache_dir=cache_dir)
     return _build(path, text, doc)
-
-
-def check_schema(
-    schema_file: Path, name: str, text: str, doc: Any, *,
-    error: type[TfcheckError], prefix: str = "", cache_dir: Path | None = None,
-) -> None:
-    """Validate a user's YAML document; a marker named by the hash of schema + text skips
-    the (costly to import) validator next time the same file is seen."""
-    import hashlib
-    import json
-
-    schema_text = schema_file.read_text(encoding="utf-8")
-    marker = None
-    if cache_dir is not None:
-        marker = cache_dir / hashlib.sha256(f"{schema_text}\0{text}".encode()).hexdigest()
-        if marker.is_file():
-            return
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(json.loads(schema_text))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        path = list(errors[0].absolute_path)
-        line = line_of(text, path)
-        at = f" (line {line})" if line else ""
-        raise error(name, f"{prefix}{json_path(path)}{at}: {errors[0].message}; see {schema_file.name}")
-    if marker is not None:
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError:
-            pass  # a read-only cache only costs time
-
-
-def json_path(parts: Iterable[Any]) -> str:
-    out = "$"
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-def line_of(text: str, parts: Sequence[Any]) -> int | None:
-    """1-based line of the YAML node at a JSON path; computed only when reporting an error."""
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None
-    for part in parts:
-        if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == part]
-            if not match:
-                break
-            node = match[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            break
-    return node.start_mark.line + 1 if node is not None else None
 
 
 def _build(path: Path, text: str, doc: Mapping[str, Any]) -> Policy:
@@ -219,6 +149,8 @@ def _build(path: Path, text: str, doc: Mapping[str, Any]) -> Policy:
 def _expr_error(
     path: Path, text: str, rule: str, key: Sequence[Any], source: str, error: ExpressionError
 ) -> PolicyError:
+    from tfcheck.documents import json_path, line_of
+
     line = line_of(text, list(key))
     at = f" (line {line})" if line else ""
     column = f" at column {error.column + 1}" if error.column is not None else ""
