@@ -106,7 +106,8 @@ class Report:
     Suppressed results are kept apart (`suppressed`): they are not in `failed` or
     `inconclusive`, so they never set the exit code. `graphs` holds the graph dict of each
     plan (same order as `plans`) for formats that draw the network; `notes` are warnings
-    about the run itself (an expired waiver, say).
+    about the run itself (an expired waiver, say). `cost` is the monthly cost summary the
+    Markdown report shows (tfcheck.cost_summary), when one was asked for.
     """
 
     results: tuple[Finding, ...]
@@ -118,12 +119,13 @@ class Report:
     _by_outcome: Mapping[Outcome | None, tuple[Finding, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    cost: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
         cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0, *,
         rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Mapping[str, Any]] = (),
-        notes: Iterable[str] = (),
+        notes: Iterable[str] = (), cost: Mapping[str, Any] | None = None,
     ) -> Report:
         ordered = tuple(sorted(results, key=Finding.sort_key))
         active = [r for r in ordered if r.suppressed is None]
@@ -132,7 +134,7 @@ class Report:
         }
         by_outcome[None] = tuple(r for r in ordered if r.suppressed is not None)
         info = tuple(sorted(rule_info, key=lambda r: r.id))
-        return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome)
+        return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome, cost)
 
     @property
     def failed(self) -> tuple[Finding, ...]:
@@ -150,6 +152,15 @@ class Report:
     def suppressed(self) -> tuple[Finding, ...]:
         """Failed or inconclusive results that a comment, waiver or baseline suppresses."""
         return self._by_outcome.get(None, ())
+
+    def inputs(self) -> list[dict[str, Any]]:
+        """How each plan was read (alone, with its source, or as HCL) and its edge counts."""
+        out = []
+        for label, graph in zip(self.plans, self.graphs):
+            summary = graph.get("summary") or {}
+            out.append({"plan": label, "mode": summary.get("mode"), "source": summary.get("source_dir"),
+                        "edges": summary.get("edges")})
+        return out
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}

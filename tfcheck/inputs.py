@@ -92,7 +92,7 @@ def load_graph(path: str | None, graph_options: Any = None,
         raise InputError(_shown(path), "is nested too deeply to be a Terraform plan or "
                          "configuration") from None
     graph["summary"]["mode"] = loaded.mode
-    graph["summary"]["source_dir"] = loaded.source_dir
+    graph["summary"]["source_dir"] = _display(loaded.source_dir, ".") if loaded.source_dir else None
     return graph, loaded
 
 

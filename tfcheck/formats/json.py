@@ -11,7 +11,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
         "version": 1,
         "findings": [f.to_dict() for f in report.failed],
         "inconclusive": [f.to_dict() for f in report.inconclusive],
-        "summary": report.summary(),
+        "summary": {**report.summary(), "inputs": report.inputs()},
     }
     if report.suppressed:  # kept visible with their reason; they do not set the exit code
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]

@@ -37,6 +37,13 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
             lines.append(f"  {f.address}{where}  {f.rule_id}  {f.message}")
             for reason in f.reasons:
                 lines.append(f"      {reason}")
+    if verbose:
+        for read in report.inputs():
+            how = {"plan": "the plan alone", "state": "the state alone", "hcl": "HCL source"}.get(
+                str(read["mode"]), f"{read['mode']} from {read['source']}")
+            edges = read["edges"] or {}
+            lines.append(paint("dim", f"{read['plan']}: read {how}; {edges.get('resolved', 0)} edges "
+                                      f"resolved, {edges.get('unknown', 0)} unknown"))
     if lines:
         lines.append("")
     lines.append(summary_line(report, paint))
