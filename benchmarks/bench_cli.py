@@ -99,6 +99,12 @@ def main() -> None:
             result = pair(tfcheck + [str(big), str(big)], tfcheck + [str(big)], args.runs, env)
             show("two plans in one run vs one plan (both cores)", "2 plans", "1 plan", result,
                  "< 2 means the second plan ran in parallel")
+        if "n500" in plans:
+            big = plain(plans["n500"], work)
+            cost = [PY, "-m", "tfcheck", "cost", str(big)]
+            graph = [PY, "-m", "tfcheck", "graph", str(big), "--no-source"]
+            result = pair(cost, graph, args.runs, env)
+            show("tfcheck cost vs tfcheck graph", "tfcheck cost", "tfcheck graph", result, "target <= 1.2")
         checkov = shutil.which("checkov")
         if checkov:
             for name in ("n3", "n150"):

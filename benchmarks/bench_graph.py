@@ -10,6 +10,7 @@ plans of N copies of a 32-resource VPC stack) when present. In-process timings, 
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import shutil
@@ -46,6 +47,7 @@ def plain(path: str) -> Path:
 
 
 def main() -> None:
+    gc.disable()  # as `tfcheck` itself runs (cli.main): the cycle collector makes big plans superlinear
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("plans", nargs="*")
     parser.add_argument("--repeat", type=int, default=3)
