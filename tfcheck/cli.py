@@ -124,12 +124,17 @@ def _config_option(f: Any) -> Any:
               help="Findings recorded by `tfcheck baseline` are suppressed: only new ones fail.")
 @_config_option
 @_source_options
+@click.option("--usage", "usage_path", metavar="FILE",
+              help="Markdown: add traffic from this usage file (as `tfcheck cost --usage`) to its cost section.")
+@click.option("--prices", "prices_path", metavar="FILE",
+              help="Markdown cost section: override or add Regions in the built-in price table.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
     skip: tuple[str, ...], fail_on: str, strict: bool, formats: tuple[str, ...],
     baseline_path: str | None, config_path: str | None, source_dir: str | None, no_source: bool,
-    var_files: tuple[str, ...], variables: tuple[str, ...], verbose: bool,
+    var_files: tuple[str, ...], variables: tuple[str, ...], usage_path: str | None,
+    prices_path: str | None, verbose: bool,
 ) -> int:
     """Check PLANs (`terraform show -json` output; '-' for stdin; none: $SHOWFILE) or
     directories of Terraform source (HCL mode)."""
@@ -143,6 +148,7 @@ def check(
     options = CheckOptions(
         plans, policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
         tuple(files), baseline_path, _source(source_dir, no_source, var_files, variables),
+        usage=usage_path, prices=prices_path,
     )
     return run_check(options)
 

@@ -35,6 +35,8 @@ class CheckOptions:
     outputs: tuple[tuple[str, str], ...] = ()  # (format, file) pairs, each written atomically
     baseline: str | None = None
     source: SourceOptions = field(default_factory=SourceOptions)
+    usage: str | None = None  # --usage FILE: traffic for the Markdown report's cost section
+    prices: str | None = None  # --prices FILE: Regions added to the built-in price table
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +94,16 @@ def build_report(options: CheckOptions, config: Config | None = None,
     notes = suppress.notes(config.waivers, today, config.path or ".tfcheck.yml", all_comments,
                            known={p.id for p in policies})
     notes += tuple(note for one in checked for note in _unresolved_note(one))
+    cost = None
+    # Only the Markdown report shows cost: what an update plan adds or saves, or (with a
+    # usage file) today's total; a bad usage/price file is an error whatever the format.
+    if "markdown" in formats or options.usage or options.prices:
+        from tfcheck.cost_summary import summarize
+
+        cost = summarize(paths, options.usage, options.prices, config, "markdown" in formats)
     return Report.build(results, [one.label for one in checked], rules=len(chosen),
                         rule_info=map(rule_info, chosen), graphs=[one.graph for one in checked],
-                        notes=notes)
+                        notes=notes, cost=cost)
 
 
 def check_all(paths: Sequence[str | None], policies: Sequence[Policy], graph_options: GraphOptions,

@@ -3,7 +3,9 @@ diagram of each VPC with a finding, kept under GitHub's comment limit.
 
 GitHub rejects a comment over 65,536 characters, so sections are added in order of
 importance (summary, findings, diagrams, inconclusive, suppressed) while they fit a
-budget, and the last line says what was left out.
+budget, and the last line says what was left out. The cost section (when Report.cost is
+set) sits under the findings table in a small fixed budget of its own, cut before anything
+else: at most COST_MAX characters and a tenth of what the summary left.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ COMMENT_LIMIT = 65_536
 BUDGET = 60_000  # leaves room for the Action's marker line and a heading of the caller's
 DIAGRAM_MAX = 20_000  # Mermaid refuses diagrams over 50,000 characters; stay well below
 CELL_MAX = 800
+COST_MAX = 2_000
 _RESERVE = 400  # for the closing "omitted" line
 _FENCE = re.compile(r"`+")
 
@@ -37,8 +40,13 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, budget
     failed = sorted(report.failed, key=lambda f: (-f.severity.rank, f.sort_key()))
     # With diagrams to draw, the table may take 60% of what is left, so some of them fit too.
     share = 0.6 if report.graphs and failed else 1.0
+    cost = _cost(report, out.left)
+    out.left -= len(cost) + 1 if cost else 0  # set aside before the table takes its share
     rows_left = _table(out, ["Severity", "Rule", "Resource", "Message"] + (["Plan"] if multi else []),
                        [_finding_row(f, multi) for f in failed], cap=int(out.left * share))
+    if cost:
+        out.left += len(cost) + 1
+        out.force(cost)
     diagrams_left = _diagrams(out, report)
     undecided_left = _details(out, f"{len(report.inconclusive)} inconclusive (undecided before apply)",
                               ["Rule", "Resource", "Unknown"],
@@ -51,10 +59,20 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, budget
         (undecided_left, "inconclusive result"), (suppressed_left, "suppressed result"),
     ]
     omitted = [f"{n} more {noun}{'' if n == 1 else 's'}" for n, noun in cut if n]
+    if report.cost and not cost:
+        omitted.insert(0, "the cost section")
     if omitted:
         out.force(f"_… {', '.join(omitted)} omitted to stay under GitHub's comment size limit; "
                   "the JSON and SARIF reports have everything._\n")
     return "\n".join(out.parts)
+
+
+def _cost(report: Report, left: int) -> str:
+    if not report.cost:
+        return ""
+    from tfcheck.formats.markdown_cost import section
+
+    return section(report.cost, min(COST_MAX, left // 10))
 
 
 class _Out:
