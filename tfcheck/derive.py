@@ -121,6 +121,8 @@ class Deriver:
                 uncovered.append(workload["address"])
             elif verdict is None:
                 reason = reason or "security group rules unknown"
+        if "security_groups" in ep["unknown"]:
+            uncovered = []  # groups known only after apply may admit them: undecided, not failed
         settle(ep, "uncovered_workloads", uncovered, reason)
 
     def default_sg(self, vpc: str | None) -> str | None:

@@ -216,6 +216,7 @@ class NetworkBuilder:
                 vpc = self.find(subnet["vpc"], "vpcs")
                 if vpc is None:
                     subnet["unknown"]["route_table"] = "VPC unknown"
+                    self.set_egress(subnet, None)  # egress unknown, and named so
                     continue
                 subnet["route_table"] = vpc["main_route_table"]
             else:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from tfcheck.hcl_values import (EvalError, equal, is_known, make_set, materialize, number,
-                                to_bool, to_number, to_string, type_name, unknown_of)
+from tfcheck.hcl_values import (EvalError, equal, has_unknown, is_known, make_set, materialize,
+                                number, to_bool, to_number, to_string, type_name, unknown_of)
 from tfcheck.model import Unknown
 
 _MAX_RANGE = 1024  # Terraform refuses range() results longer than this
@@ -238,11 +238,22 @@ def _sum(items: Any) -> Any:
 
 
 def _distinct(items: Any) -> list[Any]:
+    """Terraform's result is unknown while an element is; elements that are references
+    (`aws_subnet.a[0].id`) are kept, each once, so the edges they name survive."""
     out: list[Any] = []
     for item in list_(items):
+        if has_unknown(item):
+            raise UnknownPart(unknown_of(items))
         if not any(equal(item, seen) for seen in out):
             out.append(item)
     return out
+
+
+def _setunion(*sets: Any) -> list[Any]:
+    for items in sets:
+        if any(has_unknown(item) for item in list_(items)):
+            raise UnknownPart(unknown_of(*sets))
+    return set_op("union")(*(list_(items) for items in sets))
 
 
 def _chunklist(items: Any, size: Any) -> list[Any]:
@@ -281,6 +292,7 @@ SHALLOW: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "toset": (null_or(make_set, list), 1, 1),
     "alltrue": (all_any(True), 1, 1), "anytrue": (all_any(False), 1, 1),
     "chunklist": (_chunklist, 2, 2),
+    "distinct": (_distinct, 1, 1), "setunion": (_setunion, 1, None),
     "sensitive": (lambda v: v, 1, 1), "nonsensitive": (lambda v: v, 1, 1),
 }
 
@@ -288,13 +300,11 @@ KNOWN: dict[str, tuple[Callable[..., Any], int, int | None, str]] = {
     # name: (implementation, least, most, argument kinds as in hcl_strings)
     "contains": (lambda items, v: any(equal(x, v) for x in list_(items)), 2, 2, ""),
     "index": (lambda items, v: index_(list_(items), v), 2, 2, ""),
-    "distinct": (_distinct, 1, 1, ""),
     "compact": (lambda items: [to_string(x) for x in list_(items) if x is not None and x != ""],
                 1, 1, ""),
     "sort": (lambda items: sort_(list_(items)), 1, 1, ""),
     "range": (range_, 1, 3, "n*"),
     "sum": (_sum, 1, 1, ""),
-    "setunion": (set_op("union"), 1, None, ""),
     "setintersection": (set_op("intersection"), 1, None, ""),
     "setsubtract": (set_op("subtract"), 2, 2, ""),
     "setproduct": (setproduct, 1, None, ""),

@@ -205,6 +205,8 @@ def _try(args: list[Expr]) -> Expr:
                 value = arg(scope)
             except EvalError:
                 continue
+            if isinstance(value, Unknown):
+                return value  # as it is: a template's unknown stays known to be non-null
             return unknown_of(value) if has_unknown(value) else value
         raise EvalError("no argument of try() could be evaluated")
 

@@ -39,9 +39,12 @@ _LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "p
 class Loader:
     """State shared by every module instance: parsed configs, compiled expressions, notes."""
 
-    def __init__(self, root: str, env: Mapping[str, str]) -> None:
+    def __init__(self, root: str, env: Mapping[str, str],
+                 data_sources: Mapping[str, Mapping[Any, Any]] | None = None) -> None:
         self.root = root
         self.env = env
+        # Data source instances a plan has read: "module.a.data.aws_region.current" -> {key: values}
+        self.data_sources = data_sources or {}
         self.notes: list[str] = []
         self.functions = {**FUNCTIONS, **file_functions(root)}
         self._configs: dict[str, ModuleConfig] = {}

@@ -52,9 +52,8 @@ class ModuleInstance:
         self._namespaces = {
             "var": Namespace(self.variable, "var"), "local": Namespace(self.local, "local"),
             "module": Namespace(self.module_value, "module"),
-            "data": Namespace(lambda kind: Namespace(lambda name: Unknown(
-                "remote state" if kind == "terraform_remote_state" else "data source"),
-                "data"), "data"),
+            "data": Namespace(lambda kind: Namespace(
+                lambda name: self.data_source(kind, name), "data"), "data"),
             "ephemeral": Namespace(lambda kind: Namespace(
                 lambda name: Unknown("ephemeral resource"), "ephemeral"), "ephemeral"),
             "path": {"module": config.rel, "root": ".", "cwd": loader.root},
@@ -146,6 +145,18 @@ class ModuleInstance:
         return self._once(("output", name),
                           lambda: self.evaluate(block.attributes["value"], Scope(self)),
                           Unknown(f"cycle through output {name}"))
+
+    def data_source(self, kind: str, name: str) -> Any:
+        """`data.kind.name`: what the plan read for it (plan + source), else unknown."""
+        prefix = f"{self.address}." if self.address else ""
+        found = self.loader.data_sources.get(f"{prefix}data.{kind}.{name}")
+        if not found:
+            return Unknown("remote state" if kind == "terraform_remote_state" else "data source")
+        if list(found) == [None]:
+            return found[None]
+        if all(isinstance(k, int) for k in found):
+            return [found[k] for k in sorted(found)]
+        return {str(k): found[k] for k in sorted(found, key=str)}
 
     # -- resources ---------------------------------------------------------------------
     def resource_address(self, kind: str, name: str, key: Key) -> str:

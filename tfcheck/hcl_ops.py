@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tfcheck.hcl_values import (EvalError, Lazy, equal, is_known, materialize, number, to_bool,
-                                to_number, type_name, unknown_of)
+from tfcheck.hcl_values import (EvalError, Lazy, NotNull, equal, is_known, materialize, number,
+                                to_bool, to_number, type_name, unknown_of)
 from tfcheck.model import Ref, Unknown
 
 
@@ -76,6 +76,10 @@ def binary(op: str, a: Any, b: Any) -> Any:
     if op in ("&&", "||"):
         return _logic(op, a, b)
     a, b = materialize(a), materialize(b)
+    if op in ("==", "!=") and (a is None or b is None):
+        other = b if a is None else a
+        if other is None or _not_null(other):
+            return (other is None) is (op == "==")
     if not (is_known(a) and is_known(b)):
         return unknown_of(a, b)
     if op == "==":
@@ -97,6 +101,12 @@ def binary(op: str, a: Any, b: Any) -> Any:
         return number(x / y)
     result = abs(x) % abs(y)  # Terraform's % keeps the dividend's sign
     return number(-result if x < 0 else result)
+
+
+def _not_null(value: Any) -> bool:
+    """Known not to be null, even with unknown parts: a list or object with unknown elements
+    is itself known (cty compares it with null as Terraform does), and so is a template."""
+    return isinstance(value, NotNull) or not isinstance(value, (Unknown, Ref, Lazy))
 
 
 def _logic(op: str, a: Any, b: Any) -> Any:

@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 from lark import Token, Tree
 
-from tfcheck.hcl_values import EvalError, is_known, materialize, to_bool, to_string, unknown_of
+from tfcheck.hcl_values import (EvalError, NotNull, is_known, materialize, to_bool, to_string,
+                                unknown_of)
 
 Compile = Callable[[Any], Callable[[Any], Any]]
 
@@ -63,7 +64,8 @@ def compile_string(node: Tree[Any], compile_expr: Compile) -> Callable[[Any], An
         unknowns: list[Any] = []
         _render(nodes, scope, out, unknowns)
         if unknowns:
-            return unknown_of(*unknowns)
+            unknown = unknown_of(*unknowns)
+            return NotNull(unknown.reason, unknown.refs)  # a template is never null
         return "".join(out)
 
     return run

@@ -6,11 +6,27 @@ time, and Terraform's conversions between strings, numbers and bools.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from tfcheck.model import Ref, Unknown
 
 AFTER_APPLY = "known after apply"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NotNull(Unknown):
+    """An unknown that is surely not null: a string template with an unknown part. Terraform
+    refines such values, so `x != null` is known (true); `finalize` makes it a plain Unknown.
+    It equals the plain Unknown with the same reason and refs."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Unknown):
+            return NotImplemented
+        return (self.reason, self.refs) == (other.reason, other.refs)
+
+    def __hash__(self) -> int:
+        return hash((self.reason, self.refs))
 
 
 class EvalError(Exception):
@@ -137,6 +153,8 @@ def finalize(value: Any) -> Any:
         return [finalize(v) for v in value]
     if isinstance(value, dict):
         return {k: finalize(v) for k, v in value.items()}
+    if isinstance(value, NotNull):
+        return Unknown(value.reason, value.refs)
     return value
 
 

@@ -48,7 +48,10 @@ def build_security_groups(builder: NetworkBuilder) -> None:
         })
     for inst in builder.of("aws_security_group_rule"):
         kind = inst.values.get("type")
-        group = builder.find(builder.edges.follow(inst.values.get("security_group_id")).one, "security_groups")
+        edge = builder.edges.follow(inst.values.get("security_group_id"))
+        group = builder.find(edge.one, "security_groups")
+        if group is None and edge.unknown:
+            _unattributed(builder, inst.address, edge.unknown, kind)
         if group is not None and kind in ("ingress", "egress"):
             values = dict(inst.values)
             values["security_groups"] = [values.get("source_security_group_id")]
@@ -56,9 +59,11 @@ def build_security_groups(builder: NetworkBuilder) -> None:
     for rule_type, direction in (("aws_vpc_security_group_ingress_rule", "ingress"),
                                  ("aws_vpc_security_group_egress_rule", "egress")):
         for inst in builder.of(rule_type):
-            group = builder.find(builder.edges.follow(inst.values.get("security_group_id")).one,
-                                 "security_groups")
+            edge = builder.edges.follow(inst.values.get("security_group_id"))
+            group = builder.find(edge.one, "security_groups")
             if group is None:
+                if edge.unknown:
+                    _unattributed(builder, inst.address, edge.unknown, direction)
                 continue
             v = inst.values
             add_rule(builder, group, direction, {
@@ -67,6 +72,14 @@ def build_security_groups(builder: NetworkBuilder) -> None:
                 "ipv6_cidr_blocks": [v.get("cidr_ipv6")], "prefix_list_ids": [v.get("prefix_list_id")],
                 "security_groups": [v.get("referenced_security_group_id")],
             }, inst.address)
+
+
+def _unattributed(builder: NetworkBuilder, address: str, reason: str, kind: Any) -> None:
+    """A rule whose group is unknown may belong to any group: none has known rules now."""
+    directions = [kind] if kind in ("ingress", "egress") else ["ingress", "egress"]
+    for group in builder.graph["security_groups"]:
+        for name in directions:
+            group["unknown"].setdefault(name, f"{address}: security group {reason}")
 
 
 def add_rule(builder: NetworkBuilder, group: dict[str, Any], direction: str,

@@ -15,18 +15,23 @@ from tfcheck.model import Instance, Inventory, Unknown
 
 def load_source(directory: str, var_files: Iterable[str] = (), vars: Mapping[str, str] = {},
                 env: Mapping[str, str] = os.environ,
-                root_variables: Mapping[str, Any] | None = None) -> Inventory:
+                root_variables: Mapping[str, Any] | None = None,
+                data_sources: Mapping[str, Mapping[Any, Any]] | None = None) -> Inventory:
     """Every managed resource instance the configuration in `directory` declares."""
-    return load_source_with_comments(directory, var_files, vars, env, root_variables)[0]
+    return load_source_with_comments(directory, var_files, vars, env, root_variables,
+                                     data_sources)[0]
 
 
 def load_source_with_comments(
         directory: str, var_files: Iterable[str] = (), vars: Mapping[str, str] = {},
         env: Mapping[str, str] = os.environ, root_variables: Mapping[str, Any] | None = None,
+        data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     """The inventory, and for each instance address the comments above/on its block line.
 
     The comments feed `# tfcheck:ignore RULE reason` suppressions; one parse serves both.
+    `root_variables` and `data_sources` come from a plan read with its source: the values
+    Terraform itself used (combine.root_variables, combine.data_sources).
     """
     if not os.path.isdir(directory):
         raise InputError(directory, "no such directory; give the directory of the root module")
@@ -36,7 +41,7 @@ def load_source_with_comments(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(directory, var_files, dict(vars), env, root_variables)
+        return _load(directory, var_files, dict(vars), env, root_variables, data_sources)
     except RecursionError:
         raise InputError(directory, "the configuration is nested too deeply to evaluate") \
             from None
@@ -52,14 +57,15 @@ def load_source_with_comments(
 
 
 def _load(directory: str, var_files: list[str], cli_vars: dict[str, str],
-          env: Mapping[str, str], root_variables: Mapping[str, Any] | None
+          env: Mapping[str, str], root_variables: Mapping[str, Any] | None,
+          data_sources: Mapping[str, Mapping[Any, Any]] | None,
           ) -> tuple[Inventory, dict[str, list[str]]]:
     from tfcheck.hcl_loader import Loader
     from tfcheck.hcl_module import ModuleInstance
     from tfcheck.source_vars import root_inputs
 
     root = os.path.abspath(directory)
-    loader = Loader(root, env)
+    loader = Loader(root, env, data_sources)
     config = loader.config(root)
     if any(n.endswith(".tf.json") for n in os.listdir(root)):
         loader.note("*.tf.json files (JSON syntax) are not read by tfcheck")
@@ -89,7 +95,7 @@ def _collect(instance: Any, order: tuple[Any, ...], found: list[tuple[tuple[Any,
                         "its instances are left out")
             continue
         for key, names in keys:
-            values = instance.instance_values(kind, name, key, names)
+            values = _as_planned(instance.instance_values(kind, name, key, names))
             full = instance.resource_address(kind, name, key)
             region = _region(instance, block, kind, values)
             found.append(((order, 0, kind, name, key_order(key)), Instance(
@@ -105,6 +111,25 @@ def _collect(instance: Any, order: tuple[Any, ...], found: list[tuple[tuple[Any,
             continue
         for key, child in children:
             _collect(child, order + ((1, name, key_order(key)),), found, comments)
+
+
+# Number-typed provider arguments the graph reads. A value that reaches them as a string
+# (`from_port` out of a list(map(string)) variable, as security-group modules pass rules)
+# is converted by Terraform before the plan; the plan would show a number.
+_NUMBERS = frozenset({"from_port", "to_port"})
+
+
+def _as_planned(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_planned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: int(v) if k in _NUMBERS and isinstance(v, str) and _is_int(v) else _as_planned(v)
+                for k, v in value.items()}
+    return value
+
+
+def _is_int(text: str) -> bool:
+    return text.strip().lstrip("-").isdigit()
 
 
 def _region(instance: Any, block: Any, kind: str, values: Mapping[str, Any]) -> str | None:

@@ -40,7 +40,8 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
 
     hosted: dict[str, tuple[dict[str, str], list[str]]] = {}  # ASG → needs of EC2 tasks on it
     for inst in by_type.get("aws_ecs_service", ()):
-        net = (blocks(inst.values.get("network_configuration")) or [{}])[0]
+        net = _block(inst.values.get("network_configuration"), "subnets", "security_groups",
+                     "assign_public_ip")
         item = add(inst, "ecs_service", net.get("subnets"), net.get("security_groups"),
                    net.get("assign_public_ip"))
         if not net:
@@ -67,8 +68,8 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
                 needs = {k: v for k, v in needs.items() if k == "ssmmessages"}
         item["need_reasons"].update(needs)
     for inst in by_type.get("aws_lambda_function", ()):
-        config = blocks(inst.values.get("vpc_config"))
-        if config and (config[0].get("subnet_ids") or isinstance(config[0].get("subnet_ids"), Unknown)):
+        config = [_block(inst.values.get("vpc_config"), "subnet_ids", "security_group_ids")]
+        if config[0] and (config[0].get("subnet_ids") or isinstance(config[0].get("subnet_ids"), Unknown)):
             add(inst, "lambda", config[0].get("subnet_ids"), config[0].get("security_group_ids"), False)
     for inst in by_type.get("aws_instance", ()):
         subnet = subnets.get(edges.follow(inst.values.get("subnet_id"), count=False).one or "")
@@ -96,12 +97,15 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
         for service in ("ec2", "ecr.api", "ecr.dkr", "s3"):
             item["need_reasons"][service] = "EKS nodes join the cluster and pull images"
     for inst in by_type.get("aws_batch_compute_environment", ()):
-        resources = (blocks(inst.values.get("compute_resources")) or [{}])[0]
+        resources = _block(inst.values.get("compute_resources"), "subnets", "security_group_ids",
+                           "type")
         if not resources:
             continue
         item = add(inst, "batch_compute_environment", resources.get("subnets"),
                    resources.get("security_group_ids"), False)
-        kind, _ = scalar(resources.get("type"))
+        kind, reason = scalar(resources.get("type"))
+        if reason:
+            item["unknown"]["needs"] = reason  # EC2 environments also need the agent endpoints
         if kind in ("EC2", "SPOT"):
             for service in AGENT:
                 item["need_reasons"][service] = "Batch container instances run the ECS agent"
@@ -127,6 +131,14 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
             if address in subnets:
                 subnets[address]["workloads"].append(item["address"])
         graph["workloads"].append(item)
+
+
+def _block(value: Any, *fields: str) -> dict[str, Any]:
+    """The first nested block; a wholly unknown one (a dynamic block, from a plan alone)
+    gives each field that Unknown, so the workload stays in the graph, undecided."""
+    if isinstance(value, Unknown):
+        return {name: value for name in fields}
+    return dict((blocks(value) or [{}])[0])
 
 
 def _launch_type(inst: Instance, by_type: Mapping[str, list[Instance]], edges: Edges) -> tuple[str | None, str | None]:
@@ -163,18 +175,33 @@ def _launch_template(inst: Instance, templates: Mapping[str, Instance], edges: E
             specs += [{"id": s.get("launch_template_id")} for s in blocks(lt.get("launch_template_specification"))]
     for spec in specs:
         target = edges.follow(spec.get("id") or spec.get("name"), count=False).one
-        if target in templates:
+        if target is not None and target in templates:
             return templates[target]
     return None
 
 
 def task_needs(service: Instance, edges: Edges) -> tuple[dict[str, str], str | None]:
     """Services an ECS service's task definition needs, and why the list may be incomplete."""
-    target = edges.follow(service.values.get("task_definition"), count=False).one
+    value = service.values.get("task_definition")
+    target = edges.follow(value, count=False).one or _task_definition(value, edges)
     task = edges.instances.get(target or "")
     if task is None:
-        return {}, "task definition not in plan"
+        return {}, value.reason if isinstance(value, Unknown) and not value.refs \
+            else "task definition not in plan"
     return container_needs(task.values.get("container_definitions"))
+
+
+def _task_definition(value: Any, edges: Edges) -> str | None:
+    """The task definition named by `"${family}:${revision}"` (its revision is unknown until
+    apply, so the string is; its parts still name the resource) or by a known family."""
+    refs = value.refs if isinstance(value, Unknown) else (value,) if isinstance(value, Ref) else ()
+    found = {ref.address for ref in refs if ref.address in edges.instances
+             and edges.instances[ref.address].type == "aws_ecs_task_definition"}
+    if not found and isinstance(value, str) and value:
+        family = value.rsplit("task-definition/", 1)[-1].split(":")[0]
+        found = {inst.address for inst in edges.instances.values()
+                 if inst.type == "aws_ecs_task_definition" and inst.values.get("family") == family}
+    return found.pop() if len(found) == 1 else None
 
 
 def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
@@ -191,6 +218,10 @@ def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
     reason: str | None = None
     for container in value:
         if not isinstance(container, dict):
+            # One container wholly unknown (a jsonencode'd list built by a for expression
+            # over partly unknown values): its needs cannot be read.
+            reason = reason or (container.reason if isinstance(container, Unknown)
+                                else "container definition unknown")
             continue
         image = container.get("image")
         if _is_ecr(image):
