@@ -27,3 +27,14 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_lists_every_rule() -> None:
     for policy in load_policies():
         assert f"| {policy.id} |" in README, policy.id
+
+
+def test_readme_config_example_is_valid(tmp_path: Path) -> None:
+    from tfcheck.config import load_config
+
+    section = README[README.index("## Configuration"):]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert example is not None
+    (tmp_path / ".tfcheck.yml").write_text(example.group(1))
+    config = load_config(tmp_path / ".tfcheck.yml")
+    assert config.egress == "endpoints-only" and config.waivers and config.internet_destinations
