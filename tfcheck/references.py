@@ -40,13 +40,11 @@ def parse_reference(text: str) -> list[Step] | None:
     return list(steps) if steps is not None else None
 
 
-@functools.lru_cache(maxsize=65536)
 def resource_type(address: str) -> str:
-    """`module.a["x"].aws_subnet.p[0]` → "aws_subnet"."""
-    names = [s for s in _parse(address) or () if isinstance(s, str)]
-    while len(names) > 2 and names[0] == "module":
-        names = names[2:]
-    return names[0] if names else ""
+    """`module.a["x"].aws_subnet.p[0]` → "aws_subnet" (types and names hold no dots or brackets)."""
+    base = address[:address.rfind("[")] if address.endswith("]") else address
+    parts = base.rsplit(".", 2)
+    return parts[-2] if len(parts) >= 2 else ""
 
 
 @functools.lru_cache(maxsize=65536)
