@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tfcheck.errors import InputError
@@ -131,6 +131,11 @@ def test_random_expressions(exprs: list[str]) -> None:
 @SETTINGS
 @given(st.lists(EXPRESSIONS, min_size=1, max_size=8), st.integers(0, 10_000),
        st.text(alphabet='{}[]()"$%~=<>\n #*.,:?!\\', max_size=3))
+@example(  # found in CI: a comment cut an attribute down to a bare name (`n`), an EvalError
+    exprs=['null', '"x${"a${var.x}b".a}y%{ if "a${var.x}b".a }z%{ endif }"["a"]',
+           '"x${{for k, v in aws_subnet.s[0] : k => data.aws_x.y.z[0]...}}y%{ if {for k, v in '
+           'aws_subnet.s[0] : k => data.aws_x.y.z[0]...} }z%{ endif }"[0]'],
+    where=421, junk="#")
 def test_damaged_text(exprs: list[str], where: int, junk: str) -> None:
     files = _module(exprs)
     text = files["main.tf"]

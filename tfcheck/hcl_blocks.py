@@ -98,7 +98,10 @@ def body_values(block: Block, scope: Scope, evaluate: Evaluate,
     for name, attr in block.attributes.items():
         if name in skip:
             continue
-        value = finalize(evaluate(attr, scope))
+        try:
+            value = finalize(evaluate(attr, scope))
+        except EvalError as exc:  # a lazy value that turns out not to be one (`x = aws_s.n`)
+            value = Unknown(f"cannot evaluate: {exc}")
         if value is not None:
             out[name] = value
     out.update(nested_values(block.blocks, scope, evaluate))
