@@ -5,9 +5,9 @@
 
 Each pair of commands runs alternately (A B A B ...) after one warm-up, so the ratio is
 taken pair by pair on a noisy machine; the median is reported. Peak memory is the child's
-own maximum resident set (os.wait4). Plans: `nNNN.json` / `nNNN.json.gz` in --plans (the
-default looks in ../shared/bench/plans beside the repository, then benchmarks/plans);
-make them with benchmarks/make_plans.py. Checkov is compared when it is on PATH.
+own maximum resident set (os.wait4). Plans: `nNNN.json` / `nNNN.json.gz` (real terraform
+plans of NNN copies of a 32-resource VPC stack) in --plans DIR; the default looks in
+../shared/bench/plans beside the repository. Checkov is compared when it is on PATH.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def find_plans(given: str | None) -> dict[str, Path]:
         found = {p.name.split(".")[0]: p for p in sorted(directory.glob("n*.json*"))}
         if found:
             return found
-    sys.exit("no benchmark plans found: run benchmarks/make_plans.py or pass --plans DIR")
+    sys.exit("no benchmark plans found: pass --plans DIR (files nNNN.json or nNNN.json.gz)")
 
 
 def show(title: str, a: str, b: str, result: dict[str, float], target: str) -> None:

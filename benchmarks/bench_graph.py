@@ -3,9 +3,8 @@
 
     python benchmarks/bench_graph.py [PLAN.json ...]      # default: generated plans
 
-With no arguments it uses the plans made by `benchmarks/make_plans.py` (real terraform
-plans of N copies of a 32-resource VPC stack) when present. In-process timings, best of
---repeat runs; whole-process ratios are in benchmarks/bench_cli.py.
+Pass plan files (gzip accepted); with none it looks in benchmarks/plans/. In-process
+timings, best of --repeat runs; whole-process ratios are in benchmarks/bench_cli.py.
 """
 from __future__ import annotations
 
@@ -54,7 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     plans = args.plans or sorted(str(p) for p in (ROOT / "benchmarks" / "plans").glob("n*.json*"))
     if not plans:
-        sys.exit("no plans: pass plan paths, or run benchmarks/make_plans.py first")
+        sys.exit("no plans: pass plan paths (nNNN.json or .json.gz)")
     print(f"{'plan':<28}{'resources':>10}{'json.load s':>13}{'graph s':>10}{'ratio':>8}{'µs/resource':>13}")
     for name in plans:
         path = plain(name)
