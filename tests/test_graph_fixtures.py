@@ -78,3 +78,18 @@ def test_graph_matches_expected_values(scenario: Path) -> None:
                 elif not matches(want, got):
                     problems.append(f"{address}.{name}: expected {want!r}, got {got!r}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("scenario", "collection", "address", "how"), [
+    ("existing_add_endpoint", "subnets", "aws_subnet.private[0]", {"vpc": "value", "route_table": "value"}),
+    ("count_nat_per_az", "subnets", "aws_subnet.private[0]", {"vpc": "reference", "route_table": "index"}),
+    ("modules_nested_outputs", "endpoints", "aws_vpc_endpoint.ssm",
+     {"vpc": "module output", "subnets": "module output", "security_groups": "reference"}),
+    ("endpoint_associations", "endpoints", "aws_vpc_endpoint.sts",
+     {"vpc": "reference", "subnets": "association, reference", "security_groups": "association, reference"}),
+])
+def test_every_resolved_edge_says_how_it_was_found(scenario: str, collection: str, address: str,
+                                                   how: dict[str, str]) -> None:
+    graph = graph_of(ROOT / "fixtures" / "graph" / scenario / "plan.json")
+    item = next(i for i in graph[collection] if i["address"] == address)
+    assert item["how"] == how

@@ -25,6 +25,7 @@ class Edge:
     addresses: tuple[str, ...]
     unknown: str | None = None
     external: tuple[str, ...] = ()  # known ids of objects outside the plan
+    how: tuple[str, ...] = ()  # how the addresses were found: value, reference, module output, ...
 
     @property
     def one(self) -> str | None:
@@ -49,17 +50,19 @@ class Edges:
         addresses: list[str] = []
         external: list[str] = []
         reasons: list[str] = []
-        self._collect(value, addresses, external, reasons, 0, count, set())
+        hows: list[str] = []
+        self._collect(value, addresses, external, reasons, 0, count, set(), hows)
         unique = tuple(dict.fromkeys(addresses))
-        return Edge(unique, reasons[0] if reasons else None, tuple(dict.fromkeys(external)))
+        return Edge(unique, reasons[0] if reasons else None, tuple(dict.fromkeys(external)),
+                    tuple(sorted(set(hows))))
 
     def _collect(self, value: Any, out: list[str], external: list[str], reasons: list[str],
-                 depth: int, count: bool, seen: set[tuple[str, str, int]]) -> None:
+                 depth: int, count: bool, seen: set[tuple[str, str, int]], hows: list[str]) -> None:
         if value is None or value == "":
             return
         if isinstance(value, list):
             for item in value:
-                self._collect(item, out, external, reasons, depth, count, seen)
+                self._collect(item, out, external, reasons, depth, count, seen, hows)
             return
         if isinstance(value, Unknown):
             reasons.append(value.reason)
@@ -73,6 +76,7 @@ class Edges:
                     self.unresolved["resource not in plan"] += 1
             elif value.attr in _ADDRESS_ATTRS or value.attr in _VPC_OWNED or depth > 8:
                 out.append(value.address)
+                hows.append(value.how)
                 if count:
                     self.resolved[value.how] += 1
             elif (value.address, value.attr, depth) not in seen:
@@ -80,12 +84,13 @@ class Edges:
                 # Once per step: attributes listing each other would otherwise fan out 9 deep.
                 seen.add((value.address, value.attr, depth))
                 target = self.instances[value.address].values.get(value.attr)
-                self._collect(target, out, external, reasons, depth + 1, count, seen)
+                self._collect(target, out, external, reasons, depth + 1, count, seen, hows)
             return
         if isinstance(value, str):
             address = self.by_id.get(value)
             if address is not None:
                 out.append(address)
+                hows.append("value")
                 if count:
                     self.resolved["value"] += 1
             else:

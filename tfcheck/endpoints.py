@@ -63,11 +63,14 @@ def build_endpoints(builder: NetworkBuilder) -> None:
             "security_groups": builder.edges.follow(v.get("security_group_ids")),
         }
         for field, edge in own.items():
-            edges = [edge, *extra.get(inst.address, {}).get(field, [])]
+            associated = extra.get(inst.address, {}).get(field, [])
+            edges = [edge, *associated]
             merged = Edge(
                 tuple(a for e in edges for a in e.addresses),
                 next((e.unknown for e in edges if e.unknown), None),
                 tuple(x for e in edges for x in e.external),
+                tuple(sorted({h for e in edges for h in e.how}
+                             | ({"association"} if any(e.addresses for e in associated) else set()))),
             )
             put_edge(item, field, merged, many=True)
             if merged.external and not merged.unknown:

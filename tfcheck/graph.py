@@ -57,6 +57,8 @@ def put_edge(item: dict[str, Any], name: str, edge: Edge, many: bool) -> None:
         item[name] = edge.addresses[0] if len(edge.addresses) == 1 else None
         if len(edge.addresses) > 1 and not edge.unknown:
             item["unknown"][name] = "ambiguous reference"
+    if edge.addresses:
+        item.setdefault("how", {})[name] = ", ".join(edge.how)
     if edge.unknown:
         item["unknown"][name] = edge.unknown
     elif not many and not edge.addresses and edge.external:
