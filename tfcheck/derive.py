@@ -10,6 +10,7 @@ import fnmatch
 from typing import Any, Iterable
 
 from tfcheck.graph import GraphOptions, cidr_contains
+from tfcheck.routes import DEFAULT_ROUTES
 from tfcheck.security import rule_admits_443
 
 GATEWAY_ABLE = ("s3", "dynamodb")
@@ -272,7 +273,7 @@ class Deriver:
                 continue
             table = self.find(subnet["route_table"], "route_tables")
             routes = table["routes"] if table else []
-            if any(r["destination"] in ("0.0.0.0/0", "::/0") and r["target_kind"] == "tgw"
+            if any(r["destination"] in DEFAULT_ROUTES and r["target_kind"] == "tgw"
                    and (r["target"] == tgw or r["target"] is None) for r in routes):
                 azs.add(subnet["az"])
         reason = attachment["unknown"].get("azs")
