@@ -227,14 +227,15 @@ def dirs(tmp_path: Path) -> dict[str, Path]:
 
 def test_check_args(dirs: dict[str, Path], tmp_path: Path) -> None:
     env = {"INPUT_PLAN": "p.json", "INPUT_FORMATS": "junit, text\njson", "INPUT_POLICIES": "a\nb",
-           "INPUT_CONFIG": "c.yml", "INPUT_BASELINE": "base.json", "INPUT_FAIL_ON": "warning"}
+           "INPUT_CONFIG": "c.yml", "INPUT_BASELINE": "base.json", "INPUT_FAIL_ON": "warning",
+           "INPUT_USAGE": "usage.yml"}
     argv = action.check_args(env, dirs, tmp_path)
     assert argv[:4] == ["check", "p.json", "--format", "github"]
     assert f"junit:{dirs['junit']}" in argv and f"text:{dirs['text']}" in argv
     assert argv.count("--format") == 6
     tail = argv[argv.index("--fail-on"):]
     assert tail == ["--fail-on", "warning", "--policies", "a", "--policies", "b", "--config", "c.yml",
-                    "--baseline", "base.json"]
+                    "--baseline", "base.json", "--usage", "usage.yml"]
     with pytest.raises(ValueError, match="unknown format 'yaml'"):
         action.check_args({"INPUT_PLAN": "p", "INPUT_FORMATS": "yaml"}, dirs, tmp_path)
     with pytest.raises(ValueError, match="exactly one"):

@@ -90,7 +90,7 @@ def check_args(env: Mapping[str, str], files: Mapping[str, Path], out_dir: Path)
     for directory in split_list(env.get("INPUT_POLICIES", "")):
         argv += ["--policies", directory]
     for flag, key in (("--config", "INPUT_CONFIG"), ("--baseline", "INPUT_BASELINE"),
-                      ("--source", "INPUT_SOURCE")):
+                      ("--source", "INPUT_SOURCE"), ("--usage", "INPUT_USAGE")):
         value = env.get(key, "").strip()
         if value:
             argv += [flag, value]
