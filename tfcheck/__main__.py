@@ -1,3 +1,3 @@
-from tfcheck.cli import main
+from tfcheck.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -22,6 +22,21 @@ if TYPE_CHECKING:
     from tfcheck.policy import Policy
 
 
+def entry() -> None:
+    """Console script: exit without tearing the heap down object by object (as mypy does).
+
+    A run ends here anyway; freeing a large plan's objects and the interpreter's modules one
+    by one cost ~50 ms of a 0.86 s check of a 16,000-resource plan.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):
+        code = code or ExitCode.ERROR
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point: returns the exit code (0 ok, 1 findings, 2 error)."""
     args = list(sys.argv[1:] if argv is None else argv)

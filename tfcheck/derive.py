@@ -36,6 +36,7 @@ def settle(item: dict[str, Any], name: str, definite: Iterable[str], reason: str
 class Deriver:
     def __init__(self, graph: dict[str, Any], index: dict[str, dict[str, Any]], options: GraphOptions):
         self.graph, self.index, self.options = graph, index, options
+        self.admitted: dict[tuple[tuple[str, ...], str], bool | None] = {}
         self.members: dict[str, dict[str, dict[str, Any]]] = {
             name: {item["address"]: item for item in items}
             for name, items in graph.items() if isinstance(items, list)
@@ -117,7 +118,10 @@ class Deriver:
         groups = ep["security_groups"] or [self.default_sg(ep["vpc"]) or vpc_sg]
         uncovered, reason = [], ep["unknown"].get("security_groups")
         for workload in self.in_vpc(ep["vpc"], "workloads"):
-            verdict = self.admits(groups, workload)
+            key = (tuple(groups), workload["address"])  # endpoints usually share one group
+            if key not in self.admitted:
+                self.admitted[key] = self.admits(groups, workload)
+            verdict = self.admitted[key]
             if verdict is False:
                 uncovered.append(workload["address"])
             elif verdict is None:

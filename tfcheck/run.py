@@ -108,10 +108,12 @@ def build_report(options: CheckOptions, config: Config | None = None,
 
 def check_all(paths: Sequence[str | None], policies: Sequence[Policy], graph_options: GraphOptions,
               source: SourceOptions, keep_graphs: bool = True) -> list[Checked]:
-    import multiprocessing
-
     workers = min(len(paths), os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2:
+        return [check_one(path, policies, graph_options, source, keep_graphs) for path in paths]
+    import multiprocessing  # only now: importing it costs a one-plan run ~5 ms
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [check_one(path, policies, graph_options, source, keep_graphs) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
 
