@@ -47,6 +47,11 @@ class Edges:
         self.unresolved: Counter[str] = Counter()
 
     def follow(self, value: Any, count: bool = True) -> Edge:
+        if type(value) is Ref and value.attr in _ADDRESS_ATTRS and value.address in self.instances:
+            # The common case (`vpc_id = aws_vpc.main.id`), without the general walk below.
+            if count:
+                self.resolved[value.how] += 1
+            return Edge((value.address,), None, (), (value.how,))
         addresses: list[str] = []
         external: list[str] = []
         reasons: list[str] = []

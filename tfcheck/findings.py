@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tfcheck.errors import ExitCode
 
@@ -62,9 +62,13 @@ class RuleInfo:
     links: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One rule applied to one graph item (pass results are kept for counts and `tfcheck test`)."""
+class Finding(NamedTuple):
+    """One rule applied to one graph item (pass results are kept for counts and `tfcheck test`).
+
+    A NamedTuple rather than a frozen dataclass (the style guide's default): it is as
+    immutable, and a 16,000-resource plan makes 24,500 of them, mostly passes; building
+    them cost 42 ms as frozen dataclasses, 8 ms as tuples.
+    """
 
     rule_id: str
     severity: Severity

@@ -2,7 +2,6 @@
 must not fail the run; the results stay in the report with the reason attached."""
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -90,7 +89,7 @@ def apply(
                         for w in live if w.matches(finding)), None)
         if why is None and (finding.rule_id, finding.address) in baseline:
             why = Suppression(EXTERNAL, f"present in the baseline {baseline_file}", "baseline")
-        out.append(finding if why is None else dataclasses.replace(finding, suppressed=why))
+        out.append(finding if why is None else finding._replace(suppressed=why))
     return out
 
 
