@@ -78,3 +78,17 @@ def test_inline_ignore_suppresses_through_the_cli(tmp_path: Path, capsys: pytest
     suppressed = doc["suppressed"]
     assert [(f["rule_id"], f["address"]) for f in suppressed] == [("VPCE010", "aws_vpc_endpoint.logs")]
     assert "hosted zone" in suppressed[0]["suppressed"]["justification"]
+
+
+def test_verbose_reports_where_plan_and_source_disagree(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (DEMO / "main.tf").read_text().replace('"10.10.0.0/16"', '"10.99.0.0/16"')
+    (tmp_path / "main.tf").write_text(text)
+    shutil.copy(DEMO / "plan.json", tmp_path / "plan.json")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "plan.json"]) == 1
+    assert "source evaluates to" not in capsys.readouterr().err
+    assert main(["check", "plan.json", "--verbose"]) == 1
+    err = capsys.readouterr().err
+    assert ("tfcheck: warning: plan.json: aws_vpc.main.cidr_block: plan has '10.10.0.0/16', "
+            "source evaluates to '10.99.0.0/16'; using the plan") in err

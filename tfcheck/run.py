@@ -47,6 +47,7 @@ class Checked:
     findings: list[Finding]
     graph: dict[str, Any]
     comments: dict[str, list[str]]
+    notes: tuple[str, ...] = ()  # what loading noticed: plan/source disagreements, HCL it skipped
 
 
 def build_report(options: CheckOptions, config: Config | None = None,
@@ -94,6 +95,8 @@ def build_report(options: CheckOptions, config: Config | None = None,
     notes = suppress.notes(config.waivers, today, config.path or ".tfcheck.yml", all_comments,
                            known={p.id for p in policies})
     notes += tuple(note for one in checked for note in _unresolved_note(one))
+    if options.verbose:
+        notes += tuple(f"{one.label}: {note}" for one in checked for note in one.notes)
     cost = None
     # Only the Markdown report shows cost: what an update plan adds or saves, or (with a
     # usage file) today's total; a bad usage/price file is an error whatever the format.
@@ -146,7 +149,7 @@ def check_one(path: str | None, policies: Sequence[Policy], graph_options: Graph
     findings = evaluate(policies, graph, plan=label)
     if not keep_graph:  # a worker would pickle the whole graph back for nothing
         graph = {"summary": graph["summary"]}
-    return Checked(label, findings, graph, dict(loaded.comments))
+    return Checked(label, findings, graph, dict(loaded.comments), loaded.notes)
 
 
 def _unresolved_note(one: Checked) -> Iterable[str]:
