@@ -143,7 +143,7 @@ def _config_option(f: Any) -> Any:
               help="Markdown: add traffic from this usage file (as `tfcheck cost --usage`) to its cost section.")
 @click.option("--prices", "prices_path", metavar="FILE",
               help="Markdown cost section: override or add Regions in the built-in price table.")
-@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, how each plan was read, and what loading noticed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
     skip: tuple[str, ...], fail_on: str, strict: bool, formats: tuple[str, ...],
