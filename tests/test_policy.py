@@ -194,3 +194,31 @@ def test_select_precedence(builtin: tuple[Policy, ...]) -> None:
     assert ids(select(builtin, only=["VPCE010", "VPCE011"], skip=["VPCE011"])) == ["VPCE010"]
     (vpce010,) = select(builtin, only=["VPCE010"], severity={"VPCE010": Severity.INFO})
     assert vpce010.severity is Severity.INFO and vpce010.severity_when == ()
+
+
+def test_builtin_pack_json_is_current() -> None:
+    """tfcheck/builtin_policies.json is what tools/build_policy_pack.py makes of policies/."""
+    result = subprocess.run([sys.executable, "tools/build_policy_pack.py", "--check"],
+                            cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_builtin_pack_loads_without_yaml_and_matches_the_yaml() -> None:
+    code = ("import sys; from tfcheck.policy import load_policies; p = load_policies(); "
+            "print(len(p), 'yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["20", "False"]
+    assert load_policies() == load_policies(validate_builtin=True)
+
+
+def test_a_stale_pack_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tfcheck import policy
+
+    pack = json.loads(policy.PACK_FILE.read_text())
+    pack["policies"][0]["text"] += "# edited\n"
+    pack["policies"][0]["doc"]["title"] = "stale title"
+    stale = tmp_path / "pack.json"
+    stale.write_text(json.dumps(pack))
+    monkeypatch.setattr(policy, "PACK_FILE", stale)
+    assert "stale title" not in {p.title for p in load_policies()}

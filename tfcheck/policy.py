@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from tfcheck.errors import PolicyError
 from tfcheck.findings import Severity
 from tfcheck.functions import Expr, ExpressionError, compile_expression
 
+PACK_FILE = Path(__file__).with_name("builtin_policies.json")
 SCHEMA_FILE = Path(__file__).with_name("policy.schema.json")
 SPECS = frozenset({"explain"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -79,19 +81,43 @@ def load_policies(
 ) -> tuple[Policy, ...]:
     """Built-in pack (schema-checked by the test suite, not at start-up) plus users' dirs."""
     sources: list[tuple[Path, bool]] = []
+    packed: dict[Path, tuple[str, Any]] = {}
     if builtin:
-        sources += [(p, validate_builtin) for p in policy_files(builtin_dir())]
+        files = policy_files(builtin_dir())
+        sources += [(p, validate_builtin) for p in files]
+        packed = {} if validate_builtin else _packed(files)
     for directory in dirs:
         sources += [(p, True) for p in policy_files(Path(directory))]
     seen: dict[str, str] = {}
     policies = []
     for path, validate in sources:
-        policy = load_policy_file(path, validate=validate, cache_dir=cache_dir)
+        if path in packed:
+            policy = _build(path, *packed[path])
+        else:
+            policy = load_policy_file(path, validate=validate, cache_dir=cache_dir)
         if policy.id in seen:
             raise PolicyError(str(path), f"rule id {policy.id} is already defined in {seen[policy.id]}")
         seen[policy.id] = str(path)
         policies.append(policy)
     return tuple(sorted(policies, key=lambda p: p.id))
+
+
+def _packed(files: Sequence[Path]) -> dict[Path, tuple[str, Any]]:
+    """The built-in documents from builtin_policies.json (tools/build_policy_pack.py), so a
+    run needs no YAML parser; only when every file's text still matches, else nothing."""
+    try:
+        pack = json.loads(PACK_FILE.read_text(encoding="utf-8"))
+        entries = {e["file"]: e for e in pack["policies"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    out: dict[Path, tuple[str, Any]] = {}
+    for path in files:
+        entry = entries.get(path.name)
+        text = path.read_text(encoding="utf-8")
+        if entry is None or entry.get("text") != text:
+            return {}
+        out[path] = (text, entry["doc"])
+    return out if len(out) == len(entries) else {}
 
 
 def load_policy_file(path: Path, *, validate: bool = True, cache_dir: Path | None = None) -> Policy:
