@@ -24,3 +24,14 @@ def test_instance_key_and_type_through_modules() -> None:
 def test_sort_keys_follows_terraform_order() -> None:
     assert sort_keys([10, 2, 1]) == [1, 2, 10]
     assert sort_keys(["b", "a", "ecr.api"]) == ["a", "b", "ecr.api"]
+
+
+def test_format_key_quotes_like_terraform() -> None:
+    """One formatter for plan and HCL addresses, so odd for_each keys still match."""
+    from tfcheck.references import format_key
+
+    assert format_key(None) == "" and format_key(3) == "[3]"
+    assert format_key("ecr.api") == '["ecr.api"]' and format_key("50%") == '["50%"]'
+    assert format_key('a"b\\c') == '["a\\"b\\\\c"]'
+    assert format_key("x${y}%{z}") == '["x$${y}%%{z}"]'
+    assert format_key("a\nb\u0007") == '["a\\nb\\u0007"]'

@@ -19,9 +19,6 @@ META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "life
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 _SKIPPED_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 MAX_INSTANCES = 100_000
-_KEY_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
-
-
 def expand(block: Block, scope: Scope, evaluate: Evaluate
            ) -> list[tuple[Key, dict[str, Any]]] | Unknown:
     """Instance keys and the names (`count`, `each`) each instance's expressions see."""
@@ -61,26 +58,6 @@ def _reason(value: Any) -> str:
     if isinstance(value, Ref):
         return f"depends on {value.address}.{value.attr}"
     return "known after apply"
-
-
-def key_text(key: Key) -> str:
-    """`[0]` or `["name"]`, quoted the way Terraform prints instance keys."""
-    if key is None:
-        return ""
-    if isinstance(key, int):
-        return f"[{key}]"
-    out = []
-    for index, char in enumerate(key):
-        if char in _KEY_ESCAPES:
-            out.append(_KEY_ESCAPES[char])
-        elif char in "$%" and key[index + 1:index + 2] == "{":
-            out.append(char * 2)  # HCL's template introducers are doubled
-        elif not char.isprintable():
-            out.append(f"\\u{ord(char):04x}" if ord(char) < 65536 else f"\\U{ord(char):08x}")
-        else:
-            out.append(char)
-    escaped = "".join(out)
-    return f'["{escaped}"]'
 
 
 def key_order(key: Key) -> tuple[int, int, str]:

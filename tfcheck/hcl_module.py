@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tfcheck.hcl import Attribute, Block, static_string
-from tfcheck.hcl_blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand, key_text
+from tfcheck.hcl_blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
 from tfcheck.hcl_eval import Scope
 from tfcheck.hcl_loader import Loader, ModuleConfig, variable_type
 from tfcheck.hcl_types import Type, convert
 from tfcheck.hcl_values import EvalError, Lazy, Namespace, ResourceValue
 from tfcheck.model import Unknown
+from tfcheck.references import format_key
 
 NOT_INSTALLED = "module not installed: run terraform init"
 MISSING = object()
@@ -161,7 +162,7 @@ class ModuleInstance:
     # -- resources ---------------------------------------------------------------------
     def resource_address(self, kind: str, name: str, key: Key) -> str:
         prefix = f"{self.address}." if self.address else ""
-        return f"{prefix}{kind}.{name}{key_text(key)}"
+        return f"{prefix}{kind}.{name}{format_key(key)}"
 
     def expansion(self, kind: str, name: str) -> list[tuple[Key, dict[str, Any]]] | Unknown:
         block = self.config.resources[(kind, name)]
@@ -253,7 +254,7 @@ class ModuleInstance:
         out = []
         for key, names in keys:
             prefix = f"{self.address}." if self.address else ""
-            address = f"{prefix}module.{name}{key_text(key)}"
+            address = f"{prefix}module.{name}{format_key(key)}"
             inputs = self._call_inputs(call, names)
             out.append((key, ModuleInstance(self.loader, config, address, key_path, inputs,
                                             providers)))

@@ -89,14 +89,15 @@ def load_graph(path: str | None, graph_options: Any = None,
     except RecursionError:
         # Real plans nest a few dozen levels; walking the document beforehand to refuse
         # deeper ones cost 18% of json.loads on every run, so the stages catch it instead.
-        raise InputError(_shown(path), "is nested too deeply to be a Terraform plan or "
+        raise InputError(input_label(path), "is nested too deeply to be a Terraform plan or "
                          "configuration") from None
     graph["summary"]["mode"] = loaded.mode
     graph["summary"]["source_dir"] = _display(loaded.source_dir, ".") if loaded.source_dir else None
     return graph, loaded
 
 
-def _shown(path: str | None) -> str:
+def input_label(path: str | None) -> str:
+    """How an input is named in findings and errors: its path, <stdin>, or $SHOWFILE's."""
     if path is None:
         return os.environ.get("SHOWFILE") or "$SHOWFILE"
     return "<stdin>" if path == "-" else path

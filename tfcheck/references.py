@@ -69,13 +69,29 @@ def _parse(text: str) -> tuple[Step, ...] | None:
     return tuple(steps)
 
 
+_KEY_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
+_PLAIN_KEY = re.compile(r'(?:[^"\\$%]|[$%](?!\{))*')
+
+
 def format_key(key: Key) -> str:
+    """`[0]` or `["name"]`, quoted the way Terraform prints instance keys (plan and HCL alike)."""
     if key is None:
         return ""
     if isinstance(key, int):
         return f"[{key}]"
-    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
-    return f'["{escaped}"]'
+    if key.isprintable() and _PLAIN_KEY.fullmatch(key):
+        return f'["{key}"]'  # the common case: nothing to escape
+    out = []
+    for index, char in enumerate(key):
+        if char in _KEY_ESCAPES:
+            out.append(_KEY_ESCAPES[char])
+        elif char in "$%" and key[index + 1:index + 2] == "{":
+            out.append(char * 2)  # HCL's template introducers are doubled
+        elif not char.isprintable():
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 65536 else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    return '["' + "".join(out) + '"]'
 
 
 @functools.lru_cache(maxsize=65536)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tfcheck.findings import FailOn
-from tfcheck.inputs import SourceOptions
+from tfcheck.inputs import SourceOptions, input_label
 
 if TYPE_CHECKING:
     from tfcheck.config import Config
@@ -144,7 +144,7 @@ def check_one(path: str | None, policies: Sequence[Policy], graph_options: Graph
     from tfcheck.evaluate import evaluate
     from tfcheck.inputs import load_graph
 
-    label = plan_label(path)
+    label = input_label(path)
     graph, loaded = load_graph(path, graph_options, source)
     findings = evaluate(policies, graph, plan=label)
     if not keep_graph:  # a worker would pickle the whole graph back for nothing
@@ -172,9 +172,3 @@ def rule_info(p: Policy) -> RuleInfo:
 
     fix = " ".join(p.remediation.source.split()) if p.remediation is not None else ""
     return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links))
-
-
-def plan_label(path: str | None) -> str:
-    if path is None:
-        return os.environ.get("SHOWFILE") or "$SHOWFILE"
-    return "<stdin>" if path == "-" else path

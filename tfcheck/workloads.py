@@ -250,15 +250,20 @@ def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
 def _is_ecr(image: Any) -> bool:
     if isinstance(image, str):
         return aws.ecr_image_region(image) is not None
-    refs = image.refs if isinstance(image, Unknown) else (image,) if isinstance(image, Ref) else ()
-    return any("aws_ecr_repository." in ref.address for ref in refs)
+    return any("aws_ecr_repository." in ref.address for ref in _refs(image))
+
+
+def _refs(value: Any) -> tuple[Ref, ...]:
+    """What a partly unknown value was built from (an image URL from an ECR repository, ...)."""
+    if isinstance(value, Unknown):
+        return value.refs
+    return (value,) if isinstance(value, Ref) else ()
 
 
 def _secret_service(source: Any) -> str | None:
     if isinstance(source, str):
         return aws.secret_service(source)
-    refs = source.refs if isinstance(source, Unknown) else (source,) if isinstance(source, Ref) else ()
-    for ref in refs:
+    for ref in _refs(source):
         if "aws_secretsmanager_secret" in ref.address:
             return "secretsmanager"
         if "aws_ssm_parameter." in ref.address:
