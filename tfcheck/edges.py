@@ -102,10 +102,6 @@ class Edges:
                 external.append(value)
             return
 
-    def attribute(self, address: str, attr: str) -> Any:
-        inst = self.instances.get(address)
-        return inst.values.get(attr) if inst else None
-
     def summary(self) -> dict[str, Any]:
         return {
             "resolved": sum(self.resolved.values()),
@@ -121,10 +117,6 @@ def id_kind(value: str) -> str | None:
         if value.startswith(prefix):
             return kind
     return None
-
-
-def known(value: Any) -> bool:
-    return not isinstance(value, (Unknown, Ref))
 
 
 def scalar(value: Any, default: Any = None) -> tuple[Any, str | None]:

@@ -39,9 +39,6 @@ class Graph:
     def to_dict(self) -> dict[str, Any]:
         return dict(self.data)
 
-    def items(self, collection: str) -> list[dict[str, Any]]:
-        return list(self.data.get(collection, ()))
-
 
 def new_item(inst: Instance, **fields: Any) -> dict[str, Any]:
     return {"address": inst.address, "resource_type": inst.type, **fields, "unknown": {},
