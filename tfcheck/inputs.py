@@ -52,7 +52,7 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
         return Loaded(inventory, inventory.kind)
     source, comments = _source(directory, options, root_variables(doc.data),
                                data_sources(doc.data))
-    combined, disagreements = combine(inventory, source)
+    combined, _ = combine(inventory, source)  # its disagreements are in combined.notes
     return Loaded(combined, combined.kind, directory, comments, combined.notes)
 
 
