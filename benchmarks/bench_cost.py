@@ -26,10 +26,10 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tfcheck.cost import render_text, run_cost  # noqa: E402
-from tfcheck.graph import build_graph  # noqa: E402
-from tfcheck.plan import load_plan  # noqa: E402
-from tfcheck.plan_inventory import build_inventory  # noqa: E402
+from tfcheck.cost.report import render_text, run_cost  # noqa: E402
+from tfcheck.graph.build import build_graph  # noqa: E402
+from tfcheck.load.plan import load_plan  # noqa: E402
+from tfcheck.load.inventory import build_inventory  # noqa: E402
 
 DEFAULT = "/work/shared/bench/plans/n500.json.gz"
 BUDGET = 1.2

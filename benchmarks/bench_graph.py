@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tfcheck.graph import build_graph  # noqa: E402
-from tfcheck.plan import load_plan  # noqa: E402
-from tfcheck.plan_inventory import build_inventory  # noqa: E402
+from tfcheck.graph.build import build_graph  # noqa: E402
+from tfcheck.load.plan import load_plan  # noqa: E402
+from tfcheck.load.inventory import build_inventory  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:

@@ -170,7 +170,7 @@ module "stack" {{
 
 def parse_only(directory: Path, files: list[Path]) -> None:
     """Parse every module directory, with the cyclic GC paused as load_source() does."""
-    from tfcheck.hcl import load_module_dir
+    from tfcheck.hcl.parse import load_module_dir
 
     gc.disable()
     try:
@@ -203,7 +203,7 @@ def main() -> None:
     hcl2.parses_to_tree('x = 1\n')
     print(f"import hcl2 + first parse (grammar load): {time.perf_counter() - start:.3f} s")
 
-    from tfcheck.source import load_source
+    from tfcheck.hcl.source import load_source
 
     temp = Path(tempfile.mkdtemp(prefix="bench_hcl_"))
     dirs = [Path(d) for d in args.dirs] or [many_files(temp / "files", args.files),

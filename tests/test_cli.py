@@ -30,12 +30,12 @@ def fake_graph(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     graphs: list[dict[str, Any]] = []
 
     def load_graph(path: str | None, options: Any = None, source: Any = None) -> Any:
-        from tfcheck.inputs import Loaded
+        from tfcheck.load.inputs import Loaded
         from tfcheck.model import Inventory
 
         return graphs.pop(0), Loaded(Inventory((), None, str(path), "plan"), "plan")
 
-    monkeypatch.setattr("tfcheck.inputs.load_graph", load_graph)
+    monkeypatch.setattr("tfcheck.load.inputs.load_graph", load_graph)
     return graphs
 
 
@@ -169,7 +169,7 @@ def test_internal_errors_are_one_line_unless_debug(
     def boom(path: str | None, options: Any = None, source: Any = None) -> Any:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("tfcheck.inputs.load_graph", boom)
+    monkeypatch.setattr("tfcheck.load.inputs.load_graph", boom)
     code, _, err = run(capsys, "check", "plan.json")
     assert code == 2 and err == (
         "tfcheck: internal error: RuntimeError: kaput (rerun with --debug and report it)\n")
@@ -180,7 +180,7 @@ def test_internal_errors_are_one_line_unless_debug(
 def test_graph_json_and_text(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = run(capsys, "graph", PLAN_020)
     assert code == 0 and json.loads(out)["version"] == 1
-    monkeypatch.setattr("tfcheck.formats.graph_text.render", lambda g: f"{len(g['workloads'])} workload\n")
+    monkeypatch.setattr("tfcheck.formats.graph.text.render", lambda g: f"{len(g['workloads'])} workload\n")
     assert run(capsys, "graph", "--format", "text", PLAN_020)[1] == "1 workload\n"
 
 

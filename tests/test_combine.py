@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from tfcheck.combine import combine, data_sources, find_source, root_variables
-from tfcheck.hcl_module import NOT_INSTALLED
+from tfcheck.load.combine import combine, data_sources, find_source, root_variables
+from tfcheck.hcl.module import NOT_INSTALLED
 from tfcheck.model import Instance, Inventory, Ref, Unknown
-from tfcheck.references import resource_type
+from tfcheck.load.references import resource_type
 
 
 def inventory(*instances: Instance, kind: str = "plan", region: str | None = "us-east-1",

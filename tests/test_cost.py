@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from tfcheck.cost import analyze, run_cost
-from tfcheck.cost_prices import load_prices
-from tfcheck.cost_usage import Usage
+from tfcheck.cost.report import analyze, run_cost
+from tfcheck.cost.prices import load_prices
+from tfcheck.cost.usage import Usage
 
 REPO = Path(__file__).resolve().parent.parent
 COST = REPO / "fixtures" / "cost"
@@ -238,7 +238,7 @@ def test_documents_follow_the_published_schema(plans: list[str], usage: str | No
                                                config: dict[str, Any] | None) -> None:
     import jsonschema
 
-    from tfcheck.cost_schema import SCHEMA
+    from tfcheck.cost.schema import SCHEMA
 
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     doc = run_cost(plans, str(USAGE / usage) if usage else None, None, config)
@@ -247,7 +247,7 @@ def test_documents_follow_the_published_schema(plans: list[str], usage: str | No
 
 def test_partly_associated_gateway_endpoint_splits_traffic_by_subnet(tmp_path: Path) -> None:
     from tests.conftest import endpoint, graph, workload
-    from tfcheck.cost_usage import load_usage
+    from tfcheck.cost.usage import load_usage
 
     def subnet(i: int, table: str) -> dict[str, Any]:
         return {"address": f"aws_subnet.private[{i}]", "vpc": "aws_vpc.main", "az": f"us-east-1{'ab'[i]}",

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tfcheck.cost import run_cost
-from tfcheck.cost_prices import BUILTIN, SCHEMA, load_prices
-from tfcheck.cost_usage import Matcher, load_usage
+from tfcheck.cost.report import run_cost
+from tfcheck.cost.prices import BUILTIN, SCHEMA, load_prices
+from tfcheck.cost.usage import Matcher, load_usage
 from tfcheck.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tfcheck.cost import render_markdown, render_text, run_cost
+from tfcheck.cost.report import render_markdown, render_text, run_cost
 
 REPO = Path(__file__).resolve().parent.parent
 UPDATE = "fixtures/cost/update_remove_nat/plan.json"

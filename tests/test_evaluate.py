@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tfcheck.errors import PolicyError
-from tfcheck.evaluate import check, evaluate, format_value, unknown_fields
+from tfcheck.policy.evaluate import check, evaluate, format_value, unknown_fields
 from tfcheck.findings import Outcome, Severity
-from tfcheck.policy import Policy, load_policies
+from tfcheck.policy.load import Policy, load_policies
 
 
 @pytest.fixture
@@ -182,8 +182,8 @@ _assertions = st.sampled_from([
 def test_a_rule_whose_every_read_field_is_unknown_never_fails(
     a: Any, b: Any, assertion: str, where: str | None, hidden: tuple[str, ...]
 ) -> None:
-    from tfcheck.functions import compile_expression
-    from tfcheck.policy import Template
+    from tfcheck.policy.dialect import compile_expression
+    from tfcheck.policy.load import Template
 
     policy = Policy(id="H", title="h", severity=Severity.ERROR, resource="endpoints",
                     assert_=compile_expression(assertion), message=Template("m", ("m",)),

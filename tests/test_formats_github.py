@@ -6,7 +6,7 @@ import pytest
 from test_formats_text import sample_report
 
 from tfcheck.findings import Finding, Outcome, Report, Severity
-from tfcheck.formats.github import command, escape_data, escape_property, render
+from tfcheck.formats.findings.github import command, escape_data, escape_property, render
 
 
 def test_annotations_worst_first_with_location() -> None:

@@ -4,7 +4,7 @@ import json
 
 from test_formats_text import sample_report
 
-from tfcheck.formats.json import render
+from tfcheck.formats.findings.json import render
 
 
 def test_json_document_shape() -> None:

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from test_formats_text import sample_report
 
 from tfcheck.findings import Finding, Outcome, Report, Severity, Suppression
-from tfcheck.formats.junit import render
+from tfcheck.formats.findings.junit import render
 
 
 def test_junit_structure_and_counts() -> None:

@@ -13,7 +13,7 @@ from test_formats_text import sample_report
 
 from tfcheck.run import CheckOptions, build_report
 from tfcheck.findings import FailOn, Finding, Outcome, Report, Severity, Suppression
-from tfcheck.formats.markdown import COMMENT_LIMIT, render
+from tfcheck.formats.findings.markdown import COMMENT_LIMIT, render
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from conftest import REPO, graph
 
-from tfcheck.inputs import load_graph
-from tfcheck.formats import dot, mermaid
-from tfcheck.formats.network import build_view
+from tfcheck.load.inputs import load_graph
+from tfcheck.formats.graph import dot, mermaid
+from tfcheck.formats.graph.network import build_view
 
 ID = r"[A-Za-z0-9_]+"
 LABEL = r'"(?:[^"`<>#\n]|#\w+;|<br/>)*"'
@@ -206,7 +206,7 @@ def _mermaid_modules() -> str | None:
 def test_mermaid_parser_accepts_the_diagrams(tmp_path: Path) -> None:
     from test_formats_markdown import big_report
 
-    from tfcheck.formats.markdown import render as markdown
+    from tfcheck.formats.findings.markdown import render as markdown
 
     docs = [mermaid.render(hostile_graph())] + [mermaid.render(g) for _, g in fixture_graphs()]
     text = markdown(big_report(vpcs=30, per_vpc=20))

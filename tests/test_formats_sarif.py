@@ -11,7 +11,7 @@ from test_formats_text import sample_report
 
 from tfcheck.run import CheckOptions, build_report
 from tfcheck.findings import FailOn, Finding, Outcome, Report, RuleInfo, Severity, Suppression
-from tfcheck.formats.sarif import artifact_uri, render
+from tfcheck.formats.findings.sarif import artifact_uri, render
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text())
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)

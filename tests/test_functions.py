@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tfcheck.functions import WHOLE_ITEM, ExpressionError, compile_expression, truthy
+from tfcheck.policy.dialect import WHOLE_ITEM, ExpressionError, compile_expression, truthy
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),

@@ -9,13 +9,13 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tfcheck.graph import build_graph
-from tfcheck.plan import load_plan
-from tfcheck.plan_inventory import build_inventory
+from tfcheck.graph.build import build_graph
+from tfcheck.load.plan import load_plan
+from tfcheck.load.inventory import build_inventory
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted(p.parent for p in (ROOT / "fixtures" / "graph").glob("*/expected.json"))
-SCHEMA = json.loads((ROOT / "tfcheck" / "graph.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "tfcheck" / "graph" / "schema.json").read_text())
 
 
 def graph_of(plan: Path) -> dict[str, Any]:

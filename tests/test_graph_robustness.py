@@ -16,11 +16,11 @@ import pytest
 
 import tfcheck
 from tfcheck.errors import InputError
-from tfcheck.graph import build_graph
-from tfcheck.plan import parse_plan
-from tfcheck.plan_inventory import build_inventory
+from tfcheck.graph.build import build_graph
+from tfcheck.load.plan import parse_plan
+from tfcheck.load.inventory import build_inventory
 
-SCHEMA = json.loads((Path(tfcheck.__file__).parent / "graph.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((Path(tfcheck.__file__).parent / "graph" / "schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
@@ -228,7 +228,7 @@ def test_one_expression_with_many_references() -> None:
 @pytest.mark.parametrize("levels", [600, 900])
 def test_deep_value_inside_a_plan_builds_or_is_refused(levels: int, tmp_path: Any) -> None:
     """Nesting that json.loads accepts never crashes a later stage: a graph, or exit-2 input error."""
-    from tfcheck.inputs import SourceOptions, load_graph
+    from tfcheck.load.inputs import SourceOptions, load_graph
 
     deep: Any = "x"
     unknown: Any = True

@@ -1,4 +1,4 @@
-"""tfcheck.hcl: .tf files into raw blocks with file, line and comments; syntax errors."""
+"""tfcheck.hcl.parse: .tf files into raw blocks with file, line and comments; syntax errors."""
 from __future__ import annotations
 
 import textwrap
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tfcheck.errors import InputError
-from tfcheck.hcl import (load_module_dir, parse_text, parse_tfvars, static_string,
+from tfcheck.hcl.parse import (load_module_dir, parse_text, parse_tfvars, static_string,
                          traversal_text)
 
 TEXT = textwrap.dedent('''\

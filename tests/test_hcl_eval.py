@@ -1,14 +1,14 @@
-"""tfcheck.hcl_eval: expressions over known values, unknown values and references."""
+"""tfcheck.hcl.expr: expressions over known values, unknown values and references."""
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
 
-from tfcheck.hcl import parse_expression
-from tfcheck.hcl_eval import Scope, compile_expr
-from tfcheck.hcl_functions import FUNCTIONS
-from tfcheck.hcl_values import EvalError, Namespace, ResourceValue
+from tfcheck.hcl.parse import parse_expression
+from tfcheck.hcl.expr import Scope, compile_expr
+from tfcheck.hcl.functions.table import FUNCTIONS
+from tfcheck.hcl.values import EvalError, Namespace, ResourceValue
 from tfcheck.model import Ref, Unknown
 
 SUBNET0 = Ref("aws_subnet.a[0]", "id", "source")

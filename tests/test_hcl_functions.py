@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from tfcheck.hcl_functions import FUNCTIONS
-from tfcheck.hcl_loader import Loader
-from tfcheck.hcl_module import MISSING, ModuleInstance
-from tfcheck.hcl_values import EvalError, finalize
+from tfcheck.hcl.functions.table import FUNCTIONS
+from tfcheck.hcl.loader import Loader
+from tfcheck.hcl.module import MISSING, ModuleInstance
+from tfcheck.hcl.values import EvalError, finalize
 from tfcheck.model import Ref, Unknown
 
 CASES = Path(__file__).resolve().parent / "hcl" / "functions"
@@ -102,7 +102,7 @@ def test_errors_are_eval_errors(name: str, args: list[Any], message: str) -> Non
 
 
 def test_file_functions(tmp_path: Path) -> None:
-    from tfcheck.hcl_functions import file_functions
+    from tfcheck.hcl.functions.table import file_functions
 
     (tmp_path / "policy.json").write_text('{"a": 1}')
     (tmp_path / "t.tpl").write_text("%{ for n in names ~}\n${n},\n%{ endfor ~}\n")

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 
 from tfcheck.cli import main
-from tfcheck.inputs import SourceOptions, load_inventory
+from tfcheck.load.inputs import SourceOptions, load_inventory
 
 DEMO = REPO / "fixtures" / "demo"
 # Where each block starts in fixtures/demo/main.tf.

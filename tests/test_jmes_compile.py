@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from jmespath.visitor import TreeInterpreter, _equals
 
 from tfcheck.errors import TfcheckError
-from tfcheck.functions import Clause, Expr, compile_expression, search_node, truthy
-from tfcheck.jmes_compile import equals, is_false
-from tfcheck.policy import Placeholder, Policy, Template, load_policies
+from tfcheck.policy.dialect import Clause, Expr, compile_expression, search_node, truthy
+from tfcheck.policy.compiled import equals, is_false
+from tfcheck.policy.load import Placeholder, Policy, Template, load_policies
 
 POLICIES = load_policies()
 PLANS = sorted((REPO / "fixtures").glob("**/plan.json"))
@@ -62,7 +62,7 @@ _INTERPRETER = TreeInterpreter()
 
 def _graph_items() -> list[dict[str, Any]]:
     """Every item of every collection of the graph of every committed fixture plan."""
-    from tfcheck.inputs import load_graph
+    from tfcheck.load.inputs import load_graph
 
     items = []
     for plan in PLANS:
@@ -245,8 +245,8 @@ def _interpreted_policy(policy: Policy) -> Policy:
 
 def test_evaluate_gives_the_findings_the_interpreter_gives() -> None:
     """Whole rules, unknowns included, on every fixture graph: same findings, same order."""
-    from tfcheck.evaluate import evaluate
-    from tfcheck.inputs import load_graph
+    from tfcheck.policy.evaluate import evaluate
+    from tfcheck.load.inputs import load_graph
 
     reference = [_interpreted_policy(p) for p in POLICIES]
     outcomes = set()
@@ -262,7 +262,7 @@ def test_evaluate_gives_the_findings_the_interpreter_gives() -> None:
 
 
 def test_an_unknown_node_type_runs_through_the_interpreter() -> None:
-    from tfcheck.functions import _COMPILER
+    from tfcheck.policy.dialect import _COMPILER
 
     fn = _COMPILER.value({"type": "slice", "children": [0, 1, None]})
     assert fn([5, 6, 7]) == [5]

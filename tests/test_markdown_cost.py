@@ -15,7 +15,7 @@ from test_formats_markdown import big_report, utf16_len
 from tfcheck.cli import main
 from tfcheck.findings import FailOn, Report
 from tfcheck.formats import get_renderer
-from tfcheck.formats.markdown import COMMENT_LIMIT, COST_MAX, render
+from tfcheck.formats.findings.markdown import COMMENT_LIMIT, COST_MAX, render
 from tfcheck.run import CheckOptions, build_report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -209,7 +209,7 @@ def test_cost_section_is_cut_first_on_a_tiny_budget() -> None:
 
 
 def test_removed_vpc_and_an_increase() -> None:
-    from tfcheck.formats.markdown_cost import section
+    from tfcheck.formats.findings.cost_section import section
 
     vpc = {"address": "aws_vpc.new", "region": "eu-west-1", "total_monthly": "21.90", "traffic_monthly": None,
            "before_monthly": "0.00", "delta_monthly": "21.90", "nat_ready": None, "nat_saving_monthly": None}

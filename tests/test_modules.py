@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from tfcheck.evaluate import evaluate
+from tfcheck.policy.evaluate import evaluate
 from tfcheck.findings import Outcome
-from tfcheck.hcl_module import NOT_INSTALLED
-from tfcheck.inputs import SourceOptions, load_graph, load_inventory
+from tfcheck.hcl.module import NOT_INSTALLED
+from tfcheck.load.inputs import SourceOptions, load_graph, load_inventory
 from tfcheck.model import Unknown
-from tfcheck.plan import PlanDoc
-from tfcheck.plan_inventory import build_inventory
-from tfcheck.policy import load_policies
+from tfcheck.load.plan import PlanDoc
+from tfcheck.load.inventory import build_inventory
+from tfcheck.policy.load import load_policies
 
 ROOT = Path(__file__).parent.parent
 MODULES = ROOT / "fixtures" / "modules"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tfcheck.evaluate import evaluate
+from tfcheck.policy.evaluate import evaluate
 from tfcheck.findings import Outcome
-from tfcheck.inputs import SourceOptions, load_graph
-from tfcheck.policy import load_policies
+from tfcheck.load.inputs import SourceOptions, load_graph
+from tfcheck.policy.load import load_policies
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted(

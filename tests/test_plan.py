@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from tfcheck.errors import InputError
-from tfcheck.graph import build_graph
-from tfcheck.plan import PlanDoc, load_plan, parse_plan
-from tfcheck.plan_inventory import build_inventory
+from tfcheck.graph.build import build_graph
+from tfcheck.load.plan import PlanDoc, load_plan, parse_plan
+from tfcheck.load.inventory import build_inventory
 
 REPO = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_inputs"
@@ -142,7 +142,7 @@ def test_unreadable_file_even_as_root(tmp_path: Path, monkeypatch: pytest.Monkey
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tfcheck.plan.open", refuse, raising=False)
+    monkeypatch.setattr("tfcheck.load.plan.open", refuse, raising=False)
     path = str(tmp_path / "plan.json")
     input_error(lambda: load_plan(path), path, "cannot be read: Permission denied")
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import tfcheck
 from tfcheck.errors import InputError
-from tfcheck.graph import build_graph
-from tfcheck.plan import parse_plan
-from tfcheck.plan_inventory import build_inventory
+from tfcheck.graph.build import build_graph
+from tfcheck.load.plan import parse_plan
+from tfcheck.load.inventory import build_inventory
 
 REPO = Path(__file__).resolve().parent.parent
 PREFERRED = [
@@ -35,7 +35,7 @@ PREFERRED = [
     "fixtures/rules/VPCE021/fail-lambda/plan.json",
     "fixtures/rules/VPCE026/fail/plan.json",
 ]
-SCHEMA = json.loads((Path(tfcheck.__file__).parent / "graph.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((Path(tfcheck.__file__).parent / "graph" / "schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 # TFCHECK_FUZZ_EXAMPLES=5000 for a longer hunt; CI keeps the default.

@@ -10,8 +10,8 @@ import pytest
 
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Severity
-from tfcheck.functions import WHOLE_ITEM
-from tfcheck.policy import (
+from tfcheck.policy.dialect import WHOLE_ITEM
+from tfcheck.policy.load import (
     Placeholder,
     Policy,
     builtin_dir,
@@ -26,7 +26,7 @@ CATALOG = [
     "VPCE025", "VPCE026", "VPCE027", "VPCE028",
 ]
 # The graph contract lives in one place, the schema shipped in the package.
-GRAPH_SCHEMA = json.loads((Path(__file__).parent.parent / "tfcheck" / "graph.schema.json").read_text())
+GRAPH_SCHEMA = json.loads((Path(__file__).parent.parent / "tfcheck" / "graph" / "schema.json").read_text())
 CONTRACT = {
     name: set(spec["items"]["properties"])
     for name, spec in GRAPH_SCHEMA["properties"].items()
@@ -86,7 +86,7 @@ def test_start_up_imports_stay_lazy() -> None:
     """Built-in policies load without jsonschema; importing the CLI loads no YAML/JMESPath."""
     code = (
         "import sys; import tfcheck.cli; lazy = [m for m in ('yaml', 'jmespath', 'jsonschema') "
-        "if m in sys.modules]; from tfcheck.policy import load_policies; load_policies(); "
+        "if m in sys.modules]; from tfcheck.policy.load import load_policies; load_policies(); "
         "print(lazy, 'jsonschema' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -197,14 +197,14 @@ def test_select_precedence(builtin: tuple[Policy, ...]) -> None:
 
 
 def test_builtin_pack_json_is_current() -> None:
-    """tfcheck/builtin_policies.json is what tools/build_policy_pack.py makes of policies/."""
+    """tfcheck/policy/builtin.json is what tools/build_policy_pack.py makes of policies/."""
     result = subprocess.run([sys.executable, "tools/build_policy_pack.py", "--check"],
                             cwd=Path(__file__).parent.parent, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_builtin_pack_loads_without_yaml_and_matches_the_yaml() -> None:
-    code = ("import sys; from tfcheck.policy import load_policies; p = load_policies(); "
+    code = ("import sys; from tfcheck.policy.load import load_policies; p = load_policies(); "
             "print(len(p), 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
                          capture_output=True, text=True, check=True).stdout.split()
@@ -213,7 +213,7 @@ def test_builtin_pack_loads_without_yaml_and_matches_the_yaml() -> None:
 
 
 def test_a_stale_pack_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tfcheck import policy
+    from tfcheck.policy import load as policy
 
     pack = json.loads(policy.PACK_FILE.read_text())
     pack["policies"][0]["text"] += "# edited\n"

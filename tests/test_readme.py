@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tfcheck.policy import load_policies
+from tfcheck.policy.load import load_policies
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()

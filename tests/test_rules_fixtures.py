@@ -7,7 +7,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from tfcheck.policy import Policy, load_policies
+from tfcheck.policy.load import Policy, load_policies
 
 RULES = REPO / "fixtures" / "rules"
 CASES = sorted(p.parent for p in RULES.glob("*/*/expected.yaml"))
@@ -22,8 +22,8 @@ def builtin() -> tuple[Policy, ...]:
 def test_fixture_case(case: Path, builtin: tuple[Policy, ...]) -> None:
     if not (case / "plan.json").is_file():
         pytest.skip("plan.json not generated yet (tools/regen_fixtures.py)")
-    pytest.importorskip("tfcheck.graph")
-    from tfcheck.evaluate import run_case
+    pytest.importorskip("tfcheck.graph.build")
+    from tfcheck.policy.evaluate import run_case
 
     expected = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
     assert expected.get("rule", case.parent.name) == case.parent.name

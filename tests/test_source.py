@@ -15,7 +15,7 @@ import pytest
 
 from tfcheck.errors import InputError
 from tfcheck.model import Inventory, Ref, Unknown
-from tfcheck.source import load_source, load_source_with_comments
+from tfcheck.hcl.source import load_source, load_source_with_comments
 
 HCL = Path(__file__).resolve().parent / "hcl"
 
@@ -464,7 +464,7 @@ def test_importing_source_does_not_load_hcl2() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tfcheck.source; print('hcl2' in sys.modules, 'lark' in sys.modules)"
+    code = "import sys, tfcheck.hcl.source; print('hcl2' in sys.modules, 'lark' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent.parent, check=True)
     assert result.stdout.split() == ["False", "False"]

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tfcheck.formats.github import escape_data as _escape
+from tfcheck.formats.findings.github import escape_data as _escape
 
 MARKER = "<!-- tfcheck -->"
 COMMENT_LIMIT = 65_536

@@ -14,12 +14,12 @@ from tfcheck import __version__
 from tfcheck.errors import ExitCode, TfcheckError
 from tfcheck.findings import FailOn
 from tfcheck.formats import FORMATS, GRAPH_FORMATS
-from tfcheck.inputs import SourceOptions
+from tfcheck.load.inputs import SourceOptions
 from tfcheck.run import CheckOptions
 
 if TYPE_CHECKING:
     from tfcheck.config import Config
-    from tfcheck.policy import Policy
+    from tfcheck.policy.load import Policy
 
 
 def entry() -> None:
@@ -229,7 +229,7 @@ def graph(plan: str, fmt: str, config_path: str | None, source_dir: str | None, 
 
     from tfcheck.config import graph_options
     from tfcheck.formats import get_renderer
-    from tfcheck.inputs import load_graph
+    from tfcheck.load.inputs import load_graph
 
     data, _ = load_graph(plan, graph_options(_config(config_path)),
                          _source(source_dir, no_source, var_files, variables))
@@ -251,8 +251,8 @@ def reach(plan: str, fmt: str, config_path: str | None, source_dir: str | None, 
     import json
 
     from tfcheck.config import graph_options
-    from tfcheck.formats.text import render_reach
-    from tfcheck.inputs import load_graph
+    from tfcheck.formats.findings.text import render_reach
+    from tfcheck.load.inputs import load_graph
 
     data, _ = load_graph(plan, graph_options(_config(config_path)),
                          _source(source_dir, no_source, var_files, variables))
@@ -279,7 +279,7 @@ def cost(plans: tuple[str, ...], usage_path: str | None, prices_path: str | None
     """Monthly NAT gateway vs VPC endpoint cost per VPC, and whether the NAT gateways can go."""
     import json
 
-    from tfcheck.cost import render_markdown, render_text, run_cost
+    from tfcheck.cost.report import render_markdown, render_text, run_cost
 
     doc = run_cost(list(plans), usage_path, prices_path, _config(config_path))
     if fmt == "json":
@@ -332,8 +332,8 @@ def explain(rule: str, policy_dirs: tuple[str, ...]) -> int:
 def test_cmd(directory: str, builtin: bool) -> int:
     """Run policy fixtures: each DIR/**/expected.yaml beside a plan.json is one case."""
     from tfcheck.errors import InputError
-    from tfcheck.evaluate import run_case
-    from tfcheck.policy import load_policies, policy_files
+    from tfcheck.policy.evaluate import run_case
+    from tfcheck.policy.load import load_policies, policy_files
 
     root = Path(directory)
     own = policy_files(root)
@@ -359,7 +359,7 @@ def _config(path: str | None) -> Config:
 
 
 def _load(policy_dirs: Sequence[str], config: Config | None) -> tuple[Policy, ...]:
-    from tfcheck.policy import load_policies, rule_ids
+    from tfcheck.policy.load import load_policies, rule_ids
 
     policies = load_policies(policy_dirs, cache_dir=_cache_dir() if policy_dirs else None)
     if config is not None:

@@ -11,7 +11,7 @@ from tfcheck.errors import ConfigError
 from tfcheck.findings import Severity
 
 if TYPE_CHECKING:
-    from tfcheck.graph import GraphOptions
+    from tfcheck.graph.build import GraphOptions
     from tfcheck.suppress import Waiver
 
 DEFAULT_FILE = ".tfcheck.yml"
@@ -113,7 +113,7 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
 
 
 def graph_options(config: Config) -> GraphOptions:
-    from tfcheck.graph import GraphOptions
+    from tfcheck.graph.build import GraphOptions
 
     return GraphOptions(
         extra_needs=config.extra_needs, hub_dns=config.hub_dns, default_needs=config.default_needs

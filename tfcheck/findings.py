@@ -111,7 +111,7 @@ class Report:
     `inconclusive`, so they never set the exit code. `graphs` holds the graph dict of each
     plan (same order as `plans`) for formats that draw the network; `notes` are warnings
     about the run itself (an expired waiver, say). `cost` is the monthly cost summary the
-    Markdown report shows (tfcheck.cost_summary), when one was asked for.
+    Markdown report shows (tfcheck.cost.summary), when one was asked for.
     """
 
     results: tuple[Finding, ...]

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tfcheck.findings import FailOn
-from tfcheck.inputs import SourceOptions, input_label
+from tfcheck.load.inputs import SourceOptions, input_label
 
 if TYPE_CHECKING:
     from tfcheck.config import Config
     from tfcheck.findings import Finding, Report, RuleInfo
-    from tfcheck.graph import GraphOptions
-    from tfcheck.policy import Policy
+    from tfcheck.graph.build import GraphOptions
+    from tfcheck.policy.load import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def build_report(options: CheckOptions, config: Config | None = None,
     from tfcheck.baseline import load_baseline
     from tfcheck.config import graph_options
     from tfcheck.findings import Report
-    from tfcheck.policy import select
+    from tfcheck.policy.load import select
 
     if config is None:
         from pathlib import Path
@@ -70,7 +70,7 @@ def build_report(options: CheckOptions, config: Config | None = None,
 
         config = load_config(options.config or find_config(Path.cwd()), None)
     if policies is None:
-        from tfcheck.policy import load_policies
+        from tfcheck.policy.load import load_policies
 
         policies = load_policies(options.policy_dirs)
     chosen = select(
@@ -101,7 +101,7 @@ def build_report(options: CheckOptions, config: Config | None = None,
     # Only the Markdown report shows cost: what an update plan adds or saves, or (with a
     # usage file) today's total; a bad usage/price file is an error whatever the format.
     if "markdown" in formats or options.usage or options.prices:
-        from tfcheck.cost_summary import summarize
+        from tfcheck.cost.summary import summarize
 
         cost = summarize(paths, options.usage, options.prices, config, "markdown" in formats)
     return Report.build(results, [one.label for one in checked], rules=len(chosen),
@@ -141,8 +141,8 @@ def _check_forked(path: str | None) -> Checked:
 
 def check_one(path: str | None, policies: Sequence[Policy], graph_options: GraphOptions,
               source: SourceOptions, keep_graph: bool = True) -> Checked:
-    from tfcheck.evaluate import evaluate
-    from tfcheck.inputs import load_graph
+    from tfcheck.policy.evaluate import evaluate
+    from tfcheck.load.inputs import load_graph
 
     label = input_label(path)
     graph, loaded = load_graph(path, graph_options, source)

@@ -130,6 +130,6 @@ def _in_source(
 
 
 def _glob_match(pattern: str, text: str) -> bool:
-    from tfcheck.cost_usage import glob_regex
+    from tfcheck.cost.usage import glob_regex
 
     return pattern == text or glob_regex(pattern).fullmatch(text) is not None

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write tfcheck/builtin_policies.json: the built-in policies/*.yaml as JSON documents.
+"""Write tfcheck/policy/builtin.json: the built-in policies/*.yaml as JSON documents.
 
     python tools/build_policy_pack.py [--check]
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-PACK = ROOT / "tfcheck" / "builtin_policies.json"
+PACK = ROOT / "tfcheck" / "policy" / "builtin.json"
 
 
 def build() -> str:

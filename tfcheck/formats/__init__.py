@@ -5,18 +5,18 @@ import importlib
 from typing import Any, Callable
 
 FORMATS: dict[str, str] = {
-    "text": "tfcheck.formats.text:render",
-    "json": "tfcheck.formats.json:render",
-    "sarif": "tfcheck.formats.sarif:render",
-    "junit": "tfcheck.formats.junit:render",
-    "github": "tfcheck.formats.github:render",
-    "markdown": "tfcheck.formats.markdown:render",
+    "text": "tfcheck.formats.findings.text:render",
+    "json": "tfcheck.formats.findings.json:render",
+    "sarif": "tfcheck.formats.findings.sarif:render",
+    "junit": "tfcheck.formats.findings.junit:render",
+    "github": "tfcheck.formats.findings.github:render",
+    "markdown": "tfcheck.formats.findings.markdown:render",
 }
 # `tfcheck graph --format`: renderers of the graph dict itself, not of a Report.
 GRAPH_FORMATS: dict[str, str] = {
-    "text": "tfcheck.formats.graph_text:render",
-    "mermaid": "tfcheck.formats.mermaid:render",
-    "dot": "tfcheck.formats.dot:render",
+    "text": "tfcheck.formats.graph.text:render",
+    "mermaid": "tfcheck.formats.graph.mermaid:render",
+    "dot": "tfcheck.formats.graph.dot:render",
 }
 
 

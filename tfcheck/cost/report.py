@@ -1,0 +1,201 @@
+"""Cost stage: plans → the `tfcheck cost` document (NAT gateway vs endpoints, per VPC).
+
+Pipeline: load plan → graph (the lead's API) → per VPC: today's bill line by line, the
+per-service what-if, NAT removal readiness; for update plans the same bill for the prior
+state, and the delta. Money is exact (Decimal) until the document is serialized, where
+each figure is rounded half-up to cents and written as a string ("87.60").
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from tfcheck.cost.prices import ZERO, PriceTable, RegionPrices, load_prices, money, plain
+from tfcheck.cost.usage import Usage, load_usage
+
+if TYPE_CHECKING:
+    from tfcheck.config import Config
+    from tfcheck.cost.vpc import Line
+    from tfcheck.graph.build import GraphOptions
+
+VERSION = 1
+GB_KEYS = ("gb", "moved_gb", "break_even_gb")
+HUNDREDTH = Decimal("0.01")
+
+
+def run_cost(plan_paths: Sequence[str | None], usage_path: str | None, prices_path: str | None,
+             config: Mapping[str, Any] | Config | None) -> dict[str, Any]:
+    """The JSON document (contract: cost_schema.SCHEMA); `config`: the settings mapping or a Config."""
+    prices = load_prices(prices_path)
+    usage = load_usage(usage_path)
+    options, declared = _settings(config)
+    plans = [_plan(path, prices, usage, options, declared) for path in (plan_paths or [None])]
+    regions = sorted({v["region"] for p in plans for v in p["vpcs"] if v["region"] in prices.regions})
+    totals: dict[str, Any] = {
+        "fixed_monthly": sum((p["fixed_monthly"] for p in plans), ZERO),
+        "traffic_monthly": sum((p["traffic_monthly"] for p in plans), ZERO) if usage.given else None,
+        "total_monthly": sum((p["total_monthly"] for p in plans), ZERO),
+        "before_monthly": None, "delta_monthly": None,
+    }
+    updates = [p for p in plans if p["update"]]
+    if updates:  # over the update plans only: a plan without prior_state has no "before"
+        totals["before_monthly"] = sum((p["before_monthly"] for p in updates), ZERO)
+        totals["delta_monthly"] = sum((p["delta_monthly"] for p in updates), ZERO)
+    doc = {
+        "version": VERSION, "currency": "USD", "hours_per_month": int(prices.hours),
+        "traffic_included": usage.given, "usage_file": usage.path, "prices_file": prices.override,
+        "assumptions": _assumptions(usage), "prices": {r: prices.regions[r].report() for r in regions},
+        "plans": plans, "totals": totals,
+    }
+    return _jsonify(doc)
+
+
+def render_text(doc: Mapping[str, Any]) -> str:
+    from tfcheck.formats.cost.text import render
+
+    return render(doc)
+
+
+def render_markdown(doc: Mapping[str, Any]) -> str:
+    from tfcheck.formats.cost.markdown import render
+
+    return render(doc)
+
+
+def _settings(config: Mapping[str, Any] | Config | None) -> tuple[GraphOptions, list[tuple[str, list[str]]]]:
+    """Graph options and `internet_destinations` from a settings mapping or a loaded Config."""
+    from tfcheck.config import Config, from_dict, graph_options
+
+    if config is None:
+        loaded, raw = Config(), None
+    elif isinstance(config, Config):
+        loaded, raw = config, getattr(config, "internet_destinations", None)
+    else:
+        loaded, raw = from_dict(config, None), config.get("internet_destinations")
+    pairs = raw.items() if isinstance(raw, Mapping) else (raw or ())
+    declared = [(str(glob), [dests] if isinstance(dests, str) else [str(d) for d in dests or ()])
+                for glob, dests in pairs]
+    return graph_options(loaded), declared
+
+
+def _plan(path: str | None, prices: PriceTable, usage: Usage, options: GraphOptions,
+          declared: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    from tfcheck.graph.build import build_graph
+    from tfcheck.load.plan import PlanDoc, load_plan
+    from tfcheck.load.inventory import build_inventory
+
+    doc = load_plan(path)
+    label = doc.path
+    graph = build_graph(build_inventory(doc), options).to_dict()
+    prior = doc.data.get("prior_state") if doc.kind == "plan" else None
+    before_doc = None
+    if isinstance(prior, Mapping) and isinstance(prior.get("values"), Mapping):
+        before_doc = PlanDoc(label, {"format_version": "1.0", "values": prior["values"],
+                                     "configuration": doc.data.get("configuration")}, "state")
+    # Drop the parsed plan (most of the live objects) before analysis allocates many small
+    # ones: otherwise every full garbage collection walks it again.
+    del doc, prior
+    vpcs = analyze(graph, label, prices, usage, declared, full=True)
+    out: dict[str, Any] = {
+        "plan": label, "update": False, "vpcs": vpcs,
+        "fixed_monthly": sum((v["fixed_monthly"] for v in vpcs), ZERO),
+        "traffic_monthly": sum((v["traffic_monthly"] or ZERO for v in vpcs), ZERO) if usage.given else None,
+        "total_monthly": sum((v["total_monthly"] for v in vpcs), ZERO),
+        "before_monthly": None, "delta_monthly": None, "removed_vpcs": [],
+    }
+    if before_doc is not None:
+        before_graph = build_graph(build_inventory(before_doc), options).to_dict()
+        before = {v["address"]: v["total_monthly"]
+                  for v in analyze(before_graph, label, prices, usage, declared, full=False)}
+        for vpc in vpcs:
+            vpc["before_monthly"] = before.get(vpc["address"], ZERO)
+            vpc["delta_monthly"] = vpc["total_monthly"] - vpc["before_monthly"]
+        out["removed_vpcs"] = [{"address": a, "before_monthly": t, "delta_monthly": -t}
+                               for a, t in sorted(before.items()) if a not in {v["address"] for v in vpcs}]
+        out["update"] = True
+        out["before_monthly"] = sum(before.values(), ZERO)
+        out["delta_monthly"] = out["total_monthly"] - out["before_monthly"]
+    return out
+
+
+def analyze(graph: Mapping[str, Any], label: str, prices: PriceTable, usage: Usage,
+            declared: list[tuple[str, list[str]]], full: bool) -> list[dict[str, Any]]:
+    """Per VPC: lines and totals; with `full`, also services and NAT removal readiness."""
+    from tfcheck.cost.nat import nat_removal
+    from tfcheck.cost.paths import Site, build_flows
+    from tfcheck.cost.vpc import bill_lines, service_rows
+
+    site = Site(graph)
+    flows = build_flows(site, usage)
+    staged: list[tuple[str, str, RegionPrices, list[Line]]] = []
+    for address in site.vpc_addresses():
+        item = site.index.get(address, {})
+        region = item.get("region") or graph.get("region")
+        rp = prices.region(region, label, address if item else "resources whose VPC is not in the plan")
+        staged.append((address, rp.region, rp, bill_lines(address, site, usage, flows.get(address, []), rp,
+                                                          prices.hours)))
+    base: dict[str, Decimal] = {}
+    for _, region, rp, lines in staged:  # data tiers are Region-wide: endpoints fill them in order
+        for line in lines:
+            if line.kind == "interface_endpoint" and line.gb is not None:
+                start = base.get(region, ZERO)
+                line.traffic = rp.added(start, line.gb)
+                base[region] = start + line.gb
+    out = []
+    for address, region, rp, lines in staged:
+        fixed = sum((line.fixed for line in lines if line.fixed is not None), ZERO)
+        traffic = sum((line.traffic for line in lines if line.traffic is not None), ZERO)
+        notes = [f"{line.resource}: {line.note}" for line in lines if line.note]
+        silent = [line.resource for line in lines if line.gb is None and line.kind != "gateway_endpoint"]
+        if usage.given and silent:
+            notes.append(f"no traffic figure for {', '.join(silent)}: per-GB charges not included")
+        vpc: dict[str, Any] = {
+            "address": address, "region": region, "lines": [line.as_dict() for line in lines],
+            "fixed_monthly": fixed, "traffic_monthly": traffic if usage.given else None,
+            "total_monthly": fixed + traffic, "before_monthly": None, "delta_monthly": None, "notes": notes,
+        }
+        if full:
+            own, b = flows.get(address, []), base.get(region, ZERO)
+            vpc["services"] = service_rows(address, site, own, rp, prices.hours, b, usage, lines)
+            vpc["nat_removal"] = nat_removal(address, site, own, lines, rp, prices.hours, b, usage,
+                                             declared, fixed + traffic)
+        out.append(vpc)
+    return out
+
+
+def _assumptions(usage: Usage) -> list[str]:
+    out = [
+        "A month is 730 hours; prices are AWS list prices in USD (date and source per Region under `prices`).",
+        "Only NAT gateway and VPC endpoint charges are counted; data transfer (internet egress, "
+        "cross-Region) is not.",
+        "Interface endpoint data tiers apply to each Region's monthly total over the plan's interface "
+        "endpoints; endpoints fill the tiers in address order, and per-service figures use the rate of the "
+        "tier that total is in.",
+        "Every figure is exact until shown and then rounded half-up to cents on its own, so lines may "
+        "differ from a total by a cent.",
+    ]
+    if usage.given:
+        out.append(f"Traffic from {usage.path}: a workload's GB are spread evenly over its subnets, a "
+                   "VPC's over its private workload subnets; an Infracost monthly_data_processed_gb figure "
+                   "for a NAT gateway or endpoint overrides the service traffic routed through it.")
+    else:
+        out.append("Traffic costs are not included (no usage file): totals are fixed monthly charges, "
+                   "per-GB rates are shown, and break-even points say when an endpoint pays off.")
+    return out
+
+
+def _jsonify(value: Any, key: str = "") -> Any:
+    """Decimals → strings: money ("…monthly") in cents, GB to 0.01, rates exact."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _jsonify(v, k) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_jsonify(v, key) for v in value]
+    if kind is Decimal:
+        if key.endswith("monthly"):
+            return money(value)
+        if key in GB_KEYS:
+            return plain(value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP))
+        return plain(value)
+    return value

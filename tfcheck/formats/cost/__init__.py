@@ -1,0 +1,1 @@
+"""Cost report formats (`tfcheck cost --format`)."""

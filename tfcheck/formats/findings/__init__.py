@@ -1,0 +1,1 @@
+"""Findings report formats (`tfcheck check --format`)."""

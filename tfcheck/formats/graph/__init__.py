@@ -1,0 +1,1 @@
+"""Graph formats (`tfcheck graph --format`): drawings and text of the network."""

@@ -1,0 +1,97 @@
+"""Graph stage: VPC endpoints with everything their association resources add to them."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tfcheck import aws
+from tfcheck.graph.edges import Edge, as_bool, blocks, scalar
+
+if TYPE_CHECKING:
+    from tfcheck.graph.build import NetworkBuilder
+
+
+def build_endpoints(builder: NetworkBuilder) -> None:
+    from tfcheck.graph.build import new_item, put_edge
+
+    extra: dict[str, dict[str, list[Edge]]] = {}
+    for rtype, attr, field in (
+        ("aws_vpc_endpoint_route_table_association", "route_table_id", "route_tables"),
+        ("aws_vpc_endpoint_subnet_association", "subnet_id", "subnets"),
+        ("aws_vpc_endpoint_security_group_association", "security_group_id", "security_groups"),
+    ):
+        for inst in builder.of(rtype):
+            endpoint = builder.edges.follow(inst.values.get("vpc_endpoint_id")).one
+            if endpoint is not None:
+                edge = builder.edges.follow(inst.values.get(attr))
+                extra.setdefault(endpoint, {}).setdefault(field, []).append(edge)
+    private_dns: dict[str, Any] = {}
+    for inst in builder.of("aws_vpc_endpoint_private_dns"):
+        endpoint = builder.edges.follow(inst.values.get("vpc_endpoint_id")).one
+        if endpoint is not None:
+            private_dns[endpoint] = inst.values.get("private_dns_enabled")
+
+    for inst in builder.of("aws_vpc_endpoint"):
+        v = inst.values
+        item = builder.add("endpoints", new_item(inst))
+        name, reason = scalar(v.get("service_name"))
+        item["service_name"] = name if isinstance(name, str) else None
+        region, service, is_aws = aws.parse_service_name(name) if isinstance(name, str) else (None, None, False)
+        item.update(service=service, region=region, aws_service=is_aws)
+        if reason:
+            for field in ("service_name", "service", "region", "aws_service"):
+                item["unknown"][field] = reason
+            item["aws_service"] = None
+        kind, reason = scalar(v.get("vpc_endpoint_type"), "Gateway")
+        if not reason and not isinstance(kind, str):
+            kind, reason = None, "not a string"
+        item["type"] = kind
+        if reason:
+            item["unknown"]["type"] = reason
+        service_region, reason = scalar(v.get("service_region"))
+        if not reason and service_region is not None and not isinstance(service_region, str):
+            service_region, reason = None, "not a string"
+        item["service_region"] = service_region or None
+        if reason:
+            item["unknown"]["service_region"] = reason
+        item["vpc_region"] = inst.region
+        put_edge(item, "vpc", builder.edges.follow(v.get("vpc_id")), many=False)
+
+        subnet_values = [v.get("subnet_ids")] + [b.get("subnet_id") for b in blocks(v.get("subnet_configuration"))]
+        own = {
+            "subnets": builder.edges.follow(subnet_values),
+            "route_tables": builder.edges.follow(v.get("route_table_ids")),
+            "security_groups": builder.edges.follow(v.get("security_group_ids")),
+        }
+        for field, edge in own.items():
+            associated = extra.get(inst.address, {}).get(field, [])
+            edges = [edge, *associated]
+            merged = Edge(
+                tuple(a for e in edges for a in e.addresses),
+                next((e.unknown for e in edges if e.unknown), None),
+                tuple(x for e in edges for x in e.external),
+                tuple(sorted({h for e in edges for h in e.how}
+                             | ({"association"} if any(e.addresses for e in associated) else set()))),
+            )
+            put_edge(item, field, merged, many=True)
+            if merged.external and not merged.unknown:
+                item["unknown"][field] = f"not in plan: {merged.external[0]}"
+        builder.subnet_azs(item)
+        for address in item["route_tables"]:
+            table = builder.find(address, "route_tables")
+            if table is not None and item["type"] == "Gateway":
+                table["gateway_endpoints"].append(item["address"])
+
+        dns_value = private_dns.get(inst.address, v.get("private_dns_enabled"))
+        item["private_dns"], reason = as_bool(dns_value, False)
+        if reason:
+            item["unknown"]["private_dns"] = reason
+        options = blocks(v.get("dns_options"))
+        inbound, reason = as_bool(options[0].get("private_dns_only_for_inbound_resolver_endpoint")
+                                  if options else None, True)
+        item["inbound_resolver_only"] = inbound
+        if reason:
+            item["unknown"]["inbound_resolver_only"] = reason
+        vpc = builder.find(item["vpc"], "vpcs")
+        if vpc is not None:
+            vpc["endpoints"].append(item["address"])
+            item["vpc_region"] = vpc["region"] or inst.region

@@ -1,0 +1,129 @@
+"""Graph stage: route tables, their routes, and each subnet's effective table and egress.
+
+Domain spec section 2: a subnet's table is its association, else the VPC's main table
+(main association, aws_default_route_table, or the implicit one with only the local route);
+its egress is the kind of its default route's target.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+from tfcheck import aws
+from tfcheck.graph.edges import Edge, blocks, id_kind, scalar
+
+if TYPE_CHECKING:
+    from tfcheck.graph.build import NetworkBuilder
+
+DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
+
+
+def build_route_tables(builder: NetworkBuilder) -> None:
+    from tfcheck.graph.build import new_item, put_edge
+
+    for inst in builder.of(*aws.ROUTE_TABLE):
+        main = inst.type == "aws_default_route_table"
+        item = builder.add("route_tables", new_item(inst, main=main, subnets=[], routes=[],
+                                                gateway_endpoints=[]))
+        vpc_value = inst.values.get("default_route_table_id" if main else "vpc_id")
+        put_edge(item, "vpc", builder.edges.follow(vpc_value), many=False)
+        vpc = builder.find(item["vpc"], "vpcs")
+        if main and vpc is not None:
+            vpc["main_route_table"] = item["address"]
+        route_value = inst.values.get("route")
+        if isinstance(route_value, list):
+            for block in blocks(route_value):
+                add_route(builder, item, block, block.get("cidr_block") or
+                               block.get("ipv6_cidr_block") or block.get("destination_prefix_list_id"))
+        elif route_value is not None:
+            item["unknown"]["routes"] = "inline routes unknown until apply"
+    for inst in builder.of("aws_route"):
+        table = builder.find(builder.edges.follow(inst.values.get("route_table_id")).one, "route_tables")
+        if table is not None:
+            values = inst.values
+            add_route(builder, table, values, values.get("destination_cidr_block") or
+                           values.get("destination_ipv6_cidr_block") or
+                           values.get("destination_prefix_list_id"))
+    for inst in builder.of("aws_main_route_table_association"):
+        vpc = builder.find(builder.edges.follow(inst.values.get("vpc_id")).one, "vpcs")
+        table = builder.find(builder.edges.follow(inst.values.get("route_table_id")).one, "route_tables")
+        if vpc is not None and table is not None:
+            vpc["main_route_table"] = table["address"]
+            table["main"] = True
+    for vpc in builder.graph["vpcs"]:
+        if vpc["main_route_table"] is None:
+            implicit = {"address": f"{vpc['address']}:main", "resource_type": "implicit_main_route_table",
+                        "vpc": vpc["address"], "main": True, "subnets": [],
+                        "routes": [{"destination": "local", "target_kind": "local", "target": None}],
+                        "gateway_endpoints": [], "unknown": {}, "file": None, "line": None}
+            builder.add("route_tables", implicit)
+            vpc["main_route_table"] = implicit["address"]
+    associated: dict[str, Edge] = {}
+    for inst in builder.of("aws_route_table_association"):
+        subnet = builder.edges.follow(inst.values.get("subnet_id")).one
+        if subnet is not None:
+            associated[subnet] = builder.edges.follow(inst.values.get("route_table_id"))
+    for subnet in builder.graph["subnets"]:
+        edge = associated.get(subnet["address"])
+        if edge is None:
+            vpc = builder.find(subnet["vpc"], "vpcs")
+            if vpc is None:
+                subnet["unknown"]["route_table"] = "VPC unknown"
+                set_egress(subnet, None)  # egress unknown, and named so
+                continue
+            subnet["route_table"] = vpc["main_route_table"]
+        else:
+            put_edge(subnet, "route_table", edge, many=False)
+        table = builder.find(subnet["route_table"], "route_tables")
+        if table is not None:
+            table["subnets"].append(subnet["address"])
+        set_egress(subnet, table)
+
+
+def add_route(builder: NetworkBuilder, table: dict[str, Any], values: Mapping[str, Any],
+              destination: Any) -> None:
+    target_kind, target, reason = "other", None, None
+    for attr, kind in aws.ROUTE_TARGETS.items():
+        value = values.get(attr)
+        if value in (None, ""):
+            continue
+        edge = builder.edges.follow(value)
+        target_kind = kind
+        if edge.addresses:
+            target = edge.addresses[0]
+            inst_type = builder.edges.instances[target].type
+            if attr == "gateway_id" and inst_type != "aws_internet_gateway":
+                target_kind = "other"
+        elif edge.external:
+            target_kind = id_kind(edge.external[0]) or kind
+        else:
+            target_kind, reason = "unknown", edge.unknown
+        break
+    dest, dest_reason = scalar(destination)
+    if dest is not None and not isinstance(dest, str):
+        dest, dest_reason = None, "destination is not a string"
+    table["routes"].append({"destination": dest, "target_kind": target_kind, "target": target})
+    if reason or dest_reason:
+        table["unknown"]["routes"] = reason or dest_reason
+
+
+def set_egress(subnet: dict[str, Any], table: dict[str, Any] | None) -> None:
+    if table is None:
+        subnet["egress"] = "unknown"
+        subnet["unknown"].setdefault("egress", subnet["unknown"].get("route_table", "route table unknown"))
+        return
+    default = [r for r in table["routes"] if r["destination"] in DEFAULT_ROUTES]
+    default.sort(key=lambda r: r["destination"] != "0.0.0.0/0")
+    if default:
+        route = default[0]
+        kind = route["target_kind"]
+        subnet["egress"] = kind if kind in ("nat", "igw", "unknown") else "other"
+        subnet["egress_target"] = route["target"]
+    elif "routes" in table["unknown"]:
+        subnet["egress"] = "unknown"
+    else:
+        subnet["egress"] = "none"
+    if subnet["egress"] == "unknown":
+        subnet["unknown"]["egress"] = table["unknown"].get("routes", "route unknown")
+        subnet["private"] = None
+    else:
+        subnet["private"] = subnet["egress"] != "igw"

@@ -1,0 +1,1 @@
+"""Terraform HCL read and evaluated offline: parse, expressions, functions, modules → an Inventory."""

@@ -1,0 +1,322 @@
+"""One module instance being evaluated: its variables, locals, resources, calls and outputs.
+
+Everything is lazy and memoized, so locals may be written in any order and a reference is
+resolved only when something reads it; a reference that comes back to itself is a cycle.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from tfcheck.hcl.parse import Attribute, Block, static_string
+from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
+from tfcheck.hcl.expr import Scope
+from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
+from tfcheck.hcl.types import Type, convert
+from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
+from tfcheck.model import Unknown
+from tfcheck.load.references import format_key
+
+NOT_INSTALLED = "module not installed: run terraform init"
+MISSING = object()
+MAX_DEPTH = 32
+
+
+class ModuleValue(Lazy):
+    """`module.x` (one instance): its outputs, each evaluated when read."""
+
+    __slots__ = ("instance",)
+
+    def __init__(self, instance: ModuleInstance) -> None:
+        self.instance = instance
+
+    def get_attr(self, name: str) -> Any:
+        return self.instance.output(name)
+
+    def materialize(self) -> Any:
+        return {name: self.instance.output(name) for name in self.instance.config.outputs}
+
+
+class ModuleInstance:
+    """The evaluation context (`Context` of hcl_eval) of one module instance."""
+
+    def __init__(self, loader: Loader, config: ModuleConfig, address: str, key_path: str,
+                 inputs: Callable[[str], Any], providers: dict[str, Any]) -> None:
+        self.loader = loader
+        self.config = config
+        self.address = address
+        self.key_path = key_path
+        self.functions = loader.functions
+        self._inputs = inputs
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._busy: set[tuple[Any, ...]] = set()
+        self.providers = dict(providers)
+        self._namespaces = {
+            "var": Namespace(self.variable, "var"), "local": Namespace(self.local, "local"),
+            "module": Namespace(self.module_value, "module"),
+            "data": Namespace(lambda kind: Namespace(
+                lambda name: self.data_source(kind, name), "data"), "data"),
+            "ephemeral": Namespace(lambda kind: Namespace(
+                lambda name: Unknown("ephemeral resource"), "ephemeral"), "ephemeral"),
+            "path": {"module": config.rel, "root": ".", "cwd": loader.root},
+            "terraform": {"workspace": loader.env.get("TF_WORKSPACE") or "default"},
+        }
+        # Provider blocks in this module (the root's, or a legacy child's own) win.
+        self.providers.update(self.provider_regions(config.providers))
+
+    @property
+    def _where(self) -> str:
+        return "the root module" if self.config.rel == "." else self.config.rel
+
+    # -- the Context protocol --------------------------------------------------------
+    def root(self, name: str) -> Any:
+        found = self._namespaces.get(name)
+        if found is not None:
+            return found
+        if name in ("count", "each", "self"):
+            raise EvalError(f'"{name}" can only be used in a block that sets it')
+        return Namespace(lambda resource: self.resource_value(name, resource), name)
+
+    def evaluate(self, attr: Attribute, scope: Scope) -> Any:
+        """Evaluate an argument; an error Terraform would report becomes Unknown and a note."""
+        try:
+            return self.loader.compiled(attr)(scope)
+        except EvalError as exc:
+            self.loader.note(f"{attr.file}:{attr.line}: {attr.name}: {exc}")
+            return Unknown(f"cannot evaluate: {exc}")
+        except RecursionError:
+            self.loader.note(f"{attr.file}:{attr.line}: {attr.name}: nested too deeply")
+            return Unknown("expression nested too deeply")
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+            self.loader.note(f"{attr.file}:{attr.line}: {attr.name}: tfcheck could not "
+                             f"evaluate this expression ({type(exc).__name__}: {exc})")
+            return Unknown("tfcheck could not evaluate this expression")
+
+    def _once(self, key: tuple[Any, ...], compute: Callable[[], Any], cycle: Any) -> Any:
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._busy:
+            return cycle
+        self._busy.add(key)
+        try:
+            value = compute()
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = value
+        return value
+
+    # -- var, local, output ------------------------------------------------------------
+    def variable(self, name: str) -> Any:
+        decl = self.config.variables.get(name)
+        if decl is None:
+            raise EvalError(f'there is no variable "{name}" in {self._where}')
+        return self._once(("var", name), lambda: self._variable(name, decl),
+                          Unknown(f"cycle through var.{name}"))
+
+    def _variable(self, name: str, decl: Block) -> Any:
+        scope = Scope(self)
+        kind = self.variable_type(decl)
+        value = self._inputs(name)
+        nullable = decl.attributes.get("nullable")
+        if value is None and nullable is not None and self.evaluate(nullable, scope) is False:
+            value = MISSING
+        if value is MISSING:
+            if "default" not in decl.attributes:
+                return Unknown(f"variable {name} has no value")
+            value = self.evaluate(decl.attributes["default"], scope)
+        try:
+            return convert(value, kind, f"var.{name}")
+        except EvalError as exc:
+            self.loader.note(f"{decl.file}:{decl.line}: variable {name}: {exc}")
+            return Unknown(f"invalid value for variable {name}: {exc}")
+
+    def variable_type(self, decl: Block) -> Type:
+        return variable_type(decl, self.loader.note)
+
+    def local(self, name: str) -> Any:
+        attr = self.config.locals.get(name)
+        if attr is None:
+            raise EvalError(f'there is no local value "{name}"')
+        return self._once(("local", name), lambda: self.evaluate(attr, Scope(self)),
+                          Unknown(f"cycle through local.{name}"))
+
+    def output(self, name: str) -> Any:
+        block = self.config.outputs.get(name)
+        if block is None or "value" not in block.attributes:
+            raise EvalError(f'{self.address or "the root module"} has no output "{name}"')
+        return self._once(("output", name),
+                          lambda: self.evaluate(block.attributes["value"], Scope(self)),
+                          Unknown(f"cycle through output {name}"))
+
+    def data_source(self, kind: str, name: str) -> Any:
+        """`data.kind.name`: what the plan read for it (plan + source), else unknown."""
+        prefix = f"{self.address}." if self.address else ""
+        found = self.loader.data_sources.get(f"{prefix}data.{kind}.{name}")
+        if not found:
+            return Unknown("remote state" if kind == "terraform_remote_state" else "data source")
+        if list(found) == [None]:
+            return found[None]
+        if all(isinstance(k, int) for k in found):
+            return [found[k] for k in sorted(found)]
+        return {str(k): found[k] for k in sorted(found, key=str)}
+
+    # -- resources ---------------------------------------------------------------------
+    def resource_address(self, kind: str, name: str, key: Key) -> str:
+        prefix = f"{self.address}." if self.address else ""
+        return f"{prefix}{kind}.{name}{format_key(key)}"
+
+    def expansion(self, kind: str, name: str) -> list[tuple[Key, dict[str, Any]]] | Unknown:
+        block = self.config.resources[(kind, name)]
+        return self._once(("expand", kind, name),
+                          lambda: expand(block, Scope(self), self.evaluate),
+                          Unknown(f"cycle through {kind}.{name}"))
+
+    def resource_value(self, kind: str, name: str) -> Any:
+        """`aws_subnet.a`: one object, a list (count) or a map (for_each) of objects."""
+        block = self.config.resources.get((kind, name))
+        if block is None:
+            raise EvalError(f"there is no resource {kind}.{name} in {self._where}")
+        return self._once(("resource", kind, name), lambda: self._resource_value(kind, name),
+                          Unknown(f"cycle through {kind}.{name}"))
+
+    def _resource_value(self, kind: str, name: str) -> Any:
+        block = self.config.resources[(kind, name)]
+        keys = self.expansion(kind, name)
+        if isinstance(keys, Unknown):
+            return keys
+        values = {key: self._resource_object(kind, name, key, names) for key, names in keys}
+        if "count" in block.attributes:
+            return list(values.values())
+        if "for_each" in block.attributes:
+            return values
+        return values[None]
+
+    def _resource_object(self, kind: str, name: str, key: Key, names: dict[str, Any]
+                         ) -> ResourceValue:
+        address = self.resource_address(kind, name, key)
+        return ResourceValue(address, lambda attr: self.configured(kind, name, key, names, attr))
+
+    def configured(self, kind: str, name: str, key: Key, names: dict[str, Any], attr: str
+                   ) -> Any:
+        """The configured value of one argument of one instance (None if not configured)."""
+        block = self.config.resources[(kind, name)]
+
+        def compute() -> Any:
+            scope = Scope(self, names)
+            if attr in block.attributes and attr not in META_ARGUMENTS:
+                return self.evaluate(block.attributes[attr], scope)
+            nested = [b for b in block.blocks if b.type == attr
+                      or (b.type == "dynamic" and b.labels[:1] == (attr,))]
+            if nested:
+                return body_values(Block("", (), {}, tuple(nested), "", 0), scope,
+                                   self.evaluate).get(attr)
+            return None
+
+        return self._once(("attr", kind, name, key, attr), compute, None)
+
+    def instance_values(self, kind: str, name: str, key: Key, names: dict[str, Any]
+                        ) -> dict[str, Any]:
+        block = self.config.resources[(kind, name)]
+        scope = Scope(self, names)
+        evaluate = self._memo_evaluate(kind, name, key, names)
+        return body_values(block, scope, evaluate, META_ARGUMENTS)
+
+    def _memo_evaluate(self, kind: str, name: str, key: Key, names: dict[str, Any]
+                       ) -> Callable[[Attribute, Scope], Any]:
+        top = self.config.resources[(kind, name)].attributes
+
+        def evaluate(attr: Attribute, scope: Scope) -> Any:
+            if top.get(attr.name) is attr:  # a top-level argument: share the memo
+                return self.configured(kind, name, key, names, attr.name)
+            return self.evaluate(attr, scope)
+
+        return evaluate
+
+    # -- module calls ------------------------------------------------------------------
+    def children(self, name: str) -> list[tuple[Key, ModuleInstance]] | Unknown:
+        return self._once(("call", name), lambda: self._children(name),
+                          Unknown(f"cycle through module.{name}"))
+
+    def _children(self, name: str) -> list[tuple[Key, ModuleInstance]] | Unknown:
+        call = self.config.calls[name]
+        key_path = f"{self.key_path}.{name}" if self.key_path else name
+        if key_path.count(".") >= MAX_DEPTH:
+            return Unknown(f"modules nested more than {MAX_DEPTH} deep")
+        source = static_string(call.attributes["source"].expr) if "source" in call.attributes \
+            else None
+        directory = self.loader.module_dir(self.config, key_path, source)
+        if directory is None:
+            return Unknown(NOT_INSTALLED)
+        config = self.loader.config(directory)
+        keys = expand(call, Scope(self), self.evaluate)
+        if isinstance(keys, Unknown):
+            return keys
+        providers = self._passed_providers(call)
+        out = []
+        for key, names in keys:
+            prefix = f"{self.address}." if self.address else ""
+            address = f"{prefix}module.{name}{format_key(key)}"
+            inputs = self._call_inputs(call, names)
+            out.append((key, ModuleInstance(self.loader, config, address, key_path, inputs,
+                                            providers)))
+        return out
+
+    def _call_inputs(self, call: Block, names: dict[str, Any]) -> Callable[[str], Any]:
+        def inputs(variable: str) -> Any:
+            attr = call.attributes.get(variable)
+            if attr is None or variable in MODULE_META:
+                return MISSING
+            return self.evaluate(attr, Scope(self, names))
+
+        return inputs
+
+    def module_value(self, name: str) -> Any:
+        call = self.config.calls.get(name)
+        if call is None:
+            raise EvalError(f'there is no module call "{name}" in {self._where}')
+        children = self.children(name)
+        if isinstance(children, Unknown):
+            return children
+        values = {key: ModuleValue(child) for key, child in children}
+        if "count" in call.attributes:
+            return list(values.values())
+        if "for_each" in call.attributes:
+            return values
+        return values[None]
+
+    # -- providers ---------------------------------------------------------------------
+    def provider_regions(self, blocks: list[Block]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for block in blocks:
+            name = block.labels[0] if block.labels else ""
+            alias = block.attributes.get("alias")
+            key = f"{name}.{static_string(alias.expr)}" if alias else name
+            region = block.attributes.get("region")
+            value = self.evaluate(region, Scope(self)) if region else self.loader.env_region
+            out[key] = value if isinstance(value, str) else None
+        return out
+
+    def _passed_providers(self, call: Block) -> dict[str, Any]:
+        passed = {k: v for k, v in self.providers.items() if "." not in k}
+        attr = call.attributes.get("providers")
+        if attr is not None:
+            for child_key, parent_key in provider_map(attr.expr):
+                passed[child_key] = self.providers.get(parent_key)
+        return passed
+
+
+def provider_map(expr: Any) -> list[tuple[str, str]]:
+    """`providers = { aws = aws.west }` read as written (it is not an expression)."""
+    from tfcheck.hcl.parse import traversal_text
+
+    node = expr.children[0] if expr.data == "expr_term" else expr
+    if getattr(node, "data", None) != "object":
+        return []
+    pairs = []
+    for elem in node.children:
+        if getattr(elem, "data", None) == "object_elem":
+            key = traversal_text(elem.children[0].children[0])
+            value = traversal_text(elem.children[2])
+            if key and value:
+                pairs.append((key, value))
+    return pairs
+

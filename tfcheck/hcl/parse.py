@@ -1,0 +1,328 @@
+"""Read Terraform `.tf` files with python-hcl2 into raw blocks that keep file, line and comments.
+
+The only module that imports hcl2, and only HCL mode imports it. Expressions stay Lark
+trees here; `hcl_eval` compiles them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+import hcl2
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from tfcheck.errors import InputError
+from tfcheck.hcl.template import unescape
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """`name = expression`; `expr` is the Lark tree of the expression."""
+
+    name: str
+    expr: Any
+    line: int
+    file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A block: labels, arguments, nested blocks, where it was written, comments above it."""
+
+    type: str
+    labels: tuple[str, ...]
+    attributes: Mapping[str, Attribute]
+    blocks: tuple[Block, ...]
+    file: str
+    line: int
+    comments: tuple[str, ...] = ()
+
+
+# Token names of the hcl2 grammar, in words for "expected ..." messages.
+_TOKEN_WORDS = {
+    "NL_OR_COMMENT": "a newline", "NAME": "a name", "INT_LITERAL": "a number",
+    "FLOAT_LITERAL": "a number", "DBLQUOTE": 'a quote (")', "STRING_CHARS": "string text",
+    "HEREDOC_TEMPLATE": "a heredoc", "HEREDOC_TEMPLATE_TRIM": "a heredoc",
+    "TEMPLATE_STRING": "a string", "EQ": '"="', "COLON": '":"', "$END": "end of file",
+    "ESCAPED_INTERPOLATION": "string text", "ESCAPED_DIRECTIVE": "string text",
+}
+_EXPRESSION_START = {"NAME", "INT_LITERAL", "DBLQUOTE", "LSQB", "LBRACE", "LPAR", "MINUS", "NOT"}
+
+
+def parse_text(text: str, path: str) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
+    """Parse one file's text into its top-level blocks and top-level attributes."""
+    try:
+        tree = _parse()(text + "\n")  # the trailing newline as in hcl2.parses_to_tree
+    except UnexpectedInput as exc:
+        raise InputError(path, _syntax_message(exc)) from None
+    except (LarkError, RecursionError) as exc:
+        raise InputError(path, f"not valid HCL: {exc}".splitlines()[0]) from None
+    return _body(tree.children[0], path, top=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    """python-hcl2's own grammar and post-lexer, without Lark's position propagation.
+
+    hcl2.parses_to_tree() asks Lark to copy positions onto every tree node, which is half
+    of its parse time; tokens keep their line numbers anyway, and those are all we read.
+    Lark caches the built grammar in the temp directory (as hcl2 does in its package).
+    Should python-hcl2 ever move its grammar, its own parser is used as it is.
+    """
+    try:
+        from lark import Lark
+
+        from hcl2.postlexer import PostLexer
+
+        grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
+        return Lark.open(grammar, parser="lalr", propagate_positions=False,
+                         postlex=PostLexer(), cache=True)
+    except Exception:  # noqa: BLE001 - any trouble here means: use the public API
+        return hcl2.parser.parser()
+
+
+def _parse() -> Callable[[str], Any]:
+    return _parser().parse
+
+
+def parse_file(path: str, display: str) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
+    """Read and parse one file; `display` is the name errors and instances show."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(display, f"cannot read the file: {exc}") from None
+    return parse_text(text, display)
+
+
+def parse_expression(text: str, path: str) -> Any:
+    """Parse one expression (a template interpolation written inside a heredoc)."""
+    _, attributes = parse_text(f"x = {text}\n", path)
+    return attributes["x"].expr
+
+
+def load_module_dir(directory: str, root: str) -> tuple[Block, ...]:
+    """Every block of a module directory's `.tf` files, with override files merged in.
+
+    Terraform reads `*.tf` in lexical order and merges `override.tf` / `*_override.tf` last.
+    """
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(".tf"))
+    except OSError as exc:
+        raise InputError(_rel(directory, root), f"cannot read the directory: {exc}") from None
+    names = [n for n in names if os.path.isfile(os.path.join(directory, n))]
+    if not names:
+        raise InputError(_rel(directory, root), "no Terraform .tf files in this directory; "
+                         "give the directory that holds the root module")
+    primary: list[Block] = []
+    overrides: list[Block] = []
+    for name in names:
+        full = os.path.join(directory, name)
+        blocks, attributes = parse_file(full, _rel(full, root))
+        if attributes:
+            attr = next(iter(attributes.values()))
+            raise InputError(_rel(full, root), f"line {attr.line}: an argument named "
+                             f'"{attr.name}" is not expected at the top level of a .tf file')
+        stem = name[:-3]
+        (overrides if stem == "override" or stem.endswith("_override") else primary).extend(blocks)
+    return _merge_overrides(primary, overrides)
+
+
+def parse_tfvars(path: str, display: str) -> Mapping[str, Attribute]:
+    """A `.tfvars` file's assignments (blocks are not allowed there)."""
+    blocks, attributes = parse_file(path, display)
+    if blocks:
+        raise InputError(display, f"line {blocks[0].line}: a .tfvars file holds only "
+                         f'"name = value" assignments, not a "{blocks[0].type}" block')
+    return attributes
+
+
+def static_string(expr: Any) -> str | None:
+    """The text of an expression that is a plain quoted string or a bare name, else None."""
+    node = expr
+    if isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
+        node = node.children[0]
+    if isinstance(node, Tree) and node.data in ("identifier", "string"):
+        if node.data == "string" and any(
+                not isinstance(p.children[0], Token) for p in node.children[1:-1]):
+            return None
+        return _name(node)
+    return None
+
+
+def traversal_text(node: Any) -> str | None:
+    """`aws.west` for a plain name traversal (provider references), else None."""
+    if isinstance(node, Tree) and node.data == "expr_term" and isinstance(node.children[0], Tree):
+        node = node.children[0]
+    if not isinstance(node, Tree):
+        return None
+    if node.data == "identifier":
+        return str(node.children[0])
+    if node.data == "string":
+        return static_string(node)
+    if node.data == "get_attr_expr_term":
+        base, attr = _trees(node)
+        head = traversal_text(base)
+        return f"{head}.{_trees(attr)[0].children[0]}" if head else None
+    return None
+
+
+def _trees(node: Tree[Any]) -> list[Tree[Any]]:
+    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+
+def _rel(path: str, root: str) -> str:
+    rel = os.path.relpath(path, root) if root else path
+    return rel.replace(os.sep, "/")
+
+
+def _syntax_message(exc: UnexpectedInput) -> str:
+    line, column = getattr(exc, "line", "?"), getattr(exc, "column", "?")
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        found = "end of file" if token.type == "$END" else _describe_token(token)
+        expected = _describe_expected(exc.expected)
+    elif isinstance(exc, UnexpectedCharacters):
+        found = repr(exc.char)
+        expected = _describe_expected(exc.allowed or set())
+    else:
+        found, expected = "input", ""
+    message = f"line {line}, column {column}: unexpected {found}"
+    return message + (f"; expected {expected}" if expected else "") + "."
+
+
+def _describe_token(token: Token) -> str:
+    text = str(token).strip()
+    if not text:
+        return "newline"
+    return repr(text if len(text) <= 30 else text[:27] + "...")
+
+
+def _describe_expected(names: Iterable[str]) -> str:
+    names = set(names)
+    words: list[str] = []
+    if len(names & _EXPRESSION_START) >= 4:
+        words.append("an expression")
+        names -= _EXPRESSION_START | {"FLOAT_LITERAL", "HEREDOC_TEMPLATE", "HEREDOC_TEMPLATE_TRIM",
+                                      "TEMPLATE_STRING", "TRUE", "FALSE", "NULL"}
+    patterns = {t.name: t.pattern for t in _parser().terminals}
+    for name in sorted(names):
+        if name in _TOKEN_WORDS:
+            word = _TOKEN_WORDS[name]
+        elif name in patterns and patterns[name].type == "str":
+            word = f'"{patterns[name].value}"'
+        else:
+            word = name.lower()
+        if word not in words:
+            words.append(word)
+    if len(words) > 1:
+        return "one of " + ", ".join(words)
+    return words[0] if words else ""
+
+
+def _first_line(node: Any) -> int:
+    while isinstance(node, Tree):
+        node = node.children[0]
+    return int(getattr(node, "line", 0) or 0)
+
+
+def _name(node: Any) -> str:
+    """Text of an identifier/keyword/literal_value node or a quoted label."""
+    if isinstance(node, Token):
+        return str(node)
+    if node.data == "string":
+        return "".join(unescape(str(part.children[0])) for part in node.children[1:-1]
+                       if isinstance(part.children[0], Token))
+    return str(node.children[0])
+
+
+def _body(body: Tree[Any], path: str, top: bool = False
+          ) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
+    blocks: list[Block] = []
+    attributes: dict[str, Attribute] = {}
+    previous: Any = None
+    for index, child in enumerate(body.children):
+        if not isinstance(child, Tree):
+            continue
+        if child.data == "attribute":
+            name = _name(child.children[0])
+            line = _first_line(child)
+            if name in attributes:
+                raise InputError(path, f'line {line}: the argument "{name}" was already set '
+                                 f"on line {attributes[name].line}")
+            attributes[name] = Attribute(name, child.children[2], line, path)
+        elif child.data == "block":
+            comments = _comments_for(previous, index == 1, child) if top else ()
+            blocks.append(_block(child, path, comments))
+        previous = child
+    return tuple(blocks), attributes
+
+
+def _block(node: Tree[Any], path: str, comments: tuple[str, ...]) -> Block:
+    parts = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+    body = next(c for c in parts if c.data == "body")
+    head = [c for c in parts if c is not body]
+    blocks, attributes = _body(body, path)
+    return Block(_name(head[0]), tuple(_name(h) for h in head[1:]), attributes, blocks,
+                 path, _first_line(node), comments)
+
+
+def _comments_for(previous: Any, at_start: bool, block: Tree[Any]) -> tuple[str, ...]:
+    """Comment lines directly above a block (no blank line between) and after its `{`."""
+    above: list[str] = []
+    if isinstance(previous, Tree) and previous.data == "new_line_or_comment":
+        tokens = list(previous.children)
+        if not at_start:
+            tokens = tokens[1:]  # the first token ends the previous line of code
+        for token in reversed(tokens):
+            if not _is_comment(token):
+                break
+            above.insert(0, str(token).strip())
+    body = next(c for c in block.children if isinstance(c, Tree) and c.data == "body")
+    first = body.children[0] if body.children else None
+    if isinstance(first, Tree) and first.data == "new_line_or_comment" and first.children:
+        if _is_comment(first.children[0]):
+            above.append(str(first.children[0]).strip())
+    return tuple(above)
+
+
+def _is_comment(token: Any) -> bool:
+    return str(token).lstrip(" \t").startswith(("#", "//", "/*"))
+
+
+def _merge_overrides(primary: list[Block], overrides: list[Block]) -> tuple[Block, ...]:
+    """Merge override-file blocks into the primary blocks they name (Terraform's rules)."""
+    merged = list(primary)
+    for over in overrides:
+        if over.type == "locals":
+            merged = [_override_locals(b, over) if b.type == "locals" else b for b in merged]
+            continue
+        key = _override_key(over)
+        for index, block in enumerate(merged):
+            if _override_key(block) == key:
+                merged[index] = _override_block(block, over)
+                break
+    return tuple(merged)
+
+
+def _override_key(block: Block) -> tuple[str, ...]:
+    if block.type == "provider":
+        alias = block.attributes.get("alias")
+        return (block.type, *block.labels, (static_string(alias.expr) or "") if alias else "")
+    return (block.type, *block.labels)
+
+
+def _override_locals(block: Block, over: Block) -> Block:
+    attributes = {name: over.attributes.get(name, attr) for name, attr in block.attributes.items()}
+    return dataclasses.replace(block, attributes=attributes)
+
+
+def _override_block(block: Block, over: Block) -> Block:
+    attributes = {**block.attributes, **over.attributes}
+    replaced = {b.type for b in over.blocks}
+    nested = tuple(b for b in block.blocks if b.type not in replaced) + over.blocks
+    return dataclasses.replace(block, attributes=attributes, blocks=nested)

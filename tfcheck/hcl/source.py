@@ -1,0 +1,145 @@
+"""Evaluate a directory of Terraform HCL into an `Inventory(kind="hcl")`, like a plan would.
+
+Root variables follow Terraform's precedence; modules come from local paths or from
+`.terraform/modules/modules.json`; instances get the addresses Terraform prints.
+"""
+from __future__ import annotations
+
+import gc
+import os
+from typing import Any, Iterable, Mapping
+
+from tfcheck.errors import InputError
+from tfcheck.model import Instance, Inventory, Unknown
+
+
+def load_source(directory: str, var_files: Iterable[str] = (), vars: Mapping[str, str] = {},
+                env: Mapping[str, str] = os.environ,
+                root_variables: Mapping[str, Any] | None = None,
+                data_sources: Mapping[str, Mapping[Any, Any]] | None = None) -> Inventory:
+    """Every managed resource instance the configuration in `directory` declares."""
+    return load_source_with_comments(directory, var_files, vars, env, root_variables,
+                                     data_sources)[0]
+
+
+def load_source_with_comments(
+        directory: str, var_files: Iterable[str] = (), vars: Mapping[str, str] = {},
+        env: Mapping[str, str] = os.environ, root_variables: Mapping[str, Any] | None = None,
+        data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
+) -> tuple[Inventory, dict[str, list[str]]]:
+    """The inventory, and for each instance address the comments above/on its block line.
+
+    The comments feed `# tfcheck:ignore RULE reason` suppressions; one parse serves both.
+    `root_variables` and `data_sources` come from a plan read with its source: the values
+    Terraform itself used (combine.root_variables, combine.data_sources).
+    """
+    if not os.path.isdir(directory):
+        raise InputError(directory, "no such directory; give the directory of the root module")
+    var_files = list(var_files)
+    # Parsing builds millions of small acyclic objects (Lark trees) that live until the end;
+    # the cyclic collector would rescan them again and again (about 40% of the load time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(directory, var_files, dict(vars), env, root_variables, data_sources)
+    except RecursionError:
+        raise InputError(directory, "the configuration is nested too deeply to evaluate") \
+            from None
+    except InputError as exc:
+        given = exc.path in var_files or exc.path.startswith(("--var", "TF_VAR_"))
+        if given or os.path.isabs(exc.path):
+            raise
+        shown = os.path.normpath(os.path.join(directory, exc.path))  # as the user named it
+        raise InputError(shown, exc.message) from None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(directory: str, var_files: list[str], cli_vars: dict[str, str],
+          env: Mapping[str, str], root_variables: Mapping[str, Any] | None,
+          data_sources: Mapping[str, Mapping[Any, Any]] | None,
+          ) -> tuple[Inventory, dict[str, list[str]]]:
+    from tfcheck.hcl.loader import Loader
+    from tfcheck.hcl.module import ModuleInstance
+    from tfcheck.hcl.variables import root_inputs
+
+    root = os.path.abspath(directory)
+    loader = Loader(root, env, data_sources)
+    config = loader.config(root)
+    if any(n.endswith(".tf.json") for n in os.listdir(root)):
+        loader.note("*.tf.json files (JSON syntax) are not read by tfcheck")
+    inputs = root_inputs(loader, config, var_files, cli_vars, env, root_variables)
+    base = {"aws": loader.env_region}
+    instance = ModuleInstance(loader, config, "", "", inputs, base)
+    found: list[tuple[tuple[Any, ...], Instance]] = []
+    comments: dict[str, list[str]] = {}
+    _collect(instance, (), found, comments)
+    found.sort(key=lambda pair: pair[0])
+    region = instance.providers.get("aws")
+    inventory = Inventory(tuple(i for _, i in found), region if isinstance(region, str) else None,
+                          directory, kind="hcl", notes=tuple(loader.notes))
+    return inventory, comments
+
+
+def _collect(instance: Any, order: tuple[Any, ...], found: list[tuple[tuple[Any, ...], Instance]],
+             comments: dict[str, list[str]]) -> None:
+    from tfcheck.hcl.blocks import key_order
+
+    loader = instance.loader
+    for (kind, name), block in instance.config.resources.items():
+        keys = instance.expansion(kind, name)
+        address = instance.resource_address(kind, name, None)
+        if isinstance(keys, Unknown):
+            loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; "
+                        "its instances are left out")
+            continue
+        for key, names in keys:
+            values = _as_planned(instance.instance_values(kind, name, key, names))
+            full = instance.resource_address(kind, name, key)
+            region = _region(instance, block, kind, values)
+            found.append(((order, 0, kind, name, key_order(key)), Instance(
+                full, kind, instance.address, key, values, region, block.file, block.line)))
+            if block.comments:
+                comments[full] = list(block.comments)
+    for name, call in instance.config.calls.items():
+        children = instance.children(name)
+        if isinstance(children, Unknown):
+            where = instance.resource_address("module", name, None)
+            loader.note(f"{call.file}:{call.line}: {where}: {children.reason}; "
+                        "its resources are left out")
+            continue
+        for key, child in children:
+            _collect(child, order + ((1, name, key_order(key)),), found, comments)
+
+
+# Number-typed provider arguments the graph reads. A value that reaches them as a string
+# (`from_port` out of a list(map(string)) variable, as security-group modules pass rules)
+# is converted by Terraform before the plan; the plan would show a number.
+_NUMBERS = frozenset({"from_port", "to_port"})
+
+
+def _as_planned(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_planned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: int(v) if k in _NUMBERS and isinstance(v, str) and _is_int(v) else _as_planned(v)
+                for k, v in value.items()}
+    return value
+
+
+def _is_int(text: str) -> bool:
+    return text.strip().lstrip("-").isdigit()
+
+
+def _region(instance: Any, block: Any, kind: str, values: Mapping[str, Any]) -> str | None:
+    """The resource's own `region` (provider 6.x), else its provider configuration's."""
+    from tfcheck.hcl.parse import traversal_text
+
+    own = values.get("region")
+    if isinstance(own, str):
+        return own
+    provider = block.attributes.get("provider")
+    key = traversal_text(provider.expr) if provider is not None else kind.split("_")[0]
+    region = instance.providers.get(key or "")
+    return region if isinstance(region, str) else None

@@ -1,0 +1,1 @@
+"""Load stage: `terraform show -json` documents (and their HCL source) → an Inventory of instances."""

@@ -1,0 +1,229 @@
+"""Load stage: a plan and its HCL source read together (domain spec section 2).
+
+A plan knows which instances exist and every value known before apply; the source knows
+locals, dynamic blocks, null arguments and the known parts of partly-unknown values. Known
+plan values always win; the source fills only what the plan leaves unknown or unconfigured.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from tfcheck.model import Instance, Inventory, Ref, Unknown
+
+_ABSENT = object()
+# Reasons a plan gives where only the source knows more (plan_inventory, references).
+_SOURCE_REASONS = frozenset({"local", "dynamic block", "each.value not resolvable"})
+_NOT_INSTALLED = re.compile(r": (module\.\S+): module not installed: run terraform init;")
+# Labels may be quoted or bare names (`resource aws_vpc main {` is valid HCL).
+_DECLARATION = re.compile(
+    r'^[ \t]*(resource|module)[ \t]+"?([A-Za-z_][\w-]*)"?(?:[ \t]+"?([A-Za-z_][\w-]*)"?)?[ \t]*\{',
+    re.MULTILINE)
+
+
+def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
+    """The plan's instances with unknown values filled from the source; and disagreements."""
+    by_address = {inst.address: inst for inst in source.instances}
+    missing = [m.group(1) for m in map(_NOT_INSTALLED.search, source.notes) if m]
+    notes: list[str] = []
+    combined = []
+    for inst in plan.instances:
+        origin = by_address.get(inst.address)
+        if origin is None:
+            if any(inst.address.startswith((call + ".", call + "[")) for call in missing):
+                # The source cannot say more without the module's code: say how to get it.
+                inst = replace(inst, values=_retag(inst.values))
+            combined.append(inst)
+            continue
+        values = _fill(inst.values, origin.values, inst.address, notes)
+        combined.append(replace(inst, values=values if isinstance(values, dict) else inst.values,
+                                file=origin.file, line=origin.line,
+                                region=inst.region or origin.region))
+    kind = f"{plan.kind}+source"
+    return Inventory(tuple(combined), plan.region or source.region, plan.source, kind,
+                     plan.notes + source.notes + tuple(notes)), notes
+
+
+def _fill(planned: Any, source: Any, where: str, notes: list[str]) -> Any:
+    if isinstance(planned, Unknown) or planned is _ABSENT:
+        # A configured argument the source leaves out evaluated to null (`try(x, null)`):
+        # the provider default applies, as Terraform itself would do at apply.
+        return _ABSENT if source is _ABSENT else _tag(source)
+    if isinstance(planned, dict) and isinstance(source, dict):
+        merged: dict[str, Any] = {}
+        for key in [*planned, *(k for k in source if k not in planned)]:
+            value = _fill(planned.get(key, _ABSENT), source.get(key, _ABSENT), f"{where}.{key}", notes)
+            if value is not _ABSENT:
+                merged[key] = value
+        return merged
+    if isinstance(planned, list) and isinstance(source, list) and len(planned) == len(source):
+        paired = _pair(planned, source)
+        return [_fill(p, s, f"{where}[{i}]", notes) for i, (p, s) in enumerate(zip(planned, paired))]
+    if (source is not _ABSENT and _is_known_scalar(planned) and _is_known_scalar(source)
+            and _text(planned) != _text(source) and not _same_json(planned, source)):
+        notes.append(f"{where}: plan has {planned!r}, source evaluates to {source!r}; using the plan")
+    return planned
+
+
+def _pair(planned: list[Any], source: list[Any]) -> list[Any]:
+    """The source element for each planned one. Nested blocks that are sets (`ingress` of a
+    network ACL) plan in the provider's order, not the configuration's: match blocks by
+    their known arguments, and fall back to position."""
+    if len(planned) > 64 or not all(isinstance(p, dict) for p in planned) \
+            or not all(isinstance(s, dict) for s in source):
+        return source  # (a block list that long is no set of rules a provider reorders)
+    left = list(range(len(source)))
+    out = []
+    for i, item in enumerate(planned):
+        best = max(left, key=lambda j: (_agreement(item, source[j]), j == i, -j))
+        left.remove(best)
+        out.append(source[best])
+    return out
+
+
+def _agreement(planned: dict[str, Any], source: dict[str, Any]) -> int:
+    score = 0
+    for key, value in planned.items():
+        other = source.get(key, _ABSENT)
+        if _is_known_scalar(value) and _is_known_scalar(other):
+            score += 1 if _text(value) == _text(other) else -1
+    return score
+
+
+def _is_known_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _same_json(planned: Any, source: Any) -> bool:
+    """Providers normalize JSON arguments (IAM policies): equal documents are no disagreement."""
+    if not (isinstance(planned, str) and isinstance(source, str)):
+        return False
+    if not planned.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        return bool(json.loads(planned) == json.loads(source))
+    except (ValueError, RecursionError):
+        return False
+
+
+def _text(value: str | int | float | bool) -> str:
+    """Terraform converts a primitive to the attribute's type: `cpu = 256` plans as "256"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _retag(value: Any) -> Any:
+    from tfcheck.hcl.module import NOT_INSTALLED
+
+    if isinstance(value, Unknown) and value.reason in _SOURCE_REASONS:
+        return Unknown(NOT_INSTALLED, value.refs)
+    if isinstance(value, list):
+        return [_retag(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _retag(v) for k, v in value.items()}
+    return value
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, Ref):
+        return Ref(value.address, value.attr, "source")
+    if isinstance(value, list):
+        return [_tag(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _tag(v) for k, v in value.items()}
+    return value
+
+
+def find_source(plan_path: str, plan: Inventory, explicit: str | None, cwd: str | None = None) -> str | None:
+    """--source DIR; else the plan's directory, then the current one, if their .tf files match.
+
+    A directory matches when its `.tf` files declare every root resource and module call
+    the plan has instances of: a stack beside the plan that merely shares a name is not
+    the plan's source, and evaluating it would fill unknowns with another stack's values.
+    """
+    if explicit:
+        return explicit
+    wanted = _plan_declarations(plan.instances)
+    if not wanted:
+        return None
+    candidates = []
+    if plan_path not in ("-", "<stdin>", ""):
+        candidates.append(str(Path(plan_path).resolve().parent))
+    candidates.append(str(Path(cwd or os.getcwd()).resolve()))
+    for directory in dict.fromkeys(candidates):
+        if wanted <= _declarations(directory):
+            return directory
+    return None
+
+
+def _plan_declarations(instances: Iterable[Instance]) -> set[str]:
+    names = set()
+    for inst in instances:
+        if inst.module:
+            names.add("module." + inst.module.split(".")[1].split("[")[0])
+        else:
+            names.add(inst.address.split("[")[0])
+    return names
+
+
+def _declarations(directory: str) -> set[str]:
+    found: set[str] = set()
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.name.endswith(".tf") or not entry.is_file():
+            continue
+        try:
+            text = Path(entry.path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for kind, first, second in _DECLARATION.findall(text):
+            found.add(f"module.{first}" if kind == "module" else f"{first}.{second}")
+    return found
+
+
+def root_variables(plan_data: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan's root module input values, so the source evaluates exactly as planned."""
+    variables = plan_data.get("variables")
+    if not isinstance(variables, dict):
+        return {}
+    return {k: v.get("value") for k, v in variables.items() if isinstance(v, dict) and "value" in v}
+
+
+def data_sources(plan_data: Mapping[str, Any]) -> dict[str, dict[Any, Any]]:
+    """Data source instances the plan read (its `prior_state`), by address without the key.
+
+    With them the source evaluates `data.aws_partition.current.partition` or a remote
+    state's outputs as Terraform did; a data source read only at apply is not there.
+    """
+    out: dict[str, dict[Any, Any]] = {}
+    prior = plan_data.get("prior_state")
+    values = prior.get("values") if isinstance(prior, dict) else None
+    stack = [values.get("root_module")] if isinstance(values, dict) else []
+    while stack:
+        module = stack.pop()
+        if not isinstance(module, dict):
+            continue
+        children = module.get("child_modules")
+        stack.extend(children if isinstance(children, list) else [])
+        resources = module.get("resources")
+        for resource in resources if isinstance(resources, list) else []:
+            if not isinstance(resource, dict) or resource.get("mode") != "data":
+                continue
+            address, key, found = resource.get("address"), resource.get("index"), resource.get("values")
+            if not isinstance(address, str) or not isinstance(found, dict):
+                continue
+            if isinstance(key, bool) or not isinstance(key, (int, str)):
+                key = None
+            base = address[: address.rfind("[")] if key is not None and address.endswith("]") else address
+            out.setdefault(base, {})[key] = found
+    return out

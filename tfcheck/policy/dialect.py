@@ -1,0 +1,198 @@
+"""tfcheck's JMESPath dialect: custom functions, and compiling an expression once (to Python
+closures, see jmes_compile) with the fields it reads.
+
+Custom predicates return false on null, so a value the graph could not decide (null, named in
+the item's `unknown`) never makes an assertion pass by accident.
+"""
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jexc
+from jmespath import functions as jfunc
+from jmespath.visitor import Options, TreeInterpreter
+
+from tfcheck.policy.compiled import Compiler
+
+WHOLE_ITEM = "@"  # the field set of an expression that reads the item as a whole
+
+
+class Functions(jfunc.Functions):
+    """Functions policies may call besides JMESPath's built-ins (registered by jmespath)."""
+
+    @jfunc.signature({"types": []})
+    def _func_empty(self, value: Any) -> bool:
+        return isinstance(value, (list, dict, str)) and len(value) == 0
+
+    @jfunc.signature({"types": []})
+    def _func_nonempty(self, value: Any) -> bool:
+        return isinstance(value, (list, dict, str)) and len(value) > 0
+
+    @jfunc.signature({"types": ["array"]}, {"types": ["array"]})
+    def _func_difference(self, left: list[Any], right: list[Any]) -> list[Any]:
+        return [x for x in left if x not in right]
+
+    @jfunc.signature({"types": ["array"]}, {"types": ["array"]})
+    def _func_intersection(self, left: list[Any], right: list[Any]) -> list[Any]:
+        return [x for x in left if x in right]
+
+    @jfunc.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_glob(self, subject: str | None, pattern: str) -> bool:
+        return subject is not None and fnmatch.fnmatchcase(subject, pattern)
+
+    @jfunc.signature({"types": ["string", "null"]}, {"types": ["string", "null"]})
+    def _func_cidr_contains(self, network: str | None, other: str | None) -> bool:
+        import ipaddress  # only user policies that compare addresses pay for it
+
+        if network is None or other is None:
+            return False
+        try:
+            outer = ipaddress.ip_network(network, strict=False)
+            inner = ipaddress.ip_network(other, strict=False)
+        except ValueError:
+            return False
+        return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
+
+
+OPTIONS = Options(custom_functions=Functions())
+_INTERPRETER = TreeInterpreter(OPTIONS)
+_COMPILER = Compiler(_INTERPRETER, OPTIONS.custom_functions)
+
+
+class ExpressionError(ValueError):
+    """A policy expression that does not compile; `column` is 0-based when known."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One operand of the expression's &&/||/! tree (`kind` names the operator, or "leaf"),
+    with the fields it reads and its truth, for deciding a rule despite some unknowns."""
+
+    kind: str
+    fields: frozenset[str]
+    holds: Callable[[Any], bool] = field(compare=False, repr=False)
+    parts: tuple[Clause, ...] = ()
+
+
+_LOGIC = {"and_expression": "and", "or_expression": "or", "not_expression": "not"}
+
+
+def _clause(node: Mapping[str, Any]) -> Clause:
+    kind = _LOGIC.get(node["type"], "leaf")
+    parts = tuple(_clause(c) for c in node["children"]) if kind != "leaf" else ()
+    return Clause(kind, fields_of(node), _COMPILER.test(node), parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A compiled expression and the top-level item fields it reads (WHOLE_ITEM for `@`).
+
+    `search` and `holds` run closures built once from the AST; `interpret` is jmespath's own
+    tree walk, kept as the reference the closures are tested against.
+    """
+
+    source: str
+    parsed: Mapping[str, Any]
+    fields: frozenset[str]
+    value: Callable[[Any], Any] = field(compare=False, repr=False)
+    holds: Callable[[Any], bool] = field(compare=False, repr=False)
+    clause: Clause = field(compare=False, repr=False)
+
+    def search(self, item: Any) -> Any:
+        return self.value(item)
+
+    def interpret(self, item: Any) -> Any:
+        return _INTERPRETER.visit(self.parsed, item)
+
+
+def search_node(node: Mapping[str, Any], item: Any) -> Any:
+    """Evaluate one sub-expression of a compiled AST (to tell which part an unknown decides)."""
+    return _INTERPRETER.visit(node, item)
+
+
+def compile_expression(source: str) -> Expr:
+    """Parse once, check every function name and arity now rather than on the first plan."""
+    try:
+        parsed = jmespath.compile(source).parsed
+    except jexc.EmptyExpressionError:
+        raise ExpressionError("invalid JMESPath: empty expression") from None
+    except jexc.LexerError as e:
+        raise ExpressionError(f"invalid JMESPath: {e.message}", e.lexer_position) from None
+    except jexc.IncompleteExpressionError:
+        raise ExpressionError("invalid JMESPath: incomplete expression", len(source)) from None
+    except jexc.ParseError as e:
+        raise ExpressionError(f"invalid JMESPath: {e.msg} (token {e.token_value!r})", e.lex_position) from None
+    fields: set[str] = set()
+    _walk(parsed, True, fields)
+    clause = _clause(parsed)
+    return Expr(source, parsed, frozenset(fields), _COMPILER.value(parsed), clause.holds, clause)
+
+
+def fields_of(node: Mapping[str, Any]) -> frozenset[str]:
+    """Top-level fields a sub-expression reads, for deciding which part an unknown touches."""
+    fields: set[str] = set()
+    _walk(node, True, fields)
+    return frozenset(fields)
+
+
+def truthy(value: Any) -> bool:
+    """JMESPath truthiness: false, null, empty string/array/object are false; 0 is true."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, (str, list, dict)):
+        return len(value) > 0
+    return True
+
+
+# The first child of these nodes is evaluated against the current value; the others
+# against what it produced (so their fields are not the item's).
+_CHAINS = {
+    "subexpression", "index_expression", "pipe", "projection", "value_projection",
+    "filter_projection",
+}
+
+
+def _walk(node: Mapping[str, Any], at_root: bool, out: set[str]) -> None:
+    kind = node["type"]
+    children = node.get("children") or []
+    if kind == "slice":
+        return  # its children are the start/stop/step numbers
+    if kind == "field":
+        if at_root:
+            out.add(node["value"])
+    elif kind in ("current", "identity"):
+        if at_root:
+            out.add(WHOLE_ITEM)
+    elif kind in _CHAINS:
+        for i, child in enumerate(children):
+            _walk(child, at_root and i == 0, out)
+    elif kind == "expref":
+        for child in children:
+            _walk(child, False, out)
+    elif kind == "function_expression":
+        _check_call(node["value"], len(children))
+        for child in children:
+            _walk(child, at_root, out)
+    else:
+        for child in children:
+            _walk(child, at_root, out)
+
+
+def _check_call(name: str, arity: int) -> None:
+    spec = Functions.FUNCTION_TABLE.get(name)
+    if spec is None:
+        raise ExpressionError(f"invalid JMESPath: unknown function {name}()")
+    signature = spec["signature"]
+    variadic = bool(signature) and signature[-1].get("variadic", False)
+    if arity < len(signature) or (arity > len(signature) and not variadic):
+        want = f"at least {len(signature)}" if variadic else str(len(signature))
+        raise ExpressionError(f"invalid JMESPath: {name}() takes {want} argument(s), got {arity}")

@@ -1,0 +1,266 @@
+"""Policy × graph → one Finding per rule × item: pass, fail or inconclusive (unknown never fails)."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from jmespath.exceptions import JMESPathError
+
+from tfcheck.errors import InputError, PolicyError
+from tfcheck.findings import Finding, Outcome, Severity, compare_expected
+from tfcheck.policy.dialect import WHOLE_ITEM, Clause, Expr
+from tfcheck.policy.load import Placeholder, Policy, Template
+
+_TOP_FIELD = re.compile(r"[.\[]")
+
+
+def evaluate(
+    policies: Sequence[Policy], graph: Mapping[str, Any], *, plan: str | None = None
+) -> list[Finding]:
+    """Every selected rule over every item of its collection; items outside `where` give nothing."""
+    results = []
+    unknowns: dict[str, list[dict[str, list[str]]]] = {}  # collection → each item's unknown map
+    for policy in policies:
+        items = graph.get(policy.resource) or ()
+        per_item = unknowns.get(policy.resource)
+        if per_item is None:
+            per_item = unknowns[policy.resource] = [unknown_fields(item) for item in items]
+        where, holds = policy.where, policy.assert_.holds
+        for item, unknown in zip(items, per_item):
+            if unknown:
+                finding = _check(policy, item, unknown, plan)
+            else:  # the common case: the expressions alone decide (what _check does, inlined)
+                try:
+                    if where is not None and not where.holds(item):
+                        continue
+                    passed = holds(item)
+                except JMESPathError:
+                    finding = _check(policy, item, unknown, plan)  # raises the PolicyError
+                else:
+                    finding = (_passed(policy, item, plan) if passed
+                               else _result(policy, item, Outcome.FAIL, plan))
+            if finding is not None:
+                results.append(finding)
+    return results
+
+
+def check(policy: Policy, item: Mapping[str, Any], *, plan: str | None = None) -> Finding | None:
+    return _check(policy, item, unknown_fields(item), plan)
+
+
+def _check(
+    policy: Policy, item: Mapping[str, Any], unknown: Mapping[str, list[str]], plan: str | None
+) -> Finding | None:
+    if policy.where is not None:
+        verdict, reasons = decide(policy, policy.where, item, unknown)
+        if verdict is False:
+            return None
+        if verdict is None:
+            return _result(policy, item, Outcome.INCONCLUSIVE, plan, reasons=reasons)
+    verdict, reasons = decide(policy, policy.assert_, item, unknown)
+    if verdict is True:
+        return _passed(policy, item, plan)
+    if verdict is None:
+        return _result(policy, item, Outcome.INCONCLUSIVE, plan, reasons=reasons)
+    return _result(policy, item, Outcome.FAIL, plan)
+
+
+def unknown_fields(item: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Top-level field → reasons, from the item's `unknown` map (`paths.s3` counts as `paths`)."""
+    out: dict[str, list[str]] = {}
+    marked = item.get("unknown")
+    if not marked:
+        return out
+    for key, reason in sorted(marked.items()):
+        top = _TOP_FIELD.split(str(key), maxsplit=1)[0]
+        out.setdefault(top, []).append(f"{key}: {reason}")
+    return out
+
+
+def decide(
+    policy: Policy, expr: Expr, item: Mapping[str, Any], unknown: Mapping[str, list[str]]
+) -> tuple[bool | None, tuple[str, ...]]:
+    """True/False when the item settles the expression; None (with reasons) when unknowns could."""
+    try:
+        if expr.holds(item):
+            return True, ()
+    except JMESPathError as e:
+        touched = _touched(expr.fields, unknown) if unknown else []
+        if touched:
+            return None, _reasons(touched, unknown)
+        address = item.get("address", "?")
+        raise PolicyError(
+            policy.file, f"rule {policy.id}: {expr.source.strip()!r} failed on {address}: {e}"
+        ) from None
+    if not unknown:
+        return False, ()
+    touched = _touched(expr.fields, unknown)
+    if not touched or _definite(expr.clause, item, unknown) is False:
+        return False, ()
+    return None, _reasons(touched, unknown)
+
+
+def _touched(fields: frozenset[str], unknown: Mapping[str, list[str]]) -> list[str]:
+    if WHOLE_ITEM in fields:
+        return sorted(unknown)
+    return sorted(f for f in fields if f in unknown)
+
+
+def _reasons(fields: Sequence[str], unknown: Mapping[str, list[str]]) -> tuple[str, ...]:
+    return tuple(reason for f in fields for reason in unknown[f])
+
+
+def _definite(clause: Clause, item: Any, unknown: Mapping[str, list[str]]) -> bool | None:
+    """Kleene logic over &&, || and !: a conjunct that is false on known fields decides alone."""
+    if not _touched(clause.fields, unknown):
+        try:
+            return clause.holds(item)
+        except JMESPathError:
+            return None
+    kind, parts = clause.kind, clause.parts
+    if kind == "not":
+        inner = _definite(parts[0], item, unknown)
+        return None if inner is None else not inner
+    if kind in ("and", "or"):
+        left = _definite(parts[0], item, unknown)
+        right = _definite(parts[1], item, unknown)
+        decisive = kind == "or"  # the value that settles the operator alone
+        if left is decisive or right is decisive:
+            return decisive
+        if left is not None and right is not None:
+            return not decisive
+    return None
+
+
+def _passed(policy: Policy, item: Mapping[str, Any], plan: str | None) -> Finding:
+    """A pass, built directly: most results of a large plan are passes."""
+    line = item.get("line")
+    return Finding(policy.id, policy.severity, str(item.get("address", "?")), "", "", Outcome.PASS,
+                   (), item.get("file"), line if isinstance(line, int) else None, plan)
+
+
+def _result(
+    policy: Policy,
+    item: Mapping[str, Any],
+    outcome: Outcome,
+    plan: str | None,
+    reasons: tuple[str, ...] = (),
+) -> Finding:
+    message = remediation = ""
+    severity = policy.severity
+    if outcome is Outcome.FAIL:
+        severity = _severity(policy, item)
+        message = render(policy.message, item, policy.explain)
+        for note in policy.notes:
+            if _holds(note.when, item):
+                message += " " + render(note.value, item, policy.explain)
+        if policy.remediation is not None:
+            remediation = render(policy.remediation, item, policy.explain)
+    elif outcome is Outcome.INCONCLUSIVE:
+        message = f"{policy.title}: undecided before apply"
+    line = item.get("line")
+    return Finding(
+        rule_id=policy.id,
+        severity=severity,
+        address=str(item.get("address", "?")),
+        message=message,
+        remediation=remediation,
+        outcome=outcome,
+        reasons=reasons,
+        file=item.get("file"),
+        line=line if isinstance(line, int) else None,
+        plan=plan,
+    )
+
+
+def _severity(policy: Policy, item: Mapping[str, Any]) -> Severity:
+    for rule in policy.severity_when:
+        if _holds(rule.when, item):
+            return rule.value
+    return policy.severity
+
+
+def _holds(expr: Expr, item: Mapping[str, Any]) -> bool:
+    try:
+        return expr.holds(item)
+    except JMESPathError:
+        return False
+
+
+def render(template: Template, item: Mapping[str, Any], explain: Mapping[str, str]) -> str:
+    out = []
+    for part in template.parts:
+        if isinstance(part, Placeholder):
+            try:
+                value = part.expr.search(item)
+            except JMESPathError:
+                value = None
+            out.append(format_value(value, explain if part.spec == "explain" else None))
+        else:
+            out.append(part)
+    return " ".join("".join(out).split())
+
+
+def format_value(value: Any, explain: Mapping[str, str] | None = None) -> str:
+    """Lists read `a, b`; null reads `(unknown)`; with `:explain`, each value gets its text."""
+    if isinstance(value, list):
+        if not value:
+            return "none"
+        if explain is not None:
+            return "; ".join(_explained(v, explain) for v in value)
+        return ", ".join(format_value(v) for v in value)
+    if explain is not None:
+        return _explained(value, explain)
+    if value is None:
+        return "(unknown)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _explained(value: Any, explain: Mapping[str, str]) -> str:
+    text = explain.get(str(value))
+    return f"{format_value(value)} ({text})" if text else format_value(value)
+
+
+def run_case(case_dir: Path, policies: Sequence[Policy]) -> list[str]:
+    """Differences between a fixture case (`plan.json` + `expected.yaml`) and what the rules say.
+
+    expected.yaml: `results: {address: outcome | {outcome, severity, mentions}}`, optional
+    `rule:` (only that rule's results count) and `config:` (settings file beside the case).
+    """
+    import yaml
+
+    from tfcheck.config import Config, graph_options, load_config
+    from tfcheck.policy.load import rule_ids, select
+
+    expected_path = case_dir / "expected.yaml"
+    try:
+        expected = yaml.safe_load(expected_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise InputError(str(expected_path), f"cannot read the expectations: {e}") from None
+    if not isinstance(expected, dict) or not isinstance(expected.get("results"), dict):
+        raise InputError(
+            str(expected_path), "must be a mapping with `results: {address: outcome}`"
+        )
+    rule = expected.get("rule")
+    known = rule_ids(policies)
+    if rule is not None and rule not in known:
+        return [f"rule {rule} is not among the loaded policies"]
+    config = load_config(case_dir / expected["config"]) if expected.get("config") else Config()
+    config.check_rules(known)
+    chosen = select(
+        policies, disabled=config.disabled, enabled=config.enabled, severity=config.severity
+    )
+    if rule is not None:
+        chosen = tuple(p for p in chosen if p.id == rule)
+    plan = case_dir / "plan.json"
+    from tfcheck.load.inputs import load_graph
+
+    results = evaluate(chosen, load_graph(str(plan), graph_options(config))[0], plan=str(plan))
+    return compare_expected(results, expected["results"], rule)
