@@ -26,10 +26,13 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tfcheck.cost.report import render_text, run_cost  # noqa: E402
+from tfcheck.config import Config  # noqa: E402
+from tfcheck.formats.cost.text import render as render_text  # noqa: E402
 from tfcheck.graph.build import build_graph  # noqa: E402
-from tfcheck.load.plan import load_plan  # noqa: E402
+from tfcheck.load.inputs import SourceOptions  # noqa: E402
 from tfcheck.load.inventory import build_inventory  # noqa: E402
+from tfcheck.load.plan import load_plan  # noqa: E402
+from tfcheck.run import cost_report  # noqa: E402
 
 DEFAULT = "/work/shared/bench/plans/n500.json.gz"
 BUDGET = 1.2
@@ -67,17 +70,17 @@ def main() -> int:
     print(f"{'plan':<16}{'resources':>10}{'VPCs':>6}  {'measure':<30}{'graph s':>9}{'cost s':>9}{'ratio':>7}")
     for name in args.plans or [DEFAULT]:
         path = str(unpacked(name))
-        graph = build_graph(build_inventory(load_plan(path))).to_dict()
+        graph = build_graph(build_inventory(load_plan(path)))
         count, vpcs = graph["summary"]["resources"], len(graph["vpcs"])
 
         def graph_only() -> object:
-            return build_graph(build_inventory(load_plan(path))).to_dict()
+            return build_graph(build_inventory(load_plan(path)))
 
         def cost_only() -> dict[str, Any]:
-            return run_cost([path], args.usage, None, None)
+            return cost_report([path], args.usage, None, Config(), SourceOptions(use_source=False))
 
         def graph_cli() -> object:
-            return json.dumps(graph_only(), indent=2)
+            return json.dumps(graph_only().document(), indent=2)
 
         def cost_cli() -> object:
             return render_text(cost_only())

@@ -59,7 +59,7 @@ def main() -> None:
         path = plain(name)
         load_s = best(lambda: json.load(open(path)), args.repeat)
         graph_s = best(lambda: build_graph(build_inventory(load_plan(str(path)))), args.repeat)
-        count = build_graph(build_inventory(load_plan(str(path)))).to_dict()["summary"]["resources"]
+        count = build_graph(build_inventory(load_plan(str(path)))).summary["resources"]
         print(f"{Path(name).name:<28}{count:>10}{load_s:>13.3f}{graph_s:>10.3f}"
               f"{graph_s / load_s:>8.2f}{graph_s / max(count, 1) * 1e6:>13.1f}")
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tfcheck.graph.model import Graph
+
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -121,11 +123,12 @@ def workload(**fields: Any) -> dict[str, Any]:
     return item
 
 
-def graph(**collections: list[dict[str, Any]]) -> dict[str, Any]:
+def graph(**collections: list[dict[str, Any]]) -> Graph:
+    """A hand-made graph (as the graph stage would freeze it) for formats and rules."""
     doc: dict[str, Any] = {
         "version": 1, "region": "us-east-1", "vpcs": [], "subnets": [], "route_tables": [],
         "endpoints": [], "security_groups": [], "workloads": [], "nat_gateways": [],
         "internet_gateways": [], "tgw_attachments": [], "dhcp_options": [], "summary": {},
     }
     doc.update(collections)
-    return doc
+    return Graph(doc)

@@ -29,13 +29,14 @@ def fake_graph(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace the plan → graph stage with hand-written graphs (one per plan argument)."""
     graphs: list[dict[str, Any]] = []
 
-    def load_graph(path: str | None, options: Any = None, source: Any = None) -> Any:
+    def read_graph(path: str | None, options: Any = None, source: Any = None) -> Any:
+        from tfcheck.graph.model import Graph
         from tfcheck.load.inputs import Loaded
         from tfcheck.model import Inventory
 
-        return graphs.pop(0), Loaded(Inventory((), None, str(path), "plan"), "plan")
+        return Graph(graphs.pop(0)), Loaded(Inventory((), None, str(path), "plan"), "plan")
 
-    monkeypatch.setattr("tfcheck.load.inputs.load_graph", load_graph)
+    monkeypatch.setattr("tfcheck.run.read_graph", read_graph)
     return graphs
 
 
@@ -169,7 +170,7 @@ def test_internal_errors_are_one_line_unless_debug(
     def boom(path: str | None, options: Any = None, source: Any = None) -> Any:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("tfcheck.load.inputs.load_graph", boom)
+    monkeypatch.setattr("tfcheck.run.read_graph", boom)
     code, _, err = run(capsys, "check", "plan.json")
     assert code == 2 and err == (
         "tfcheck: internal error: RuntimeError: kaput (rerun with --debug and report it)\n")

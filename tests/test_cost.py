@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from tfcheck.cost.report import analyze, run_cost
+from tfcheck.config import from_dict
+from tfcheck.cost.report import analyze
+from tfcheck.run import cost_report
 from tfcheck.cost.prices import load_prices
 from tfcheck.cost.usage import Usage
 
@@ -23,7 +25,7 @@ USAGE = COST / "usage"
 
 
 def cost(plan: str, usage: str | None = None, config: dict[str, Any] | None = None) -> dict[str, Any]:
-    return run_cost([plan], str(USAGE / usage) if usage else None, None, config)
+    return cost_report([plan], str(USAGE / usage) if usage else None, None, from_dict(config or {}))
 
 
 def vpc_of(doc: dict[str, Any], index: int = 0) -> dict[str, Any]:
@@ -182,7 +184,7 @@ def test_config_needs_add_a_dependent_service() -> None:
 def test_loaded_config_object_is_accepted() -> None:
     from tfcheck.config import from_dict
 
-    nat = vpc_of(run_cost([NAT_IDLE], None, None, from_dict({"needs": {"aws_ecs_service.*": ["sts"]}})))
+    nat = vpc_of(cost_report([NAT_IDLE], None, None, from_dict({"needs": {"aws_ecs_service.*": ["sts"]}})))
     assert nat["nat_removal"]["ready"] == "after_endpoints"
 
 
@@ -193,7 +195,7 @@ def test_nat_traffic_not_attributed_to_a_service_is_named() -> None:
 
 
 def test_two_plans_add_up_and_only_update_plans_have_a_delta() -> None:
-    doc = run_cost([UPDATE, SEOUL], None, None, None)
+    doc = cost_report([UPDATE, SEOUL], None, None, from_dict({}))
     assert [p["total_monthly"] for p in doc["plans"]] == ["43.80", "81.03"]
     assert doc["totals"]["total_monthly"] == "124.83"
     assert (doc["totals"]["before_monthly"], doc["totals"]["delta_monthly"]) == ("47.45", "-3.65")
@@ -241,7 +243,7 @@ def test_documents_follow_the_published_schema(plans: list[str], usage: str | No
     from tfcheck.cost.schema import SCHEMA
 
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    doc = run_cost(plans, str(USAGE / usage) if usage else None, None, config)
+    doc = cost_report(plans, str(USAGE / usage) if usage else None, None, from_dict(config or {}))
     jsonschema.Draft202012Validator(SCHEMA).validate(doc)
 
 

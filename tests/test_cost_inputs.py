@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tfcheck.cost.report import run_cost
+from tfcheck.config import Config
+from tfcheck.run import cost_report
 from tfcheck.cost.prices import BUILTIN, SCHEMA, load_prices
 from tfcheck.cost.usage import Matcher, load_usage
 from tfcheck.errors import InputError
@@ -77,7 +78,7 @@ def test_tiers_add_up_and_never_fall(base: int, more: int) -> None:
 
 def test_unpriced_region_is_an_error_naming_region_and_fix() -> None:
     with pytest.raises(InputError) as err:
-        run_cost([UNPRICED], None, None, None)
+        cost_report([UNPRICED], None, None, Config())
     assert err.value.path == UNPRICED
     assert "Region ca-central-1, which has no price" in err.value.message
     assert "--prices FILE" in err.value.message and "us-east-1" in err.value.message
@@ -86,7 +87,7 @@ def test_unpriced_region_is_an_error_naming_region_and_fix() -> None:
 def test_prices_file_adds_a_region(tmp_path: Path) -> None:
     prices = tmp_path / "prices.yml"
     prices.write_text(CA)
-    doc = run_cost([UNPRICED], None, str(prices), None)
+    doc = cost_report([UNPRICED], None, str(prices), Config())
     vpc = doc["plans"][0]["vpcs"][0]
     assert vpc["lines"][0]["monthly"] == "36.50"  # 730 × $0.05
     assert doc["prices"]["ca-central-1"]["origin"] == str(prices)
@@ -99,7 +100,7 @@ def test_prices_file_overrides_a_builtin_region(tmp_path: Path) -> None:
         "nat_gateway": {"hourly": "0.05", "per_gb": "0.05"},
         "interface_endpoint": {"hourly_per_az": "0.02", "per_gb_tiers": [{"up_to_gb": None, "per_gb": "0.01"}]},
     }}}))
-    vpc = run_cost([NAT_S3], None, str(prices), None)["plans"][0]["vpcs"][0]
+    vpc = cost_report([NAT_S3], None, str(prices), Config())["plans"][0]["vpcs"][0]
     assert [item["monthly"] for item in vpc["lines"]] == ["36.50", "43.80", "43.80", "43.80", "43.80"]
 
 
@@ -125,7 +126,7 @@ def test_bad_usage_file_names_file_and_problem(tmp_path: Path, name: str, text: 
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(InputError) as err:
-        run_cost([NAT_S3], str(path), None, None)
+        cost_report([NAT_S3], str(path), None, Config())
     assert err.value.path == str(path)
     assert problem in err.value.message
 
@@ -147,7 +148,7 @@ def test_bad_prices_file_names_file_and_problem(tmp_path: Path, name: str, text:
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(InputError) as err:
-        run_cost([NAT_S3], None, str(path), None)
+        cost_report([NAT_S3], None, str(path), Config())
     assert err.value.path == str(path)
     assert problem in err.value.message
 
@@ -155,7 +156,7 @@ def test_bad_prices_file_names_file_and_problem(tmp_path: Path, name: str, text:
 def test_missing_files_are_input_errors(tmp_path: Path) -> None:
     for usage, prices in ((str(tmp_path / "none.yml"), None), (None, str(tmp_path / "none.json"))):
         with pytest.raises(InputError, match="no such"):
-            run_cost([NAT_S3], usage, prices, None)
+            cost_report([NAT_S3], usage, prices, Config())
 
 
 def test_address_globs_follow_infracost() -> None:
@@ -187,5 +188,5 @@ def test_usage_file_forms(tmp_path: Path) -> None:
     assert usage.resource_gb("aws_nat_gateway.main", "aws_nat_gateway") == Decimal(100)
     assert usage.resource_gb("aws_vpc_endpoint.s3", "aws_vpc_endpoint") is None
     assert usage.workload_traffic("aws_ecs_service.app") == {"s3": Decimal("2.5")}
-    vpc = run_cost([NAT_S3], str(path), None, None)["plans"][0]["vpcs"][0]
+    vpc = cost_report([NAT_S3], str(path), None, Config())["plans"][0]["vpcs"][0]
     assert vpc["lines"][0]["monthly"] == "37.35"  # 730 × 0.045 + 100 × 0.045

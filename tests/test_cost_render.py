@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tfcheck.cost.report import render_markdown, render_text, run_cost
+from tfcheck.config import from_dict
+from tfcheck.formats.cost.markdown import render as render_markdown
+from tfcheck.formats.cost.text import render as render_text
+from tfcheck.run import cost_report
 
 REPO = Path(__file__).resolve().parent.parent
 UPDATE = "fixtures/cost/update_remove_nat/plan.json"
@@ -38,12 +41,12 @@ fixtures/cost/update_remove_nat/plan.json
 
 def test_text_of_an_update_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    assert render_text(run_cost([UPDATE], None, None, None)) == EXPECTED_UPDATE
+    assert render_text(cost_report([UPDATE], None, None, from_dict({}))) == EXPECTED_UPDATE
 
 
 def test_text_shows_traffic_lines_and_nat_removal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    text = render_text(run_cost([NAT_S3], "fixtures/cost/usage/infracost-nat-1000.yml", None, None))
+    text = render_text(cost_report([NAT_S3], "fixtures/cost/usage/infracost-nat-1000.yml", None, from_dict({})))
     assert "Traffic: from fixtures/cost/usage/infracost-nat-1000.yml" in text
     assert "      aws_nat_gateway.main                                $77.85  NAT gateway, 730 h × $0.045 " \
            "+ 1,000 GB × $0.045\n" in text
@@ -55,14 +58,14 @@ def test_text_shows_traffic_lines_and_nat_removal(monkeypatch: pytest.MonkeyPatc
 def test_text_says_when_the_nat_cannot_go(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     config = {"internet_destinations": {"aws_ecs_service.app": ["api.example.com"]}}
-    text = render_text(run_cost(["fixtures/cost/nat_idle/plan.json"], None, None, config))
+    text = render_text(cost_report(["fixtures/cost/nat_idle/plan.json"], None, None, from_dict(config)))
     assert "): no\n      aws_ecs_service.app reaches api.example.com on the internet" in text
     assert "NAT-free design (not possible, see above): $43.80/month vs $109.50 today" in text
 
 
 def test_markdown_has_tables_readiness_and_assumptions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    md = render_markdown(run_cost([UPDATE, NAT_S3], None, None, None))
+    md = render_markdown(cost_report([UPDATE, NAT_S3], None, None, from_dict({})))
     assert md.startswith("## tfcheck cost: NAT gateway vs VPC endpoints\n")
     assert "**Traffic costs are not included**" in md
     assert "#### VPC `aws_vpc.main` (us-east-1): $43.80/month, before → after $47.45 → $43.80 (-$3.65)" in md

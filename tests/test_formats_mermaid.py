@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import REPO, graph
 
-from tfcheck.load.inputs import load_graph
+from tfcheck.graph.read import read_graph
 from tfcheck.formats.graph import dot, mermaid
 from tfcheck.formats.graph.network import build_view
 
@@ -105,7 +105,7 @@ def hostile_graph() -> dict[str, Any]:
 
 def fixture_graphs() -> Iterable[tuple[str, dict[str, Any]]]:
     for plan in sorted((REPO / "fixtures").rglob("plan.json")):
-        yield str(plan.relative_to(REPO)), load_graph(str(plan))[0]
+        yield str(plan.relative_to(REPO)), read_graph(str(plan))[0]
 
 
 def test_hostile_labels_are_escaped() -> None:
@@ -130,7 +130,7 @@ def test_every_fixture_graph_draws_valid_mermaid_and_dot() -> None:
 
 
 def test_view_contents_on_a_real_plan() -> None:
-    g = load_graph(str(REPO / "fixtures/rules/VPCE012/fail/plan.json"))[0]
+    g = read_graph(str(REPO / "fixtures/rules/VPCE012/fail/plan.json"))[0]
     view = build_view(g)
     kinds = {n.address: n.kind for n in view.nodes}
     assert kinds["aws_nat_gateway.main"] == "nat" and kinds["aws_vpc_endpoint.fail_logs"] == "endpoint"

@@ -6,7 +6,8 @@ from conftest import graph, workload
 
 from tfcheck.findings import Finding, Outcome, Report, Severity
 from tfcheck.formats import FORMATS, get_renderer
-from tfcheck.formats.findings.text import render, render_reach
+from tfcheck.formats.findings.text import render
+from tfcheck.formats.reach import render_text as render_reach
 
 
 def sample_report(plans: tuple[str, ...] = ("plan.json",)) -> Report:

@@ -19,8 +19,8 @@ SCHEMA = json.loads((ROOT / "tfcheck" / "graph" / "schema.json").read_text())
 
 
 def graph_of(plan: Path) -> dict[str, Any]:
-    data = build_graph(build_inventory(load_plan(str(plan)))).to_dict()
-    return json.loads(json.dumps(data))
+    data = build_graph(build_inventory(load_plan(str(plan))))
+    return json.loads(json.dumps(data.document()))
 
 
 def test_there_are_enough_scenarios() -> None:

@@ -50,7 +50,7 @@ def config(resources: dict[str, dict[str, Any]], **module: Any) -> dict[str, Any
 
 def graph_of(raw: bytes) -> dict[str, Any]:
     """The graph as JSON would carry it, checked against the public schema."""
-    data = json.loads(json.dumps(build_graph(build_inventory(parse_plan("bad.json", raw))).to_dict()))
+    data = json.loads(json.dumps(build_graph(build_inventory(parse_plan("bad.json", raw))).document()))
     VALIDATOR.validate(data)
     return data
 
@@ -228,7 +228,8 @@ def test_one_expression_with_many_references() -> None:
 @pytest.mark.parametrize("levels", [600, 900])
 def test_deep_value_inside_a_plan_builds_or_is_refused(levels: int, tmp_path: Any) -> None:
     """Nesting that json.loads accepts never crashes a later stage: a graph, or exit-2 input error."""
-    from tfcheck.load.inputs import SourceOptions, load_graph
+    from tfcheck.graph.read import read_graph
+    from tfcheck.load.inputs import SourceOptions
 
     deep: Any = "x"
     unknown: Any = True
@@ -239,7 +240,7 @@ def test_deep_value_inside_a_plan_builds_or_is_refused(levels: int, tmp_path: An
     path = tmp_path / "deep.json"
     path.write_bytes(raw)
     try:
-        graph, _ = load_graph(str(path), None, SourceOptions(use_source=False))
+        graph, _ = read_graph(str(path), None, SourceOptions(use_source=False))
     except InputError as e:
         assert "nested too deeply" in e.message and e.path == str(path)
     else:

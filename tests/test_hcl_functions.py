@@ -102,7 +102,7 @@ def test_errors_are_eval_errors(name: str, args: list[Any], message: str) -> Non
 
 
 def test_file_functions(tmp_path: Path) -> None:
-    from tfcheck.hcl.functions.table import file_functions
+    from tfcheck.hcl.functions.files import file_functions
 
     (tmp_path / "policy.json").write_text('{"a": 1}')
     (tmp_path / "t.tpl").write_text("%{ for n in names ~}\n${n},\n%{ endfor ~}\n")

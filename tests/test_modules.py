@@ -18,7 +18,8 @@ import pytest
 from tfcheck.policy.evaluate import evaluate
 from tfcheck.findings import Outcome
 from tfcheck.hcl.module import NOT_INSTALLED
-from tfcheck.load.inputs import SourceOptions, load_graph, load_inventory
+from tfcheck.graph.read import read_graph
+from tfcheck.load.inputs import SourceOptions, load_inventory
 from tfcheck.model import Unknown
 from tfcheck.load.plan import PlanDoc
 from tfcheck.load.inventory import build_inventory
@@ -57,7 +58,7 @@ def read(policies: tuple[Any, ...]) -> Any:
     def run(scenario: str, mode: str) -> tuple[dict[str, Any], Findings]:
         if (scenario, mode) not in cache:
             path, options = MODES[mode](MODULES / scenario)
-            graph, _ = load_graph(str(path), None, options)
+            graph, _ = read_graph(str(path), None, options)
             found = {(f.rule_id, f.address, f.outcome.value) for f in evaluate(policies, graph)
                      if f.outcome is not Outcome.PASS}
             cache[(scenario, mode)] = (graph, found)
@@ -229,13 +230,13 @@ def _uninstalled(tmp_path: Path, call: str) -> Path:
 
 def test_module_not_installed_is_a_reason_not_an_error(tmp_path: Path) -> None:
     source = _uninstalled(tmp_path, "vpc")
-    graph, loaded = load_graph(str(source))
+    graph, loaded = read_graph(str(source))
     assert graph["summary"]["edges"]["by_reason"][NOT_INSTALLED] > 0
     assert any("module.vpc: module not installed: run terraform init" in n for n in loaded.notes)
     instance = items(graph, "workloads")["aws_instance.app[0]"]
     assert instance["unknown"]["subnets"] == NOT_INSTALLED
     # With the plan, its resources are there; what only the source could say names the fix.
-    graph, loaded = load_graph(str(source / "plan.json"))
+    graph, loaded = read_graph(str(source / "plan.json"))
     assert loaded.mode == "plan+source"
     reasons = graph["summary"]["edges"]["by_reason"]
     assert set(reasons) == {NOT_INSTALLED}
@@ -255,7 +256,7 @@ def test_modules_installed_by_terraform_init(tmp_path: Path) -> None:
          "Dir": ".terraform/modules/vpc"},
     ]}))
     for path in (source, source / "plan.json"):
-        graph, _ = load_graph(str(path))
+        graph, _ = read_graph(str(path))
         assert graph["summary"]["edges"]["unknown"] == 0
 
 
@@ -320,7 +321,7 @@ def test_provider_6_region_argument_in_hcl_mode(tmp_path: Path, policies: tuple[
     """Provider 6.x: a resource's own `region` overrides the provider's. No fixture can be
     planned with 6.x here (only hashicorp/aws 5.100.0 is mirrored), so HCL mode only."""
     (tmp_path / "main.tf").write_text(textwrap.dedent(REGION_STACK))
-    graph, _ = load_graph(str(tmp_path))
+    graph, _ = read_graph(str(tmp_path))
     assert graph["region"] == "us-east-1"
     assert items(graph, "vpcs")["aws_vpc.eu"]["region"] == "eu-west-1"
     endpoints = items(graph, "endpoints")
@@ -426,6 +427,6 @@ def test_ports_passed_as_strings_plan_as_numbers(tmp_path: Path) -> None:
           cidr_blocks       = split(",", var.egress[count.index]["cidr_blocks"])
         }
     """))
-    graph, _ = load_graph(str(tmp_path))
+    graph, _ = read_graph(str(tmp_path))
     rule = items(graph, "security_groups")["aws_security_group.s"]["egress"][0]
     assert (rule["from_port"], rule["to_port"], rule["cidr_blocks"]) == (443, 443, ["0.0.0.0/0"])

@@ -8,7 +8,8 @@ import pytest
 
 from tfcheck.policy.evaluate import evaluate
 from tfcheck.findings import Outcome
-from tfcheck.load.inputs import SourceOptions, load_graph
+from tfcheck.graph.read import read_graph
+from tfcheck.load.inputs import SourceOptions
 from tfcheck.policy.load import load_policies
 
 ROOT = Path(__file__).parent.parent
@@ -25,7 +26,7 @@ EXPECTED_DIFFERENCES: dict[str, str] = {
 
 
 def findings(path: Path, policies: tuple, use_source: bool) -> set[tuple[str, str, str]]:
-    graph, _ = load_graph(str(path), None, SourceOptions(use_source=use_source))
+    graph, _ = read_graph(str(path), None, SourceOptions(use_source=use_source))
     return {
         (f.rule_id, f.address, f.outcome.value)
         for f in evaluate(policies, graph)

@@ -39,8 +39,8 @@ def input_error(call: Callable[[], Any], path: str, fragment: str) -> InputError
 
 
 def graph(doc: PlanDoc) -> dict[str, Any]:
-    data = build_graph(build_inventory(doc)).to_dict()
-    json.dumps(data)
+    data = build_graph(build_inventory(doc))
+    json.dumps(data.document())
     return data
 
 

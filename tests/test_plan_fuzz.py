@@ -1,7 +1,7 @@
 """Property tests: mutate real fixture plans; the graph layer returns a graph or an InputError.
 
 The property, for any mutation: `build_graph(build_inventory(parse_plan(path, bytes)))` either
-returns a Graph whose `to_dict()` is plain JSON (json.dumps, no default) and follows
+returns a Graph whose `document()` is plain JSON (json.dumps, no default) and follows
 graph.schema.json, or raises InputError with a one-line message. Never anything else.
 Derandomized and bounded, so the run is the same everywhere and stays fast.
 """
@@ -65,11 +65,11 @@ def _text(path: Path) -> str:
 def check(raw: bytes) -> None:
     """The property itself."""
     try:
-        graph = build_graph(build_inventory(parse_plan("fuzz.json", raw))).to_dict()
+        graph = build_graph(build_inventory(parse_plan("fuzz.json", raw)))
     except InputError as error:
         assert error.path == "fuzz.json" and "\n" not in str(error)
         return
-    VALIDATOR.validate(json.loads(json.dumps(graph)))
+    VALIDATOR.validate(json.loads(json.dumps(graph.document())))
 
 
 # --- where to mutate ---

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from tfcheck.load.references import Index, instance_key, parse_reference, resource_type, sort_keys
+from tfcheck.load.references import Index, instance_key, parse_reference
+from tfcheck.model import resource_type, sort_keys
 
 
 def test_parse_reference_splits_names_and_indexes() -> None:
@@ -28,7 +29,7 @@ def test_sort_keys_follows_terraform_order() -> None:
 
 def test_format_key_quotes_like_terraform() -> None:
     """One formatter for plan and HCL addresses, so odd for_each keys still match."""
-    from tfcheck.load.references import format_key
+    from tfcheck.model import format_key
 
     assert format_key(None) == "" and format_key(3) == "[3]"
     assert format_key("ecr.api") == '["ecr.api"]' and format_key("50%") == '["50%"]'

@@ -23,7 +23,7 @@ def test_fixture_case(case: Path, builtin: tuple[Policy, ...]) -> None:
     if not (case / "plan.json").is_file():
         pytest.skip("plan.json not generated yet (tools/regen_fixtures.py)")
     pytest.importorskip("tfcheck.graph.build")
-    from tfcheck.policy.evaluate import run_case
+    from tfcheck.policy.cases import run_case
 
     expected = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
     assert expected.get("rule", case.parent.name) == case.parent.name

@@ -167,7 +167,7 @@ def test_waiver_naming_an_unknown_rule_is_an_error(
 def test_ignore_comment_in_real_hcl_suppresses_the_plan_finding(tmp_path: Path) -> None:
     """The comment map comes from the HCL layer (`load_source_with_comments`), as with --source."""
     from tfcheck.policy.evaluate import evaluate
-    from tfcheck.load.inputs import load_graph
+    from tfcheck.graph.read import read_graph
     from tfcheck.policy.load import load_policies
     from tfcheck.hcl.source import load_source_with_comments
 
@@ -179,7 +179,7 @@ def test_ignore_comment_in_real_hcl_suppresses_the_plan_finding(tmp_path: Path) 
     (tmp_path / "main.tf").write_text(marked)
     _, comments = load_source_with_comments(str(tmp_path), env={})
     policies = [p for p in load_policies() if p.id == "VPCE012"]
-    results = evaluate(policies, load_graph(PLAN_012)[0], plan=PLAN_012)
+    results = evaluate(policies, read_graph(PLAN_012)[0], plan=PLAN_012)
     out = apply(results, comments=comments, today=TODAY)
     flagged = [f for f in out if f.rule_id == "VPCE012" and f.address == "aws_vpc_endpoint.fail_logs"]
     assert flagged and flagged[0].outcome is Outcome.FAIL

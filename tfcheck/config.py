@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tfcheck.documents import check_schema, read_yaml
 from tfcheck.errors import ConfigError
 from tfcheck.findings import Severity
-
-if TYPE_CHECKING:
-    from tfcheck.graph.build import GraphOptions
-    from tfcheck.suppress import Waiver
+from tfcheck.graph.model import GraphOptions
+from tfcheck.suppress import Waiver
 
 DEFAULT_FILE = ".tfcheck.yml"
 SCHEMA_FILE = Path(__file__).with_name("config.schema.json")
@@ -60,8 +60,6 @@ def load_config(path: str | Path | None, cache_dir: Path | None = None) -> Confi
     """`None` means no settings file: every default applies."""
     if path is None:
         return Config()
-    from tfcheck.documents import check_schema, read_yaml
-
     name = str(path)
     text, doc = read_yaml(path, ConfigError, "settings file")
     doc = _dates_as_text(doc)  # YAML reads `expires: 2025-06-30` as a date; the schema wants text
@@ -70,8 +68,6 @@ def load_config(path: str | Path | None, cache_dir: Path | None = None) -> Confi
 
 
 def _dates_as_text(doc: Any) -> Any:
-    import datetime
-
     if isinstance(doc, dict):
         return {k: _dates_as_text(v) for k, v in doc.items()}
     if isinstance(doc, list):
@@ -80,10 +76,6 @@ def _dates_as_text(doc: Any) -> Any:
 
 
 def _waivers(entries: Iterable[Mapping[str, Any]], path: str | None) -> tuple[Waiver, ...]:
-    import datetime
-
-    from tfcheck.suppress import Waiver
-
     out = []
     for index, entry in enumerate(entries):
         expires = entry.get("expires")
@@ -113,8 +105,6 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
 
 
 def graph_options(config: Config) -> GraphOptions:
-    from tfcheck.graph.build import GraphOptions
-
     return GraphOptions(
         extra_needs=config.extra_needs, hub_dns=config.hub_dns, default_needs=config.default_needs
     )

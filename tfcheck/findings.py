@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from tfcheck.errors import ExitCode
+from tfcheck.graph.model import Graph
 
 
 class Severity(str, enum.Enum):
@@ -108,7 +109,7 @@ class Report:
     """All results of one run, sorted by plan, address and rule; formats read counts here.
 
     Suppressed results are kept apart (`suppressed`): they are not in `failed` or
-    `inconclusive`, so they never set the exit code. `graphs` holds the graph dict of each
+    `inconclusive`, so they never set the exit code. `graphs` holds the Graph of each
     plan (same order as `plans`) for formats that draw the network; `notes` are warnings
     about the run itself (an expired waiver, say). `cost` is the monthly cost summary the
     Markdown report shows (tfcheck.cost.summary), when one was asked for.
@@ -118,7 +119,7 @@ class Report:
     plans: tuple[str, ...] = ()
     rules: int = 0
     rule_info: tuple[RuleInfo, ...] = ()
-    graphs: tuple[Mapping[str, Any], ...] = field(default=(), repr=False, compare=False)
+    graphs: tuple[Graph, ...] = field(default=(), repr=False, compare=False)
     notes: tuple[str, ...] = ()
     _by_outcome: Mapping[Outcome | None, tuple[Finding, ...]] = field(
         default_factory=dict, repr=False, compare=False
@@ -128,7 +129,7 @@ class Report:
     @classmethod
     def build(
         cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0, *,
-        rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Mapping[str, Any]] = (),
+        rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Graph] = (),
         notes: Iterable[str] = (), cost: Mapping[str, Any] | None = None,
     ) -> Report:
         ordered = tuple(sorted(results, key=Finding.sort_key))

@@ -1,8 +1,11 @@
-"""Frozen shapes shared by the loaders (plan, HCL) and the graph builder."""
+"""Frozen shapes shared by the loaders (plan, HCL) and the graph builder, and the one way an
+instance address is spelled."""
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +57,49 @@ class Inventory:
     source: str
     kind: str = "plan"  # plan | state | hcl
     notes: tuple[str, ...] = field(default=())
+
+
+Key = int | str | None  # an instance key: count index, for_each key, or none
+ModulePath = tuple[tuple[str, Key], ...]  # (call name, instance key) from the root down
+
+
+_KEY_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
+_PLAIN_KEY = re.compile(r'(?:[^"\\$%]|[$%](?!\{))*')
+
+
+def format_key(key: Key) -> str:
+    """`[0]` or `["name"]`, quoted the way Terraform prints instance keys (plan and HCL alike)."""
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    if key.isprintable() and _PLAIN_KEY.fullmatch(key):
+        return f'["{key}"]'  # the common case: nothing to escape
+    out = []
+    for index, char in enumerate(key):
+        if char in _KEY_ESCAPES:
+            out.append(_KEY_ESCAPES[char])
+        elif char in "$%" and key[index + 1:index + 2] == "{":
+            out.append(char * 2)  # HCL's template introducers are doubled
+        elif not char.isprintable():
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 65536 else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    return '["' + "".join(out) + '"]'
+
+
+@functools.lru_cache(maxsize=65536)
+def module_prefix(path: ModulePath) -> str:
+    return "".join(f"module.{name}{format_key(key)}." for name, key in path)
+
+
+def sort_keys(keys: Sequence[Key]) -> list[Key]:
+    """Terraform's instance order: count by index, for_each by lexical key."""
+    return sorted(keys, key=lambda k: (isinstance(k, str), k if k is not None else -1))
+
+
+def resource_type(address: str) -> str:
+    """`module.a["x"].aws_subnet.p[0]` → "aws_subnet" (types and names hold no dots or brackets)."""
+    base = address[:address.rfind("[")] if address.endswith("]") else address
+    parts = base.rsplit(".", 2)
+    return parts[-2] if len(parts) >= 2 else ""

@@ -1,23 +1,31 @@
 """The check pipeline, load → graph → evaluate → report, as plain functions (no streams, no argv).
 
-Several plans are checked in parallel processes, one per core, since each is independent.
+Each input is read and its graph built once; the findings, the drawings and the cost
+figures all come from that one graph. Several inputs are checked in parallel processes,
+one per core, since each is independent.
 """
 from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from tfcheck.findings import FailOn
+from tfcheck import suppress
+from tfcheck.baseline import load_baseline
+from tfcheck.config import Config, find_config, graph_options, load_config
+from tfcheck.cost.prices import PriceTable, load_prices
+from tfcheck.cost.report import CostInput, cost_document, declared_destinations
+from tfcheck.cost.summary import plan_summary, summarize, wanted
+from tfcheck.cost.usage import Usage, load_usage
+from tfcheck.findings import FailOn, Finding, Report, RuleInfo
+from tfcheck.graph.model import Graph, GraphOptions
+from tfcheck.graph.read import before_graph, read_graph
 from tfcheck.load.inputs import SourceOptions, input_label
-
-if TYPE_CHECKING:
-    from tfcheck.config import Config
-    from tfcheck.findings import Finding, Report, RuleInfo
-    from tfcheck.graph.build import GraphOptions
-    from tfcheck.policy.load import Policy
+from tfcheck.policy.evaluate import evaluate
+from tfcheck.policy.load import Policy, load_policies, select
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +53,23 @@ class Checked:
 
     label: str
     findings: list[Finding]
-    graph: dict[str, Any]
+    graph: Graph
     comments: dict[str, list[str]]
     notes: tuple[str, ...] = ()  # what loading noticed: plan/source disagreements, HCL it skipped
+    cost: Mapping[str, Any] | None = None  # its figures for the Markdown report's cost section
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What every input's check shares; forked workers inherit it (compiled policies hold
+    closures, which do not pickle)."""
+
+    policies: tuple[Policy, ...]
+    graph_options: GraphOptions
+    source: SourceOptions
+    keep_graphs: bool = True
+    # Set when the report shows cost: prices, usage and `internet_destinations`.
+    cost: tuple[PriceTable, Usage, tuple[tuple[str, list[str]], ...]] | None = None
 
 
 def build_report(options: CheckOptions, config: Config | None = None,
@@ -57,21 +79,9 @@ def build_report(options: CheckOptions, config: Config | None = None,
     Without `config`/`policies`, the default config file and the built-in pack (plus
     `options.policy_dirs`) are read, as the CLI would without a cache.
     """
-    from tfcheck import suppress
-    from tfcheck.baseline import load_baseline
-    from tfcheck.config import graph_options
-    from tfcheck.findings import Report
-    from tfcheck.policy.load import select
-
     if config is None:
-        from pathlib import Path
-
-        from tfcheck.config import find_config, load_config
-
         config = load_config(options.config or find_config(Path.cwd()), None)
     if policies is None:
-        from tfcheck.policy.load import load_policies
-
         policies = load_policies(options.policy_dirs)
     chosen = select(
         policies, only=options.only, skip=options.skip, disabled=config.disabled,
@@ -81,7 +91,15 @@ def build_report(options: CheckOptions, config: Config | None = None,
     # Only the Markdown report draws the network; other formats need just the summary.
     formats = {options.format, *(name for name, _ in options.outputs)} - {None}
     keep = not formats or "markdown" in formats
-    checked = check_all(paths, chosen, graph_options(config), options.source, keep)
+    # Only the Markdown report shows cost; a bad usage or price file is an error whatever the
+    # format, as in `tfcheck cost`.
+    cost = None
+    if "markdown" in formats or options.usage or options.prices:
+        prices, usage = load_prices(options.prices), load_usage(options.usage)
+        if "markdown" in formats:
+            cost = (prices, usage, tuple(declared_destinations(config)))
+    job = Job(tuple(chosen), graph_options(config), options.source, keep, cost)
+    checked = check_all(paths, job)
     baseline = load_baseline(options.baseline) if options.baseline else frozenset()
     today = datetime.date.today()
     results: list[Finding] = []
@@ -97,32 +115,27 @@ def build_report(options: CheckOptions, config: Config | None = None,
     notes += tuple(note for one in checked for note in _unresolved_note(one))
     if options.verbose:
         notes += tuple(f"{one.label}: {note}" for one in checked for note in one.notes)
-    cost = None
-    # Only the Markdown report shows cost: what an update plan adds or saves, or (with a
-    # usage file) today's total; a bad usage/price file is an error whatever the format.
-    if "markdown" in formats or options.usage or options.prices:
-        from tfcheck.cost.summary import summarize
-
-        cost = summarize(paths, options.usage, options.prices, config, "markdown" in formats)
+    summary = None
+    if cost is not None:
+        summary = summarize([one.cost for one in checked if one.cost is not None], cost[1],
+                            int(cost[0].hours))
     return Report.build(results, [one.label for one in checked], rules=len(chosen),
                         rule_info=map(rule_info, chosen), graphs=[one.graph for one in checked],
-                        notes=notes, cost=cost)
+                        notes=notes, cost=summary)
 
 
-def check_all(paths: Sequence[str | None], policies: Sequence[Policy], graph_options: GraphOptions,
-              source: SourceOptions, keep_graphs: bool = True) -> list[Checked]:
+def check_all(paths: Sequence[str | None], job: Job) -> list[Checked]:
     workers = min(len(paths), os.cpu_count() or 1)
     if workers < 2:
-        return [check_one(path, policies, graph_options, source, keep_graphs) for path in paths]
-    import multiprocessing  # only now: importing it costs a one-plan run ~5 ms
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [check_one(path, policies, graph_options, source, keep_graphs) for path in paths]
+        return [check_one(path, job) for path in paths]
+    # Imported only now: multiprocessing costs a one-plan run ~5 ms of start-up.
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # Compiled policies hold closures, which do not pickle: forked workers inherit them.
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [check_one(path, job) for path in paths]
     global _SHARED
-    _SHARED = (tuple(policies), graph_options, source, keep_graphs)
+    _SHARED = job
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -131,30 +144,43 @@ def check_all(paths: Sequence[str | None], policies: Sequence[Policy], graph_opt
         _SHARED = None
 
 
-_SHARED: tuple[tuple[Policy, ...], GraphOptions, SourceOptions, bool] | None = None
+_SHARED: Job | None = None
 
 
 def _check_forked(path: str | None) -> Checked:
     assert _SHARED is not None
-    return check_one(path, *_SHARED)
+    return check_one(path, _SHARED)
 
 
-def check_one(path: str | None, policies: Sequence[Policy], graph_options: GraphOptions,
-              source: SourceOptions, keep_graph: bool = True) -> Checked:
-    from tfcheck.policy.evaluate import evaluate
-    from tfcheck.load.inputs import load_graph
-
+def check_one(path: str | None, job: Job) -> Checked:
     label = input_label(path)
-    graph, loaded = load_graph(path, graph_options, source)
-    findings = evaluate(policies, graph, plan=label)
-    if not keep_graph:  # a worker would pickle the whole graph back for nothing
-        graph = {"summary": graph["summary"]}
-    return Checked(label, findings, graph, dict(loaded.comments), loaded.notes)
+    graph, loaded = read_graph(path, job.graph_options, job.source)
+    findings = evaluate(job.policies, graph, plan=label)
+    cost = None
+    if job.cost is not None and wanted(job.cost[1], loaded.prior is not None):
+        prices, usage, declared = job.cost
+        one = CostInput(label, graph, before_graph(loaded, job.graph_options))
+        cost = plan_summary(one, prices, usage, declared)
+    if not job.keep_graphs:  # a worker would pickle the whole graph back for nothing
+        graph = Graph({"summary": graph.summary})
+    return Checked(label, findings, graph, dict(loaded.comments), loaded.notes, cost)
+
+
+def cost_report(paths: Sequence[str | None], usage_path: str | None, prices_path: str | None,
+                config: Config, source: SourceOptions = SourceOptions()) -> dict[str, Any]:
+    """`tfcheck cost`: each input's graph (read as `check` reads it) priced, one document."""
+    prices, usage = load_prices(prices_path), load_usage(usage_path)
+    options = graph_options(config)
+    inputs = []
+    for path in paths or (None,):
+        graph, loaded = read_graph(path, options, source)
+        inputs.append(CostInput(input_label(path), graph, before_graph(loaded, options)))
+    return cost_document(inputs, prices, usage, declared_destinations(config))
 
 
 def _unresolved_note(one: Checked) -> Iterable[str]:
     """One line when edges stayed unknown, and how to resolve them."""
-    summary = one.graph.get("summary", {})
+    summary = one.graph.summary
     edges = summary.get("edges", {})
     if not edges.get("unknown"):
         return ()
@@ -168,7 +194,5 @@ def _unresolved_note(one: Checked) -> Iterable[str]:
 
 
 def rule_info(p: Policy) -> RuleInfo:
-    from tfcheck.findings import RuleInfo
-
     fix = " ".join(p.remediation.source.split()) if p.remediation is not None else ""
     return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links))

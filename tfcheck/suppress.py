@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tfcheck.findings import Finding, Outcome, Suppression
+from tfcheck.globs import matches
 
 IN_SOURCE = "inSource"  # SARIF's suppression kinds
 EXTERNAL = "external"
@@ -37,7 +38,7 @@ class Waiver:
         return self.expires is not None and today > self.expires
 
     def matches(self, finding: Finding) -> bool:
-        return _glob_match(self.rule, finding.rule_id) and _glob_match(self.address, finding.address)
+        return matches(self.rule, finding.rule_id) and matches(self.address, finding.address)
 
     @property
     def label(self) -> str:
@@ -127,9 +128,3 @@ def _in_source(
     if reason is None:
         return None
     return Suppression(IN_SOURCE, reason or "(no reason given)", "tfcheck:ignore comment")
-
-
-def _glob_match(pattern: str, text: str) -> bool:
-    from tfcheck.cost.usage import glob_regex
-
-    return pattern == text or glob_regex(pattern).fullmatch(text) is not None

@@ -6,24 +6,25 @@ an endpoint can take over any AWS service, but a declared internet destination
 """
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from tfcheck.cost.paths import VPC_SOURCE, Flow, Item, Site
+from tfcheck.cost.paths import VPC_SOURCE, Flow, Site
+from tfcheck.graph.model import Item
 from tfcheck.cost.prices import ZERO, RegionPrices
 from tfcheck.cost.vpc import Line, alternative, gbs
 from tfcheck.cost.usage import Usage
+from tfcheck.globs import matches
 
 Destinations = Sequence[tuple[str, Sequence[str]]]
 
 
 def internet_destinations(address: str, declared: Destinations) -> list[str]:
-    """Every destination declared for the workload by any matching glob (config globs: fnmatch)."""
+    """Every destination declared for the workload by any matching glob (tfcheck/globs.py)."""
     found: list[str] = []
     for pattern, destinations in declared:
-        if fnmatch.fnmatchcase(address, pattern):
+        if matches(pattern, address):
             found += [d for d in destinations if d not in found]
     return found
 
@@ -56,7 +57,7 @@ def nat_removal(vpc: str, site: Site, flows: Sequence[Flow], lines: Sequence[Lin
         destinations = internet_destinations(w["address"], declared)
         if not destinations:
             continue
-        egress = {site.index[s]["egress"] for s in w["subnets"] if s in site.index}
+        egress = {sub["egress"] for sub in map(site.get, w["subnets"]) if sub is not None}
         entry = {"workload": w["address"], "destinations": destinations}
         if "nat" in egress:
             blockers.append(entry)
@@ -79,7 +80,7 @@ def _endpoints(vpc: str, site: Site, dependents: Sequence[Mapping[str, Any]], pr
     out = []
     for service in sorted({d["service"] for d in dependents}):
         names = {d["workload"] for d in dependents if d["service"] == service}
-        users = [site.index[n] for n in names if n in site.index]
+        users = [i for i in map(site.get, names) if i is not None]
         alt = alternative(vpc, service, users, site, prices, hours, base_gb)
         if alt.kind == "gateway_endpoint":
             action = ("associate the NAT-routed route tables with " + alt.existing if alt.existing
@@ -130,7 +131,7 @@ def _notes(vpc: str, site: Site, nat_lines: Sequence[Line], flows: Sequence[Flow
            workloads: Sequence[Item]) -> list[str]:
     notes = [line.note for line in nat_lines if line.note]
     silent = [w["address"] for w in workloads if not w["needs"] and any(
-        site.index[s]["egress"] == "nat" for s in w["subnets"] if s in site.index)]
+        sub["egress"] == "nat" for sub in map(site.get, w["subnets"]) if sub is not None)]
     if silent:
         notes.append(f"{', '.join(silent)}: no AWS service needs known (tfcheck infers none for this kind); "
                      "declare `needs` or `internet_destinations` in the config if it calls anything")

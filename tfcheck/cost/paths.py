@@ -3,25 +3,25 @@
 The graph gives each workload's worst path per service; cost needs every subnet's path,
 because a workload's traffic is split over its subnets (evenly, an assumption the report
 states) and per-AZ NAT gateways or partly associated gateway endpoints each carry a share.
-The per-subnet path is the graph's own rule (derive.Deriver.path), not a second copy of it.
+The per-subnet path is the graph's own rule (graph/facts/paths.py), not a second copy of it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from tfcheck.cost.usage import Usage
+from tfcheck.graph.facts.context import Context
+from tfcheck.graph.facts.paths import path as facts_path
+from tfcheck.graph.model import Graph, GraphOptions, Item
 
-GATEWAY_ABLE = ("s3", "dynamodb")
 INTERFACE_VIAS = ("interface_endpoint_same_az", "interface_endpoint_other_az")
 ENDPOINT_VIAS = ("gateway_endpoint", *INTERFACE_VIAS)
 VPC_SOURCE = "(VPC traffic)"
 NO_VPC = "(VPC not in plan)"  # bucket for NAT gateways, endpoints, workloads whose VPC is unknown
 _PSEUDO: dict[str, Any] = {"need_reasons": {}, "public_ip": False, "unknown": {}}
-
-Item = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,38 +45,36 @@ class Flow:
 
 
 class Site:
-    """The graph indexed for cost: items by address and by VPC, and per-subnet paths."""
+    """The graph as cost reads it: VPCs with a bucket for what has none, and per-subnet paths."""
 
-    def __init__(self, graph: Mapping[str, Any]) -> None:
-        from tfcheck.graph.derive import Deriver
-        from tfcheck.graph.build import GraphOptions
-
+    def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.index: dict[str, Item] = {}
-        self.by_vpc: dict[str, dict[str, list[Item]]] = {}
-        for name in ("vpcs", "subnets", "route_tables", "endpoints", "nat_gateways", "workloads"):
-            for item in graph.get(name) or ():
-                self.index[item["address"]] = item
-                if name != "vpcs":
-                    vpc = item.get("vpc") or NO_VPC
-                    self.by_vpc.setdefault(vpc, {}).setdefault(name, []).append(item)
-        self._deriver = Deriver(dict(graph), self.index, GraphOptions())
+        self._paths = Context(graph, GraphOptions())
+        self._unplaced: dict[str, list[Item]] = {
+            name: [item for item in graph.collection(name) if not item.get("vpc")]
+            for name in ("subnets", "route_tables", "endpoints", "nat_gateways", "workloads")
+        }
         self._hops: dict[tuple[str, str], tuple[Hop, ...]] = {}
 
-    def in_vpc(self, vpc: str, name: str) -> list[Item]:
-        return self.by_vpc.get(vpc, {}).get(name, [])
+    def get(self, address: str) -> Item | None:
+        return self.graph.find(address)
+
+    def in_vpc(self, vpc: str, name: str) -> Sequence[Item]:
+        if vpc == NO_VPC:
+            return self._unplaced.get(name, [])
+        return self.graph.in_vpc(vpc, name)
 
     def vpc_addresses(self) -> list[str]:
         """The plan's VPCs, then the bucket of billed resources whose VPC is unknown, if any."""
         found = sorted(v["address"] for v in self.graph.get("vpcs") or ())
-        bucket = self.by_vpc.get(NO_VPC, {})
-        return found + [NO_VPC] if bucket.get("nat_gateways") or bucket.get("endpoints") else found
+        bucket = self._unplaced
+        return found + [NO_VPC] if bucket["nat_gateways"] or bucket["endpoints"] else found
 
     def hops(self, workload: Item, service: str) -> tuple[Hop, ...]:
         """The workload's path to `service` from each of its subnets (one hop if subnets unknown)."""
         key = (workload["address"], service)
         if key not in self._hops:
-            subnets = [self.index[a] for a in workload["subnets"] if a in self.index]
+            subnets = [s for s in map(self.graph.find, workload["subnets"]) if s is not None]
             if subnets and "subnets" not in workload["unknown"]:
                 self._hops[key] = tuple(self._hop(workload, s, service) for s in subnets)
             else:
@@ -94,7 +92,7 @@ class Site:
         return tuple(self._hop(_PSEUDO, s, service) for s in chosen)
 
     def _hop(self, workload: Item, subnet: Item, service: str) -> Hop:
-        path = self._deriver.path(workload, subnet, service)
+        path = facts_path(self._paths, workload, subnet, service)
         return Hop(path["via"], path.get("endpoint"), subnet["address"])
 
 

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from tfcheck.documents import check_schema, read_yaml
 from tfcheck.errors import InputError
 
 BUILTIN = Path(__file__).with_name("prices.json")
@@ -138,8 +139,6 @@ def load_prices(path: str | None) -> PriceTable:
 
 
 def _read(path: str) -> tuple[str, Any]:
-    from tfcheck.documents import read_yaml
-
     text, doc = read_yaml(path, InputError, "price file")
     if doc is None:
         raise InputError(path, "is empty; expected `regions: {REGION: {nat_gateway: ..., "
@@ -149,8 +148,6 @@ def _read(path: str) -> tuple[str, Any]:
 
 def validate(path: str, text: str, doc: Any) -> None:
     """Schema and tier checks of a price document; InputError names the file and JSON path."""
-    from tfcheck.documents import check_schema
-
     check_schema(SCHEMA, path, text, doc, error=InputError)
     for code, entry in doc["regions"].items():
         tiers = entry["interface_endpoint"]["per_gb_tiers"]

@@ -1,6 +1,6 @@
 """Cost stage: plans → the `tfcheck cost` document (NAT gateway vs endpoints, per VPC).
 
-Pipeline: load plan → graph (the lead's API) → per VPC: today's bill line by line, the
+Over the graphs the check built (the same ones its findings come from): per VPC: today's bill line by line, the
 per-service what-if, NAT removal readiness; for update plans the same bill for the prior
 state, and the delta. Money is exact (Decimal) until the document is serialized, where
 each figure is rounded half-up to cents and written as a string ("87.60").
@@ -9,28 +9,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
-from tfcheck.cost.prices import ZERO, PriceTable, RegionPrices, load_prices, money, plain
-from tfcheck.cost.usage import Usage, load_usage
-
-if TYPE_CHECKING:
-    from tfcheck.config import Config
-    from tfcheck.cost.vpc import Line
-    from tfcheck.graph.build import GraphOptions
+from tfcheck.config import Config
+from tfcheck.cost.nat import nat_removal
+from tfcheck.cost.paths import Site, build_flows
+from tfcheck.cost.prices import ZERO, PriceTable, RegionPrices, money, plain
+from tfcheck.cost.usage import Usage
+from tfcheck.cost.vpc import Line, bill_lines, service_rows
+from tfcheck.graph.model import Graph
 
 VERSION = 1
 GB_KEYS = ("gb", "moved_gb", "break_even_gb")
 HUNDREDTH = Decimal("0.01")
 
 
-def run_cost(plan_paths: Sequence[str | None], usage_path: str | None, prices_path: str | None,
-             config: Mapping[str, Any] | Config | None) -> dict[str, Any]:
-    """The JSON document (contract: cost_schema.SCHEMA); `config`: the settings mapping or a Config."""
-    prices = load_prices(prices_path)
-    usage = load_usage(usage_path)
-    options, declared = _settings(config)
-    plans = [_plan(path, prices, usage, options, declared) for path in (plan_paths or [None])]
+class CostInput(NamedTuple):
+    """One checked input as cost reads it: its graph, and for an update plan what stood before."""
+
+    label: str
+    graph: Graph
+    before: Graph | None = None
+
+
+def cost_document(inputs: Sequence[CostInput], prices: PriceTable, usage: Usage,
+                  declared: Sequence[tuple[str, list[str]]] = ()) -> dict[str, Any]:
+    """The JSON document (contract: cost/schema.py) for the given graphs."""
+    plans = [plan_cost(one, prices, usage, declared) for one in inputs]
     regions = sorted({v["region"] for p in plans for v in p["vpcs"] if v["region"] in prices.regions})
     totals: dict[str, Any] = {
         "fixed_monthly": sum((p["fixed_monthly"] for p in plans), ZERO),
@@ -48,66 +53,31 @@ def run_cost(plan_paths: Sequence[str | None], usage_path: str | None, prices_pa
         "assumptions": _assumptions(usage), "prices": {r: prices.regions[r].report() for r in regions},
         "plans": plans, "totals": totals,
     }
-    return _jsonify(doc)
+    return jsonify(doc)
 
 
-def render_text(doc: Mapping[str, Any]) -> str:
-    from tfcheck.formats.cost.text import render
-
-    return render(doc)
-
-
-def render_markdown(doc: Mapping[str, Any]) -> str:
-    from tfcheck.formats.cost.markdown import render
-
-    return render(doc)
-
-
-def _settings(config: Mapping[str, Any] | Config | None) -> tuple[GraphOptions, list[tuple[str, list[str]]]]:
-    """Graph options and `internet_destinations` from a settings mapping or a loaded Config."""
-    from tfcheck.config import Config, from_dict, graph_options
-
-    if config is None:
-        loaded, raw = Config(), None
-    elif isinstance(config, Config):
-        loaded, raw = config, getattr(config, "internet_destinations", None)
-    else:
-        loaded, raw = from_dict(config, None), config.get("internet_destinations")
+def declared_destinations(config: Config) -> list[tuple[str, list[str]]]:
+    """`internet_destinations` of the settings: address glob → non-AWS destinations."""
+    raw = config.internet_destinations
     pairs = raw.items() if isinstance(raw, Mapping) else (raw or ())
-    declared = [(str(glob), [dests] if isinstance(dests, str) else [str(d) for d in dests or ()])
-                for glob, dests in pairs]
-    return graph_options(loaded), declared
+    return [(str(glob), [dests] if isinstance(dests, str) else [str(d) for d in dests or ()])
+            for glob, dests in pairs]
 
 
-def _plan(path: str | None, prices: PriceTable, usage: Usage, options: GraphOptions,
-          declared: list[tuple[str, list[str]]]) -> dict[str, Any]:
-    from tfcheck.graph.build import build_graph
-    from tfcheck.load.plan import PlanDoc, load_plan
-    from tfcheck.load.inventory import build_inventory
-
-    doc = load_plan(path)
-    label = doc.path
-    graph = build_graph(build_inventory(doc), options).to_dict()
-    prior = doc.data.get("prior_state") if doc.kind == "plan" else None
-    before_doc = None
-    if isinstance(prior, Mapping) and isinstance(prior.get("values"), Mapping):
-        before_doc = PlanDoc(label, {"format_version": "1.0", "values": prior["values"],
-                                     "configuration": doc.data.get("configuration")}, "state")
-    # Drop the parsed plan (most of the live objects) before analysis allocates many small
-    # ones: otherwise every full garbage collection walks it again.
-    del doc, prior
-    vpcs = analyze(graph, label, prices, usage, declared, full=True)
+def plan_cost(one: CostInput, prices: PriceTable, usage: Usage,
+              declared: Sequence[tuple[str, list[str]]]) -> dict[str, Any]:
+    """One input's VPCs priced; for an update plan, each VPC's change and the removed VPCs."""
+    vpcs = analyze(one.graph, one.label, prices, usage, declared, full=True)
     out: dict[str, Any] = {
-        "plan": label, "update": False, "vpcs": vpcs,
+        "plan": one.label, "update": False, "vpcs": vpcs,
         "fixed_monthly": sum((v["fixed_monthly"] for v in vpcs), ZERO),
         "traffic_monthly": sum((v["traffic_monthly"] or ZERO for v in vpcs), ZERO) if usage.given else None,
         "total_monthly": sum((v["total_monthly"] for v in vpcs), ZERO),
         "before_monthly": None, "delta_monthly": None, "removed_vpcs": [],
     }
-    if before_doc is not None:
-        before_graph = build_graph(build_inventory(before_doc), options).to_dict()
+    if one.before is not None:
         before = {v["address"]: v["total_monthly"]
-                  for v in analyze(before_graph, label, prices, usage, declared, full=False)}
+                  for v in analyze(one.before, one.label, prices, usage, declared, full=False)}
         for vpc in vpcs:
             vpc["before_monthly"] = before.get(vpc["address"], ZERO)
             vpc["delta_monthly"] = vpc["total_monthly"] - vpc["before_monthly"]
@@ -119,18 +89,14 @@ def _plan(path: str | None, prices: PriceTable, usage: Usage, options: GraphOpti
     return out
 
 
-def analyze(graph: Mapping[str, Any], label: str, prices: PriceTable, usage: Usage,
-            declared: list[tuple[str, list[str]]], full: bool) -> list[dict[str, Any]]:
+def analyze(graph: Graph, label: str, prices: PriceTable, usage: Usage,
+            declared: Sequence[tuple[str, list[str]]], full: bool) -> list[dict[str, Any]]:
     """Per VPC: lines and totals; with `full`, also services and NAT removal readiness."""
-    from tfcheck.cost.nat import nat_removal
-    from tfcheck.cost.paths import Site, build_flows
-    from tfcheck.cost.vpc import bill_lines, service_rows
-
     site = Site(graph)
     flows = build_flows(site, usage)
     staged: list[tuple[str, str, RegionPrices, list[Line]]] = []
     for address in site.vpc_addresses():
-        item = site.index.get(address, {})
+        item = site.get(address) or {}
         region = item.get("region") or graph.get("region")
         rp = prices.region(region, label, address if item else "resources whose VPC is not in the plan")
         staged.append((address, rp.region, rp, bill_lines(address, site, usage, flows.get(address, []), rp,
@@ -185,13 +151,13 @@ def _assumptions(usage: Usage) -> list[str]:
     return out
 
 
-def _jsonify(value: Any, key: str = "") -> Any:
+def jsonify(value: Any, key: str = "") -> Any:
     """Decimals → strings: money ("…monthly") in cents, GB to 0.01, rates exact."""
     kind = type(value)
     if kind is dict:
-        return {k: _jsonify(v, k) for k, v in value.items()}
+        return {k: jsonify(v, k) for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [_jsonify(v, key) for v in value]
+        return [jsonify(v, key) for v in value]
     if kind is Decimal:
         if key.endswith("monthly"):
             return money(value)

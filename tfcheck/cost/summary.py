@@ -1,77 +1,46 @@
 """Cost stage for `tfcheck check`: the few figures the Markdown report shows of `tfcheck cost`.
 
-Per plan file and VPC: the monthly total (with traffic, given a usage file) and, for an
-update plan (one with `prior_state`), the total before the change and the delta. Plans
-without `prior_state` are priced only when a usage file asks for it; HCL directories and
-stdin (already read by the check) are not priced.
+Per checked input and VPC: the monthly total (with traffic, given a usage file) and, for an
+update plan (one with `prior_state`), the total before the change and the delta. Inputs
+without `prior_state` are priced only when a usage file asks for it. The graphs are the
+check's own, so the figures describe the network the findings describe.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tfcheck.cost.prices import PriceTable
+from tfcheck.cost.report import CostInput, jsonify, plan_cost
+from tfcheck.cost.usage import Usage
 from tfcheck.errors import InputError
-
-if TYPE_CHECKING:
-    from tfcheck.config import Config
 
 VPC_KEYS = ("address", "region", "total_monthly", "traffic_monthly", "before_monthly", "delta_monthly")
 
 
-def summarize(paths: Sequence[str | None], usage_path: str | None, prices_path: str | None,
-              config: Config | None, wanted: bool = True) -> dict[str, Any] | None:
-    """The summary Report.cost holds, or None when there is nothing to show (or not `wanted`).
+def wanted(usage: Usage, update: bool) -> bool:
+    """Is an input priced in the check report? Update plans always, others given a usage file."""
+    return usage.given or update
 
-    A bad usage or price file is an InputError (exit 2) as in `tfcheck cost`; a plan that
-    cannot be priced (a Region without a price) gets an `error` line instead, since the
-    check itself went fine.
-    """
-    from tfcheck.cost.report import run_cost
-    from tfcheck.cost.prices import load_prices
-    from tfcheck.cost.usage import load_usage
 
-    load_usage(usage_path)  # checked once up front, whichever plans follow
-    load_prices(prices_path)
-    if not wanted:
-        return None
-    plans: list[dict[str, Any]] = []
-    hours = 730
-    for path in paths:
-        file = _plan_file(path)
-        if file is None or (usage_path is None and not _may_have_prior_state(file)):
-            continue
-        try:
-            doc = run_cost([file], usage_path, prices_path, config)
-        except InputError as e:
-            plans.append({"plan": file, "update": False, "error": f"{e.path}: {e.message}"})
-            continue
-        plan, hours = doc["plans"][0], doc["hours_per_month"]
-        if usage_path is not None or plan["update"]:
-            plans.append(_plan(plan))
+def plan_summary(one: CostInput, prices: PriceTable, usage: Usage,
+                 declared: Sequence[tuple[str, list[str]]]) -> dict[str, Any]:
+    """One input's figures, or an `error` line when it cannot be priced (a Region without a
+    price): the check itself went fine, so that is not an input error."""
+    try:
+        plan = jsonify(plan_cost(one, prices, usage, declared))
+    except InputError as e:
+        return {"plan": one.label, "update": False, "error": f"{e.path}: {e.message}"}
+    return _plan(plan)
+
+
+def summarize(plans: Sequence[Mapping[str, Any]], usage: Usage, hours: int) -> dict[str, Any] | None:
+    """The summary Report.cost holds, or None when there is nothing to show."""
     if not plans:
         return None
-    return {"traffic_included": usage_path is not None, "usage_file": usage_path,
-            "hours_per_month": hours, "plans": plans, "totals": _totals(plans)}
-
-
-def _plan_file(path: str | None) -> str | None:
-    """The plan file behind a check input, or None for stdin and HCL directories."""
-    if path is None:
-        path = os.environ.get("SHOWFILE") or None
-    if path is None or path == "-" or os.path.isdir(path):
-        return None
-    return path
-
-
-def _may_have_prior_state(path: str) -> bool:
-    """A cheap byte test before parsing the plan again: no `"prior_state"` key, no update."""
-    try:
-        with open(path, "rb") as handle:
-            return b'"prior_state"' in handle.read()
-    except OSError:
-        return False
+    return {"traffic_included": usage.given, "usage_file": usage.path,
+            "hours_per_month": hours, "plans": list(plans), "totals": _totals(plans)}
 
 
 def _plan(plan: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ endpoint-vs-NAT what-if needs. Both are optional and may share one file.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,28 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from tfcheck.cost.prices import dec
+from tfcheck.documents import check_schema, read_yaml
 from tfcheck.errors import InputError
+from tfcheck.globs import has_wildcard, matches
 
 SCHEMA = Path(__file__).with_name("usage.schema.json")
 USAGE_KEY = "monthly_data_processed_gb"
 PRICED_TYPES = ("aws_nat_gateway", "aws_vpc_endpoint")
-
-
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """Address glob → regex: `*` any text, `[*]` any one index, everything else literal."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("[*]", i):
-            out.append(r"\[[^\]]*\]")
-            i += 3
-        elif pattern[i] == "*":
-            out.append(".*")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +27,19 @@ class Matcher:
     """Exact addresses first, then globs in file order (Infracost's precedence)."""
 
     exact: Mapping[str, Any]
-    globs: tuple[tuple[re.Pattern[str], Any], ...]
+    globs: tuple[tuple[str, Any], ...]
 
     @classmethod
     def build(cls, entries: Mapping[str, Any]) -> Matcher:
-        exact = {k: v for k, v in entries.items() if "*" not in k}
-        globs = tuple((glob_regex(k), v) for k, v in entries.items() if "*" in k)
+        exact = {k: v for k, v in entries.items() if not has_wildcard(k)}
+        globs = tuple((k, v) for k, v in entries.items() if has_wildcard(k))
         return cls(exact, globs)
 
     def get(self, address: str) -> Any:
         if address in self.exact:
             return self.exact[address]
-        for regex, value in self.globs:
-            if regex.fullmatch(address):
+        for pattern, value in self.globs:
+            if matches(pattern, address):
                 return value
         return None
 
@@ -111,8 +95,6 @@ def load_usage(path: str | None) -> Usage:
 
 
 def _read(path: str) -> tuple[str, Any]:
-    from tfcheck.documents import read_yaml
-
     text, doc = read_yaml(path, InputError, "usage file")
     if doc is None:
         raise InputError(path, "is empty; expected `version: 0.1` with `resource_usage:` "
@@ -121,6 +103,4 @@ def _read(path: str) -> tuple[str, Any]:
 
 
 def _validate(path: str, text: str, doc: Any) -> None:
-    from tfcheck.documents import check_schema
-
     check_schema(SCHEMA, path, text, doc, error=InputError)

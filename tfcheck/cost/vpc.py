@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from tfcheck.cost.paths import GATEWAY_ABLE, INTERFACE_VIAS, Flow, Hop, Item, Site
+from tfcheck.cost.paths import INTERFACE_VIAS, Flow, Hop, Site
+from tfcheck.graph.facts.context import GATEWAY_ABLE
+from tfcheck.graph.model import Item
 from tfcheck.cost.prices import CENT, ZERO, RegionPrices, plain
 from tfcheck.cost.usage import Usage
 
@@ -158,7 +160,7 @@ def alternative(vpc: str, service: str, users: Sequence[Item], site: Site, price
                            prices.gateway_per_gb)
     azs = tuple(sorted({az for w in users for az in w["azs"] if az}))
     if not azs:
-        azs = tuple(site.index.get(vpc, {}).get("workload_azs") or ())
+        azs = tuple((site.get(vpc) or {}).get("workload_azs") or ())
     fixed = ZERO if existing else (len(azs) * hours * prices.vpce_hourly if azs else None)
     return Alternative(kind, existing, azs, fixed, prices.marginal(base_gb))
 

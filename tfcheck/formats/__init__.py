@@ -1,9 +1,12 @@
-"""Report formats: name → "module:function", imported only when chosen (keys feed --format)."""
+"""Report formats, one registry per kind of report: name → "module:function", imported only
+when chosen. The keys feed each command's --format choices.
+"""
 from __future__ import annotations
 
 import importlib
 from typing import Any, Callable
 
+# `tfcheck check --format`: `render(report, *, color=False, verbose=False) -> str`.
 FORMATS: dict[str, str] = {
     "text": "tfcheck.formats.findings.text:render",
     "json": "tfcheck.formats.findings.json:render",
@@ -12,17 +15,28 @@ FORMATS: dict[str, str] = {
     "github": "tfcheck.formats.findings.github:render",
     "markdown": "tfcheck.formats.findings.markdown:render",
 }
-# `tfcheck graph --format`: renderers of the graph dict itself, not of a Report.
+# `tfcheck graph --format`: `render(graph) -> str`.
 GRAPH_FORMATS: dict[str, str] = {
+    "json": "tfcheck.formats.graph.json:render",
     "text": "tfcheck.formats.graph.text:render",
     "mermaid": "tfcheck.formats.graph.mermaid:render",
     "dot": "tfcheck.formats.graph.dot:render",
 }
+# `tfcheck reach --format`: `render(graph) -> str`.
+REACH_FORMATS: dict[str, str] = {
+    "text": "tfcheck.formats.reach:render_text",
+    "json": "tfcheck.formats.reach:render_json",
+}
+# `tfcheck cost --format`: `render(document) -> str`.
+COST_FORMATS: dict[str, str] = {
+    "text": "tfcheck.formats.cost.text:render",
+    "json": "tfcheck.formats.cost.json:render",
+    "markdown": "tfcheck.formats.cost.markdown:render",
+}
 
 
 def get_renderer(name: str, registry: dict[str, str] | None = None) -> Callable[..., str]:
-    """`render(report, *, color=False, verbose=False) -> str` of the named format
-    (with `registry=GRAPH_FORMATS`: `render(graph) -> str`)."""
+    """The named format's render function, from `registry` (default: the findings formats)."""
     module_name, _, function = (FORMATS if registry is None else registry)[name].partition(":")
     renderer: Callable[..., Any] = getattr(importlib.import_module(module_name), function)
     return renderer

@@ -1,18 +1,14 @@
 """Graph stage: VPC endpoints with everything their association resources add to them."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tfcheck import aws
+from tfcheck.graph.builder import Builder, new_item, put_edge
 from tfcheck.graph.edges import Edge, as_bool, blocks, scalar
 
-if TYPE_CHECKING:
-    from tfcheck.graph.build import NetworkBuilder
 
-
-def build_endpoints(builder: NetworkBuilder) -> None:
-    from tfcheck.graph.build import new_item, put_edge
-
+def build_endpoints(builder: Builder) -> None:
     extra: dict[str, dict[str, list[Edge]]] = {}
     for rtype, attr, field in (
         ("aws_vpc_endpoint_route_table_association", "route_table_id", "route_tables"),
@@ -76,10 +72,6 @@ def build_endpoints(builder: NetworkBuilder) -> None:
             if merged.external and not merged.unknown:
                 item["unknown"][field] = f"not in plan: {merged.external[0]}"
         builder.subnet_azs(item)
-        for address in item["route_tables"]:
-            table = builder.find(address, "route_tables")
-            if table is not None and item["type"] == "Gateway":
-                table["gateway_endpoints"].append(item["address"])
 
         dns_value = private_dns.get(inst.address, v.get("private_dns_enabled"))
         item["private_dns"], reason = as_bool(dns_value, False)
@@ -93,5 +85,4 @@ def build_endpoints(builder: NetworkBuilder) -> None:
             item["unknown"]["inbound_resolver_only"] = reason
         vpc = builder.find(item["vpc"], "vpcs")
         if vpc is not None:
-            vpc["endpoints"].append(item["address"])
             item["vpc_region"] = vpc["region"] or inst.region

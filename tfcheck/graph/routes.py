@@ -6,20 +6,16 @@ its egress is the kind of its default route's target.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from tfcheck import aws
+from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import Edge, blocks, id_kind, scalar
-
-if TYPE_CHECKING:
-    from tfcheck.graph.build import NetworkBuilder
 
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 
 
-def build_route_tables(builder: NetworkBuilder) -> None:
-    from tfcheck.graph.build import new_item, put_edge
-
+def build_route_tables(builder: Builder) -> None:
     for inst in builder.of(*aws.ROUTE_TABLE):
         main = inst.type == "aws_default_route_table"
         item = builder.add("route_tables", new_item(inst, main=main, subnets=[], routes=[],
@@ -49,7 +45,7 @@ def build_route_tables(builder: NetworkBuilder) -> None:
         if vpc is not None and table is not None:
             vpc["main_route_table"] = table["address"]
             table["main"] = True
-    for vpc in builder.graph["vpcs"]:
+    for vpc in builder.collections["vpcs"]:
         if vpc["main_route_table"] is None:
             implicit = {"address": f"{vpc['address']}:main", "resource_type": "implicit_main_route_table",
                         "vpc": vpc["address"], "main": True, "subnets": [],
@@ -59,10 +55,10 @@ def build_route_tables(builder: NetworkBuilder) -> None:
             vpc["main_route_table"] = implicit["address"]
     associated: dict[str, Edge] = {}
     for inst in builder.of("aws_route_table_association"):
-        subnet = builder.edges.follow(inst.values.get("subnet_id")).one
-        if subnet is not None:
-            associated[subnet] = builder.edges.follow(inst.values.get("route_table_id"))
-    for subnet in builder.graph["subnets"]:
+        named = builder.edges.follow(inst.values.get("subnet_id")).one
+        if named is not None:
+            associated[named] = builder.edges.follow(inst.values.get("route_table_id"))
+    for subnet in builder.collections["subnets"]:
         edge = associated.get(subnet["address"])
         if edge is None:
             vpc = builder.find(subnet["vpc"], "vpcs")
@@ -73,13 +69,10 @@ def build_route_tables(builder: NetworkBuilder) -> None:
             subnet["route_table"] = vpc["main_route_table"]
         else:
             put_edge(subnet, "route_table", edge, many=False)
-        table = builder.find(subnet["route_table"], "route_tables")
-        if table is not None:
-            table["subnets"].append(subnet["address"])
-        set_egress(subnet, table)
+        set_egress(subnet, builder.find(subnet["route_table"], "route_tables"))
 
 
-def add_route(builder: NetworkBuilder, table: dict[str, Any], values: Mapping[str, Any],
+def add_route(builder: Builder, table: Draft, values: Mapping[str, Any],
               destination: Any) -> None:
     target_kind, target, reason = "other", None, None
     for attr, kind in aws.ROUTE_TARGETS.items():
@@ -106,7 +99,7 @@ def add_route(builder: NetworkBuilder, table: dict[str, Any], values: Mapping[st
         table["unknown"]["routes"] = reason or dest_reason
 
 
-def set_egress(subnet: dict[str, Any], table: dict[str, Any] | None) -> None:
+def set_egress(subnet: Draft, table: Draft | None) -> None:
     if table is None:
         subnet["egress"] = "unknown"
         subnet["unknown"].setdefault("egress", subnet["unknown"].get("route_table", "route table unknown"))

@@ -7,19 +7,15 @@ A VPC's own default security group, when Terraform does not manage it, is modell
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from tfcheck import aws
+from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import as_bool, blocks, scalar
 from tfcheck.model import Unknown
 
-if TYPE_CHECKING:
-    from tfcheck.graph.build import NetworkBuilder
 
-
-def build_security_groups(builder: NetworkBuilder) -> None:
-    from tfcheck.graph.build import new_item, put_edge
-
+def build_security_groups(builder: Builder) -> None:
     for inst in builder.of(*aws.SECURITY_GROUP):
         item = builder.add("security_groups", new_item(inst, ingress=[], egress=[], implicit=False))
         put_edge(item, "vpc", builder.edges.follow(inst.values.get("vpc_id")), many=False)
@@ -32,9 +28,9 @@ def build_security_groups(builder: NetworkBuilder) -> None:
                 continue
             for block in blocks(value):
                 add_rule(builder, item, direction, block, "inline")
-    managed_defaults = {sg["vpc"] for sg in builder.graph["security_groups"]
+    managed_defaults = {sg["vpc"] for sg in builder.collections["security_groups"]
                         if sg["resource_type"] == "aws_default_security_group"}
-    for vpc in builder.graph["vpcs"]:
+    for vpc in builder.collections["vpcs"]:
         if vpc["address"] in managed_defaults:
             continue
         address = f"{vpc['address']}:default_sg"
@@ -74,15 +70,15 @@ def build_security_groups(builder: NetworkBuilder) -> None:
             }, inst.address)
 
 
-def _unattributed(builder: NetworkBuilder, address: str, reason: str, kind: Any) -> None:
+def _unattributed(builder: Builder, address: str, reason: str, kind: Any) -> None:
     """A rule whose group is unknown may belong to any group: none has known rules now."""
     directions = [kind] if kind in ("ingress", "egress") else ["ingress", "egress"]
-    for group in builder.graph["security_groups"]:
+    for group in builder.collections["security_groups"]:
         for name in directions:
             group["unknown"].setdefault(name, f"{address}: security group {reason}")
 
 
-def add_rule(builder: NetworkBuilder, group: dict[str, Any], direction: str,
+def add_rule(builder: Builder, group: Draft, direction: str,
              values: Mapping[str, Any], origin: str) -> None:
     reasons: list[str] = []
     protocol, reason = scalar(values.get("protocol"), "-1")

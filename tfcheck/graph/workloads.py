@@ -7,28 +7,28 @@ endpoints. Users declare the rest (config, or the `tfcheck:requires` tag).
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 from typing import Any, Mapping
 
 from tfcheck import aws
+from tfcheck.globs import matches
+from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import Edges, as_bool, blocks, scalar
+from tfcheck.graph.model import GraphOptions
 from tfcheck.model import Instance, Ref, Unknown
 
 AGENT = ("ecs", "ecs-agent", "ecs-telemetry")
 REQUIRES_TAG = "tfcheck:requires"
 
 
-def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]], edges: Edges,
-                    options: Any) -> None:
-    from tfcheck.graph.build import new_item, put_edge
-
-    subnets = {s["address"]: s for s in graph["subnets"]}
+def build_workloads(b: Builder, options: GraphOptions) -> None:
+    by_type, edges = b.by_type, b.edges
+    subnets = {s["address"]: s for s in b.collections["subnets"]}
     launch_templates = {i.address: i for i in by_type.get("aws_launch_template", ())}
-    workloads: dict[str, dict[str, Any]] = {}
+    workloads: dict[str, Draft] = {}
 
     def add(inst: Instance, kind: str, subnet_value: Any, sg_value: Any, public_ip: Any,
-            public_default: bool | None = False) -> dict[str, Any]:
+            public_default: bool | None = False) -> Draft:
         item = new_item(inst, kind=kind, launch_type=None, needs=[], need_reasons={})
         put_edge(item, "subnets", edges.follow(subnet_value), many=True)
         put_edge(item, "security_groups", edges.follow(sg_value), many=True)
@@ -127,10 +127,7 @@ def build_workloads(graph: dict[str, Any], by_type: Mapping[str, list[Instance]]
         item["azs"] = sorted(a for a in azs if a)
         if None in azs or "subnets" in item["unknown"]:
             item["unknown"]["azs"] = item["unknown"].get("subnets", "subnet AZ unknown")
-        for address in item["subnets"]:
-            if address in subnets:
-                subnets[address]["workloads"].append(item["address"])
-        graph["workloads"].append(item)
+        b.add("workloads", item)
 
 
 def _block(value: Any, *fields: str) -> dict[str, Any]:
@@ -271,13 +268,13 @@ def _secret_service(source: Any) -> str | None:
     return None
 
 
-def _declared_needs(item: dict[str, Any], tags: Mapping[str, Any], options: Any) -> None:
+def _declared_needs(item: Draft, tags: Mapping[str, Any], options: GraphOptions) -> None:
     declared = tags.get(REQUIRES_TAG)
     if isinstance(declared, str):
         for service in declared.replace(" ", ",").split(","):
             if service:
                 item["need_reasons"].setdefault(service.strip(), f"declared by tag {REQUIRES_TAG}")
     for pattern, services in options.extra_needs:
-        if fnmatch.fnmatchcase(item["address"], pattern):
+        if matches(pattern, item["address"]):
             for service in services:
                 item["need_reasons"].setdefault(service, "declared in config")

@@ -5,15 +5,19 @@ templates and functions; an invalid operation raises `EvalError`, which `try`/`c
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, cast
 
-from lark import Token, Tree
+from tfcheck.hcl.nodes import Node, is_token, is_tree, trees
 
 from tfcheck.hcl.ops import binary, get_attr, get_index, splat, unary
-from tfcheck.hcl.template import compile_heredoc, compile_string, unescape
+from tfcheck.hcl.parse import unescape
+from tfcheck.hcl.template import compile_heredoc, compile_string
 from tfcheck.hcl.values import (EvalError, has_unknown, is_known, materialize, number, to_bool,
                                 to_string, type_name, unknown_of)
 from tfcheck.model import Ref, Unknown
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 Expr = Callable[["Scope"], Any]
 
@@ -47,7 +51,7 @@ class Scope:
 
 def compile_expr(node: Any) -> Expr:
     """A closure that evaluates the expression tree in a scope."""
-    if isinstance(node, Token):
+    if is_token(node):
         raise EvalError(f"unexpected token {node!s}")
     handler = _COMPILERS.get(node.data)
     if handler is None:
@@ -55,16 +59,13 @@ def compile_expr(node: Any) -> Expr:
     return handler(node)
 
 
-def _trees(node: Tree[Any]) -> list[Tree[Any]]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
-
 
 def _constant(value: Any) -> Expr:
     return lambda scope: value
 
 
 def _expr_term(node: Tree[Any]) -> Expr:
-    return compile_expr(_trees(node)[0])
+    return compile_expr(trees(node)[0])
 
 
 def _literal(node: Tree[Any]) -> Expr:
@@ -86,23 +87,23 @@ def _identifier(node: Tree[Any]) -> Expr:
 
 
 def _tuple(node: Tree[Any]) -> Expr:
-    items = [compile_expr(c) for c in _trees(node)]
+    items = [compile_expr(c) for c in trees(node)]
     return lambda scope: [item(scope) for item in items]
 
 
 def _object_key(node: Tree[Any]) -> Expr:
     inner = node.children[0]
-    if isinstance(inner, Tree) and inner.data == "keyword":
+    if is_tree(inner) and inner.data == "keyword":
         return _constant(str(inner.children[0]))
-    if isinstance(inner, Tree) and inner.data == "expr_term":
+    if is_tree(inner) and inner.data == "expr_term":
         sub = inner.children[0]
-        if isinstance(sub, Tree) and sub.data in ("identifier", "literal_value"):
+        if is_tree(sub) and sub.data in ("identifier", "literal_value"):
             return _constant(str(sub.children[0]))  # a bare name is the key itself
     return compile_expr(inner)
 
 
 def _object(node: Tree[Any]) -> Expr:
-    elems = [(_object_key(e.children[0]), compile_expr(e.children[2])) for e in _trees(node)]
+    elems = [(_object_key(e.children[0]), compile_expr(e.children[2])) for e in trees(node)]
 
     def run(scope: Scope) -> Any:
         out: dict[str, Any] = {}
@@ -118,11 +119,11 @@ def _object(node: Tree[Any]) -> Expr:
 
 def _steps(node: Tree[Any], out: list[Any]) -> None:
     """Flatten get_attr / index / splat parts into steps: ("a", name), ("i", expr), ("s", ...)."""
-    for part in _trees(node):
+    for part in trees(node):
         if part.data == "get_attr":
-            out.append(("a", str(_trees(part)[0].children[0])))
+            out.append(("a", str(trees(part)[0].children[0])))
         elif part.data == "braces_index":
-            out.append(("i", compile_expr(_trees(part)[0])))
+            out.append(("i", compile_expr(trees(part)[0])))
         elif part.data == "short_index":
             out.append(("i", _constant(int(str(part.children[-1])))))
 
@@ -131,15 +132,15 @@ def _traversal(node: Tree[Any]) -> Expr:
     chain: list[Tree[Any]] = []
     while node.data in _TRAVERSALS:
         chain.append(node)
-        node = _trees(node)[0]
-        if node.data == "expr_term" and isinstance(node.children[0], Tree):
+        node = trees(node)[0]
+        if node.data == "expr_term" and is_tree(node.children[0]):
             node = node.children[0]
     root = compile_expr(node)
     steps: list[Any] = []
     for part in reversed(chain):
-        tail = _trees(part)[1]
+        tail = trees(part)[1]
         if part.data in ("get_attr_expr_term", "index_expr_term"):
-            _steps(Tree("x", [tail]), steps)
+            _steps(cast("Tree[Any]", Node("x", [tail])), steps)
             continue
         inner: list[Any] = []
         _steps(tail, inner)
@@ -168,13 +169,13 @@ def _per_item(steps: list[Any], scope: Scope) -> Callable[[Any], Any]:
 
 
 def _call(node: Tree[Any]) -> Expr:
-    parts = _trees(node)
+    parts = trees(node)
     names = [str(p.children[0]) for p in parts if p.data == "identifier"]
     name = "::".join(names)
     arguments = next((p for p in parts if p.data == "arguments"), None)
-    args = [compile_expr(a) for a in _trees(arguments)] if arguments is not None else []
+    args = [compile_expr(a) for a in trees(arguments)] if arguments is not None else []
     expand = arguments is not None and any(
-        isinstance(t, Token) and t.type == "ELLIPSIS" for t in arguments.children)
+        is_token(t) and t.type == "ELLIPSIS" for t in arguments.children)
     if name == "try":
         return _try(args)
     if name == "can":
@@ -227,7 +228,7 @@ def _can(args: list[Expr]) -> Expr:
 
 
 def _conditional(node: Tree[Any]) -> Expr:
-    cond, yes, no = (compile_expr(c) for c in _trees(node))
+    cond, yes, no = (compile_expr(c) for c in trees(node))
 
     def run(scope: Scope) -> Any:
         test = cond(scope)
@@ -251,24 +252,24 @@ def _unary(node: Tree[Any]) -> Expr:
 
 
 def _binary(node: Tree[Any]) -> Expr:
-    left_node, term = _trees(node)
-    op_node, right_node = _trees(term)
+    left_node, term = trees(node)
+    op_node, right_node = trees(term)
     op = str(op_node.children[0]).strip()
     left, right = compile_expr(left_node), compile_expr(right_node)
     return lambda scope: binary(op, left(scope), right(scope))
 
 
 def _for(node: Tree[Any]) -> Expr:
-    parts = _trees(node)
+    parts = trees(node)
     intro, body = parts[0], parts[1:]
-    names = [str(c.children[0]) for c in _trees(intro) if c.data == "identifier"]
-    collection = compile_expr(_trees(intro)[-1])
+    names = [str(c.children[0]) for c in trees(intro) if c.data == "identifier"]
+    collection = compile_expr(trees(intro)[-1])
     cond = None
     if body and body[-1].data == "for_cond":
-        cond = compile_expr(_trees(body.pop())[0])
+        cond = compile_expr(trees(body.pop())[0])
     exprs = [compile_expr(b) for b in body]
     is_object = node.data == "for_object_expr"
-    grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in node.children)
+    grouping = any(is_token(c) and c.type == "ELLIPSIS" for c in node.children)
     key_name, value_name = (names[0], names[1]) if len(names) == 2 else (None, names[0])
 
     def run(scope: Scope) -> Any:

@@ -13,7 +13,8 @@ from typing import Any, Callable, Mapping
 from tfcheck.errors import InputError
 from tfcheck.hcl.parse import Attribute, Block, load_module_dir
 from tfcheck.hcl.expr import Expr, Scope, compile_expr
-from tfcheck.hcl.functions.table import FUNCTIONS, file_functions
+from tfcheck.hcl.functions.files import file_functions
+from tfcheck.hcl.functions.table import FUNCTIONS
 from tfcheck.hcl.types import ANY, Type, parse_type
 from tfcheck.hcl.values import EvalError
 

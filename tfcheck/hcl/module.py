@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tfcheck.hcl.parse import Attribute, Block, static_string
+from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
 from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
 from tfcheck.hcl.types import Type, convert
 from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
 from tfcheck.model import Unknown
-from tfcheck.load.references import format_key
+from tfcheck.model import format_key
 
 NOT_INSTALLED = "module not installed: run terraform init"
 MISSING = object()
@@ -306,8 +306,6 @@ class ModuleInstance:
 
 def provider_map(expr: Any) -> list[tuple[str, str]]:
     """`providers = { aws = aws.west }` read as written (it is not an expression)."""
-    from tfcheck.hcl.parse import traversal_text
-
     node = expr.children[0] if expr.data == "expr_term" else expr
     if getattr(node, "data", None) != "object":
         return []

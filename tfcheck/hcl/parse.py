@@ -11,12 +11,15 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-import hcl2
-from lark import Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+import re
+from typing import TYPE_CHECKING
 
 from tfcheck.errors import InputError
-from tfcheck.hcl.template import unescape
+from tfcheck.hcl.nodes import is_token, is_tree, trees
+
+if TYPE_CHECKING:
+    from lark import Token, Tree
+    from lark.exceptions import UnexpectedInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,31 @@ class Block:
     comments: tuple[str, ...] = ()
 
 
+_ESCAPES = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|\$\$\{|%%\{", re.S)
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape(text: str) -> str:
+    """Decode a quoted string's escapes and its `$${` / `%%{` literal markers."""
+    if "\\" not in text and "$${" not in text and "%%{" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        if whole in ("$${", "%%{"):
+            return whole[1:]
+        code = match.group(1)
+        if code[0] in "uU" and len(code) > 1:
+            try:
+                return chr(int(code[1:], 16))
+            except (ValueError, OverflowError):
+                return whole
+        return _SIMPLE.get(code, whole)
+
+    return _ESCAPES.sub(one, text)
+
+
+
 # Token names of the hcl2 grammar, in words for "expected ..." messages.
 _TOKEN_WORDS = {
     "NL_OR_COMMENT": "a newline", "NAME": "a name", "INT_LITERAL": "a number",
@@ -55,6 +83,8 @@ _EXPRESSION_START = {"NAME", "INT_LITERAL", "DBLQUOTE", "LSQB", "LBRACE", "LPAR"
 
 def parse_text(text: str, path: str) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
     """Parse one file's text into its top-level blocks and top-level attributes."""
+    from lark.exceptions import LarkError, UnexpectedInput  # heavy: only when a file is parsed
+
     try:
         tree = _parse()(text + "\n")  # the trailing newline as in hcl2.parses_to_tree
     except UnexpectedInput as exc:
@@ -73,6 +103,8 @@ def _parser() -> Any:
     Lark caches the built grammar in the temp directory (as hcl2 does in its package).
     Should python-hcl2 ever move its grammar, its own parser is used as it is.
     """
+    import hcl2  # heavy: only when a file is parsed
+
     try:
         from lark import Lark
 
@@ -144,11 +176,11 @@ def parse_tfvars(path: str, display: str) -> Mapping[str, Attribute]:
 def static_string(expr: Any) -> str | None:
     """The text of an expression that is a plain quoted string or a bare name, else None."""
     node = expr
-    if isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
+    if is_tree(node) and node.data == "expr_term" and len(node.children) == 1:
         node = node.children[0]
-    if isinstance(node, Tree) and node.data in ("identifier", "string"):
+    if is_tree(node) and node.data in ("identifier", "string"):
         if node.data == "string" and any(
-                not isinstance(p.children[0], Token) for p in node.children[1:-1]):
+                not is_token(p.children[0]) for p in node.children[1:-1]):
             return None
         return _name(node)
     return None
@@ -156,23 +188,20 @@ def static_string(expr: Any) -> str | None:
 
 def traversal_text(node: Any) -> str | None:
     """`aws.west` for a plain name traversal (provider references), else None."""
-    if isinstance(node, Tree) and node.data == "expr_term" and isinstance(node.children[0], Tree):
+    if is_tree(node) and node.data == "expr_term" and is_tree(node.children[0]):
         node = node.children[0]
-    if not isinstance(node, Tree):
+    if not is_tree(node):
         return None
     if node.data == "identifier":
         return str(node.children[0])
     if node.data == "string":
         return static_string(node)
     if node.data == "get_attr_expr_term":
-        base, attr = _trees(node)
+        base, attr = trees(node)
         head = traversal_text(base)
-        return f"{head}.{_trees(attr)[0].children[0]}" if head else None
+        return f"{head}.{trees(attr)[0].children[0]}" if head else None
     return None
 
-
-def _trees(node: Tree[Any]) -> list[Tree[Any]]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
 
 
 def _rel(path: str, root: str) -> str:
@@ -181,6 +210,8 @@ def _rel(path: str, root: str) -> str:
 
 
 def _syntax_message(exc: UnexpectedInput) -> str:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     line, column = getattr(exc, "line", "?"), getattr(exc, "column", "?")
     if isinstance(exc, UnexpectedToken):
         token = exc.token
@@ -225,18 +256,18 @@ def _describe_expected(names: Iterable[str]) -> str:
 
 
 def _first_line(node: Any) -> int:
-    while isinstance(node, Tree):
+    while is_tree(node):
         node = node.children[0]
     return int(getattr(node, "line", 0) or 0)
 
 
 def _name(node: Any) -> str:
     """Text of an identifier/keyword/literal_value node or a quoted label."""
-    if isinstance(node, Token):
+    if is_token(node):
         return str(node)
     if node.data == "string":
         return "".join(unescape(str(part.children[0])) for part in node.children[1:-1]
-                       if isinstance(part.children[0], Token))
+                       if is_token(part.children[0]))
     return str(node.children[0])
 
 
@@ -246,7 +277,7 @@ def _body(body: Tree[Any], path: str, top: bool = False
     attributes: dict[str, Attribute] = {}
     previous: Any = None
     for index, child in enumerate(body.children):
-        if not isinstance(child, Tree):
+        if not is_tree(child):
             continue
         if child.data == "attribute":
             name = _name(child.children[0])
@@ -263,7 +294,7 @@ def _body(body: Tree[Any], path: str, top: bool = False
 
 
 def _block(node: Tree[Any], path: str, comments: tuple[str, ...]) -> Block:
-    parts = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+    parts = [c for c in node.children if is_tree(c) and c.data != "new_line_or_comment"]
     body = next(c for c in parts if c.data == "body")
     head = [c for c in parts if c is not body]
     blocks, attributes = _body(body, path)
@@ -274,7 +305,7 @@ def _block(node: Tree[Any], path: str, comments: tuple[str, ...]) -> Block:
 def _comments_for(previous: Any, at_start: bool, block: Tree[Any]) -> tuple[str, ...]:
     """Comment lines directly above a block (no blank line between) and after its `{`."""
     above: list[str] = []
-    if isinstance(previous, Tree) and previous.data == "new_line_or_comment":
+    if is_tree(previous) and previous.data == "new_line_or_comment":
         tokens = list(previous.children)
         if not at_start:
             tokens = tokens[1:]  # the first token ends the previous line of code
@@ -282,9 +313,9 @@ def _comments_for(previous: Any, at_start: bool, block: Tree[Any]) -> tuple[str,
             if not _is_comment(token):
                 break
             above.insert(0, str(token).strip())
-    body = next(c for c in block.children if isinstance(c, Tree) and c.data == "body")
+    body = next(c for c in block.children if is_tree(c) and c.data == "body")
     first = body.children[0] if body.children else None
-    if isinstance(first, Tree) and first.data == "new_line_or_comment" and first.children:
+    if is_tree(first) and first.data == "new_line_or_comment" and first.children:
         if _is_comment(first.children[0]):
             above.append(str(first.children[0]).strip())
     return tuple(above)

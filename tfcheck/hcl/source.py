@@ -10,6 +10,11 @@ import os
 from typing import Any, Iterable, Mapping
 
 from tfcheck.errors import InputError
+from tfcheck.hcl.blocks import key_order
+from tfcheck.hcl.loader import Loader
+from tfcheck.hcl.module import ModuleInstance
+from tfcheck.hcl.parse import traversal_text
+from tfcheck.hcl.variables import root_inputs
 from tfcheck.model import Instance, Inventory, Unknown
 
 
@@ -60,10 +65,6 @@ def _load(directory: str, var_files: list[str], cli_vars: dict[str, str],
           env: Mapping[str, str], root_variables: Mapping[str, Any] | None,
           data_sources: Mapping[str, Mapping[Any, Any]] | None,
           ) -> tuple[Inventory, dict[str, list[str]]]:
-    from tfcheck.hcl.loader import Loader
-    from tfcheck.hcl.module import ModuleInstance
-    from tfcheck.hcl.variables import root_inputs
-
     root = os.path.abspath(directory)
     loader = Loader(root, env, data_sources)
     config = loader.config(root)
@@ -84,8 +85,6 @@ def _load(directory: str, var_files: list[str], cli_vars: dict[str, str],
 
 def _collect(instance: Any, order: tuple[Any, ...], found: list[tuple[tuple[Any, ...], Instance]],
              comments: dict[str, list[str]]) -> None:
-    from tfcheck.hcl.blocks import key_order
-
     loader = instance.loader
     for (kind, name), block in instance.config.resources.items():
         keys = instance.expansion(kind, name)
@@ -134,8 +133,6 @@ def _is_int(text: str) -> bool:
 
 def _region(instance: Any, block: Any, kind: str, values: Mapping[str, Any]) -> str | None:
     """The resource's own `region` (provider 6.x), else its provider configuration's."""
-    from tfcheck.hcl.parse import traversal_text
-
     own = values.get("region")
     if isinstance(own, str):
         return own

@@ -5,39 +5,18 @@ into a quoted template so both kinds share one evaluator.
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from lark import Token, Tree
-
+from tfcheck.errors import InputError
+from tfcheck.hcl.nodes import is_token, trees
+from tfcheck.hcl.parse import parse_expression, unescape
 from tfcheck.hcl.values import (EvalError, NotNull, is_known, materialize, to_bool, to_string,
                                 unknown_of)
 
+if TYPE_CHECKING:
+    from lark import Tree
+
 Compile = Callable[[Any], Callable[[Any], Any]]
-
-
-_ESCAPES = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|\$\$\{|%%\{", re.S)
-_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def unescape(text: str) -> str:
-    """Decode a quoted string's escapes and its `$${` / `%%{` literal markers."""
-    if "\\" not in text and "$${" not in text and "%%{" not in text:
-        return text
-
-    def one(match: re.Match[str]) -> str:
-        whole = match.group(0)
-        if whole in ("$${", "%%{"):
-            return whole[1:]
-        code = match.group(1)
-        if code[0] in "uU" and len(code) > 1:
-            try:
-                return chr(int(code[1:], 16))
-            except (ValueError, OverflowError):
-                return whole
-        return _SIMPLE.get(code, whole)
-
-    return _ESCAPES.sub(one, text)
 
 
 def compile_string(node: Tree[Any], compile_expr: Compile) -> Callable[[Any], Any]:
@@ -45,10 +24,10 @@ def compile_string(node: Tree[Any], compile_expr: Compile) -> Callable[[Any], An
     items: list[Any] = []
     for part in node.children[1:-1]:
         inner = part.children[0]
-        if isinstance(inner, Token):
+        if is_token(inner):
             items.append(["lit", unescape(str(inner))])
         elif inner.data == "interpolation":
-            items.append(["expr", compile_expr(_trees(inner)[0]), False, False])
+            items.append(["expr", compile_expr(trees(inner)[0]), False, False])
         else:
             items.append(_directive(inner, compile_expr))
     _strip(items)
@@ -78,26 +57,19 @@ def compile_heredoc(token: str, compile_expr: Compile) -> Callable[[Any], Any]:
     return compile_template_text(body, compile_expr, flush=header.startswith("<<-"))
 
 
-def compile_template_text(body: str, compile_expr: Compile | None = None,
+def compile_template_text(body: str, compile_expr: Compile,
                           flush: bool = False) -> Callable[[Any], Any]:
     """A template written without quotes (heredoc body, templatefile() file).
 
     As in HCL, literal text is cut at each newline, `~` strips only the neighbouring
     piece, and a `<<-` heredoc is dedented after stripping.
     """
-    if compile_expr is None:
-        from tfcheck.hcl.expr import compile_expr as default
-
-        compile_expr = default
     parts = _segments(body)
     if flush:
         _flush(parts)
     if all(part[0] == "lit" for part in parts):
         text = "".join(p[1] for p in parts).replace("$${", "${").replace("%%{", "%{")
         return lambda scope: text
-    from tfcheck.errors import InputError
-    from tfcheck.hcl.parse import parse_expression
-
     error = ""
     for attempt in (0, 1):
         quoted = '"' + "".join(_quote(p[0], p[1], attempt) for p in parts) + '"'
@@ -110,21 +82,18 @@ def compile_template_text(body: str, compile_expr: Compile | None = None,
     raise EvalError(f"template: {error}")
 
 
-def _trees(node: Tree[Any]) -> list[Tree[Any]]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
-
 
 def _directive(node: Tree[Any], compile_expr: Compile) -> list[Any]:
-    tokens = [c for c in node.children if isinstance(c, Token)]
+    tokens = [c for c in node.children if is_token(c)]
     left = len(tokens) > 1 and tokens[1].type == "STRIP_MARKER"
     right = len(tokens) > 1 and tokens[-2].type == "STRIP_MARKER"
     kind = node.data[len("template_"):]
     if kind == "if_start":
-        return ["if", compile_expr(_trees(node)[0]), left, right]
+        return ["if", compile_expr(trees(node)[0]), left, right]
     if kind == "for_start":
-        trees = _trees(node)
-        names = [str(t.children[0]) for t in trees if t.data == "identifier"]
-        return ["for", (names, compile_expr(trees[-1])), left, right]
+        parts = trees(node)
+        names = [str(t.children[0]) for t in parts if t.data == "identifier"]
+        return ["for", (names, compile_expr(parts[-1])), left, right]
     return [kind, None, left, right]
 
 

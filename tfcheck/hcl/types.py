@@ -5,13 +5,16 @@ Converting matters for evaluation: an object type drops undeclared attributes an
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from lark import Tree
+from tfcheck.hcl.nodes import is_tree, trees
 
 from tfcheck.hcl.values import (EvalError, Lazy, make_set, to_bool, to_number, to_string,
                                 type_name)
 from tfcheck.model import Ref, Unknown
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 # A type is a tuple: ("any",) ("string",) ("number",) ("bool",) ("list", T) ("set", T)
 # ("map", T) ("tuple", [T...]) ("object", {name: (T, optional, default_or_None)}).
@@ -20,12 +23,9 @@ ANY: Type = ("any",)
 PRIMITIVES = {"string", "number", "bool"}
 
 
-def _trees(node: Tree[Any]) -> list[Tree[Any]]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
-
 
 def _unwrap(node: Tree[Any]) -> Tree[Any]:
-    while node.data == "expr_term" and isinstance(node.children[0], Tree):
+    while node.data == "expr_term" and is_tree(node.children[0]):
         node = node.children[0]
     return node
 
@@ -42,30 +42,30 @@ def parse_type(node: Tree[Any], evaluate: Callable[[Tree[Any]], Any]) -> Type:
         raise EvalError(f'unknown type "{name}"')
     if node.data != "function_call":
         raise EvalError("not a type constraint")
-    parts = _trees(node)
+    parts = trees(node)
     name = str(parts[0].children[0])
     args_node = next((p for p in parts if p.data == "arguments"), None)
-    args = _trees(args_node) if args_node is not None else []
+    args = trees(args_node) if args_node is not None else []
     if name in ("list", "set", "map") and len(args) == 1:
         return (name, parse_type(args[0], evaluate))
     if name == "tuple" and len(args) == 1 and _unwrap(args[0]).data == "tuple":
-        return ("tuple", [parse_type(a, evaluate) for a in _trees(_unwrap(args[0]))])
+        return ("tuple", [parse_type(a, evaluate) for a in trees(_unwrap(args[0]))])
     if name == "object" and len(args) == 1 and _unwrap(args[0]).data == "object":
         fields: dict[str, tuple[Type, bool, Any]] = {}
-        for elem in _trees(_unwrap(args[0])):
+        for elem in trees(_unwrap(args[0])):
             key_node = _unwrap(elem.children[0].children[0])
             key = str(key_node.children[0]) if key_node.data in ("identifier", "keyword") \
                 else str(evaluate(key_node))
-            fields[key] = _field(_trees(elem)[-1], evaluate)
+            fields[key] = _field(trees(elem)[-1], evaluate)
         return ("object", fields)
     raise EvalError(f"unsupported type constraint {name}(...)")
 
 
 def _field(node: Tree[Any], evaluate: Callable[[Tree[Any]], Any]) -> tuple[Type, bool, Any]:
     inner = _unwrap(node)
-    if inner.data == "function_call" and str(_trees(inner)[0].children[0]) == "optional":
-        args_node = next(p for p in _trees(inner) if p.data == "arguments")
-        args = _trees(args_node)
+    if inner.data == "function_call" and str(trees(inner)[0].children[0]) == "optional":
+        args_node = next(p for p in trees(inner) if p.data == "arguments")
+        args = trees(args_node)
         kind = parse_type(args[0], evaluate)
         default = convert(evaluate(args[1]), kind) if len(args) > 1 else None
         return (kind, True, default)

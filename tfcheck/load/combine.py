@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from tfcheck.hcl.module import NOT_INSTALLED
 from tfcheck.model import Instance, Inventory, Ref, Unknown
 
 _ABSENT = object()
@@ -120,8 +121,6 @@ def _text(value: str | int | float | bool) -> str:
 
 
 def _retag(value: Any) -> Any:
-    from tfcheck.hcl.module import NOT_INSTALLED
-
     if isinstance(value, Unknown) and value.reason in _SOURCE_REASONS:
         return Unknown(NOT_INSTALLED, value.refs)
     if isinstance(value, list):

@@ -11,7 +11,10 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from tfcheck.errors import InputError
+from tfcheck.hcl.source import load_source_with_comments
+from tfcheck.load.combine import combine, data_sources, find_source, root_variables
+from tfcheck.load.inventory import build_inventory
+from tfcheck.load.plan import PlanDoc, load_plan
 from tfcheck.model import Inventory
 
 
@@ -32,68 +35,58 @@ class Loaded:
     source_dir: str | None = None
     comments: Mapping[str, list[str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    prior: PlanDoc | None = None  # an update plan's `prior_state`, as a state document
+
+    def before(self) -> Inventory | None:
+        """What stands before the change (an update plan's prior state), read on demand."""
+        return build_inventory(self.prior) if self.prior is not None else None
 
 
 def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -> Loaded:
-    from tfcheck.load.plan import load_plan
-    from tfcheck.load.inventory import build_inventory
-
     if path not in (None, "-") and os.path.isdir(str(path)):
         inventory, comments = _source(str(path), options, None)
         return Loaded(inventory, "hcl", str(path), comments, inventory.notes)
     doc = load_plan(path)
     inventory = build_inventory(doc)
+    prior = prior_state(doc)
     if not options.use_source:
-        return Loaded(inventory, inventory.kind)
-    from tfcheck.load.combine import combine, data_sources, find_source, root_variables
-
+        return Loaded(inventory, inventory.kind, prior=prior)
     directory = find_source(doc.path, inventory, options.source)
     if directory is None:
-        return Loaded(inventory, inventory.kind)
+        return Loaded(inventory, inventory.kind, prior=prior)
     source, comments = _source(directory, options, root_variables(doc.data),
                                data_sources(doc.data))
     combined, _ = combine(inventory, source)  # its disagreements are in combined.notes
-    return Loaded(combined, combined.kind, directory, comments, combined.notes)
+    return Loaded(combined, combined.kind, directory, comments, combined.notes, prior)
+
+
+def prior_state(doc: PlanDoc) -> PlanDoc | None:
+    """An update plan's `prior_state` as a state document (its values, the plan's configuration)."""
+    prior = doc.data.get("prior_state") if doc.kind == "plan" else None
+    if not isinstance(prior, Mapping) or not isinstance(prior.get("values"), Mapping):
+        return None
+    return PlanDoc(doc.path, {"format_version": "1.0", "values": prior["values"],
+                              "configuration": doc.data.get("configuration")}, "state")
 
 
 def _source(directory: str, options: SourceOptions, root_variables: Mapping[str, Any] | None,
             data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
             ) -> tuple[Inventory, dict[str, list[str]]]:
     """Evaluate HCL; file paths become relative to the current directory, as CI shows them."""
-    from tfcheck.hcl.source import load_source_with_comments
-
     inventory, comments = load_source_with_comments(
         directory, options.var_files, dict(options.variables), os.environ, root_variables,
         data_sources)
     instances = tuple(
-        replace(inst, file=_display(directory, inst.file)) if inst.file else inst
+        replace(inst, file=display_path(directory, inst.file)) if inst.file else inst
         for inst in inventory.instances
     )
     return replace(inventory, instances=instances), comments
 
 
-def _display(directory: str, file: str) -> str:
+def display_path(directory: str, file: str) -> str:
     full = os.path.normpath(os.path.join(directory, file))
     relative = os.path.relpath(full)
     return full if relative.startswith("..") else relative
-
-
-def load_graph(path: str | None, graph_options: Any = None,
-               options: SourceOptions = SourceOptions()) -> tuple[dict[str, Any], Loaded]:
-    """PATH → the graph dict the policies query, and how it was loaded."""
-    from tfcheck.graph.build import build_graph
-
-    try:
-        loaded = load_inventory(path, options)
-        graph = build_graph(loaded.inventory, graph_options).to_dict()
-    except RecursionError:
-        # Real plans nest a few dozen levels; walking the document beforehand to refuse
-        # deeper ones cost 18% of json.loads on every run, so the stages catch it instead.
-        raise InputError(input_label(path), "is nested too deeply to be a Terraform plan or "
-                         "configuration") from None
-    graph["summary"]["mode"] = loaded.mode
-    graph["summary"]["source_dir"] = _display(loaded.source_dir, ".") if loaded.source_dir else None
-    return graph, loaded
 
 
 def input_label(path: str | None) -> str:

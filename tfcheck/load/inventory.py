@@ -12,20 +12,16 @@ import functools
 from typing import Any, Iterator, Mapping
 
 from tfcheck.aws import ATTRIBUTE_TARGETS
-from tfcheck.model import Instance, Inventory, Ref, Unknown
 from tfcheck.load.plan import PlanDoc
 from tfcheck.load.references import (
     Context,
     Index,
-    Key,
     ModuleConfig,
-    ModulePath,
     Resolver,
     index_configuration,
-    module_prefix,
     parse_reference,
-    resource_type,
 )
+from tfcheck.model import Instance, Inventory, Key, ModulePath, Ref, Unknown, module_prefix, resource_type
 
 _MISSING = object()
 _GONE = {("delete",), ("forget",)}

@@ -12,10 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from tfcheck.model import Ref, Unknown
-
-Key = int | str | None
-
+from tfcheck.model import Key, ModulePath, Ref, Unknown, format_key, module_prefix, sort_keys
 
 @dataclass(frozen=True, slots=True)
 class Index:
@@ -25,7 +22,6 @@ class Index:
 
 
 Step = str | Index
-ModulePath = tuple[tuple[str, Key], ...]  # (call name, instance key) from the root down
 
 # A resource the configuration declares with zero instances (count = 0): a reference to
 # it contributes nothing, as in `try(aws_x.this[0].id, aws_x.other[0].id, "")`.
@@ -38,13 +34,6 @@ def parse_reference(text: str) -> list[Step] | None:
     """Split `module.net.ids[0]` into ["module", "net", "ids", Index(0)]; None if malformed."""
     steps = _parse(text)
     return list(steps) if steps is not None else None
-
-
-def resource_type(address: str) -> str:
-    """`module.a["x"].aws_subnet.p[0]` → "aws_subnet" (types and names hold no dots or brackets)."""
-    base = address[:address.rfind("[")] if address.endswith("]") else address
-    parts = base.rsplit(".", 2)
-    return parts[-2] if len(parts) >= 2 else ""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -67,41 +56,6 @@ def _parse(text: str) -> tuple[Step, ...] | None:
             steps.append(Index(key.replace('\\"', '"').replace("\\\\", "\\")))
         pos = match.end()
     return tuple(steps)
-
-
-_KEY_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
-_PLAIN_KEY = re.compile(r'(?:[^"\\$%]|[$%](?!\{))*')
-
-
-def format_key(key: Key) -> str:
-    """`[0]` or `["name"]`, quoted the way Terraform prints instance keys (plan and HCL alike)."""
-    if key is None:
-        return ""
-    if isinstance(key, int):
-        return f"[{key}]"
-    if key.isprintable() and _PLAIN_KEY.fullmatch(key):
-        return f'["{key}"]'  # the common case: nothing to escape
-    out = []
-    for index, char in enumerate(key):
-        if char in _KEY_ESCAPES:
-            out.append(_KEY_ESCAPES[char])
-        elif char in "$%" and key[index + 1:index + 2] == "{":
-            out.append(char * 2)  # HCL's template introducers are doubled
-        elif not char.isprintable():
-            out.append(f"\\u{ord(char):04x}" if ord(char) < 65536 else f"\\U{ord(char):08x}")
-        else:
-            out.append(char)
-    return '["' + "".join(out) + '"]'
-
-
-@functools.lru_cache(maxsize=65536)
-def module_prefix(path: ModulePath) -> str:
-    return "".join(f"module.{name}{format_key(key)}." for name, key in path)
-
-
-def sort_keys(keys: Sequence[Key]) -> list[Key]:
-    """Terraform's instance order: count by index, for_each by lexical key."""
-    return sorted(keys, key=lambda k: (isinstance(k, str), k if k is not None else -1))
 
 
 @dataclass(slots=True)

@@ -6,7 +6,6 @@ the item's `unknown`) never makes an assertion pass by accident.
 """
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from jmespath import exceptions as jexc
 from jmespath import functions as jfunc
 from jmespath.visitor import Options, TreeInterpreter
 
+from tfcheck.globs import matches
 from tfcheck.policy.compiled import Compiler
 
 WHOLE_ITEM = "@"  # the field set of an expression that reads the item as a whole
@@ -42,7 +42,7 @@ class Functions(jfunc.Functions):
 
     @jfunc.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_glob(self, subject: str | None, pattern: str) -> bool:
-        return subject is not None and fnmatch.fnmatchcase(subject, pattern)
+        return subject is not None and matches(pattern, subject)
 
     @jfunc.signature({"types": ["string", "null"]}, {"types": ["string", "null"]})
     def _func_cidr_contains(self, network: str | None, other: str | None) -> bool:

@@ -4,13 +4,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
-from tfcheck.errors import InputError, PolicyError
-from tfcheck.findings import Finding, Outcome, Severity, compare_expected
+from tfcheck.errors import PolicyError
+from tfcheck.findings import Finding, Outcome, Severity
 from tfcheck.policy.dialect import WHOLE_ITEM, Clause, Expr
 from tfcheck.policy.load import Placeholder, Policy, Template
 
@@ -226,41 +225,3 @@ def format_value(value: Any, explain: Mapping[str, str] | None = None) -> str:
 def _explained(value: Any, explain: Mapping[str, str]) -> str:
     text = explain.get(str(value))
     return f"{format_value(value)} ({text})" if text else format_value(value)
-
-
-def run_case(case_dir: Path, policies: Sequence[Policy]) -> list[str]:
-    """Differences between a fixture case (`plan.json` + `expected.yaml`) and what the rules say.
-
-    expected.yaml: `results: {address: outcome | {outcome, severity, mentions}}`, optional
-    `rule:` (only that rule's results count) and `config:` (settings file beside the case).
-    """
-    import yaml
-
-    from tfcheck.config import Config, graph_options, load_config
-    from tfcheck.policy.load import rule_ids, select
-
-    expected_path = case_dir / "expected.yaml"
-    try:
-        expected = yaml.safe_load(expected_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise InputError(str(expected_path), f"cannot read the expectations: {e}") from None
-    if not isinstance(expected, dict) or not isinstance(expected.get("results"), dict):
-        raise InputError(
-            str(expected_path), "must be a mapping with `results: {address: outcome}`"
-        )
-    rule = expected.get("rule")
-    known = rule_ids(policies)
-    if rule is not None and rule not in known:
-        return [f"rule {rule} is not among the loaded policies"]
-    config = load_config(case_dir / expected["config"]) if expected.get("config") else Config()
-    config.check_rules(known)
-    chosen = select(
-        policies, disabled=config.disabled, enabled=config.enabled, severity=config.severity
-    )
-    if rule is not None:
-        chosen = tuple(p for p in chosen if p.id == rule)
-    plan = case_dir / "plan.json"
-    from tfcheck.load.inputs import load_graph
-
-    results = evaluate(chosen, load_graph(str(plan), graph_options(config))[0], plan=str(plan))
-    return compare_expected(results, expected["results"], rule)

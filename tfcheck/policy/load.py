@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tfcheck.documents import check_schema, json_path, line_of, read_yaml
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Severity
 from tfcheck.policy.dialect import Expr, ExpressionError, compile_expression
@@ -121,8 +122,6 @@ def _packed(files: Sequence[Path]) -> dict[Path, tuple[str, Any]]:
 
 
 def load_policy_file(path: Path, *, validate: bool = True, cache_dir: Path | None = None) -> Policy:
-    from tfcheck.documents import check_schema, read_yaml
-
     text, doc = read_yaml(path, PolicyError, "policy file")
     if validate:
         rule = doc.get("id") if isinstance(doc, dict) else None
@@ -175,8 +174,6 @@ def _build(path: Path, text: str, doc: Mapping[str, Any]) -> Policy:
 def _expr_error(
     path: Path, text: str, rule: str, key: Sequence[Any], source: str, error: ExpressionError
 ) -> PolicyError:
-    from tfcheck.documents import json_path, line_of
-
     line = line_of(text, list(key))
     at = f" (line {line})" if line else ""
     column = f" at column {error.column + 1}" if error.column is not None else ""

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from tfcheck.formats.cost.text import READY, usd
-from tfcheck.formats.findings.markdown import _code, _inline
+from tfcheck.formats.escape import code as _code
+from tfcheck.formats.escape import inline as _inline
 
 Doc = Mapping[str, Any]
 HEADING = "#### Cost per month"

@@ -9,22 +9,22 @@ else: at most COST_MAX characters and a tenth of what the summary left.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import Any
 
 from tfcheck.findings import Finding, Outcome, Report, Severity
 from tfcheck.formats.graph.mermaid import diagram
-from tfcheck.formats.graph.network import build_view, index_by_vpc, vpc_of
+from tfcheck.formats.graph.network import build_view, vpc_of
+from tfcheck.formats.escape import cell as _cell
+from tfcheck.formats.escape import inline as _inline
+from tfcheck.formats.escape import code as _code
+from tfcheck.formats.findings.cost_section import section
 from tfcheck.formats.findings.text import summary_line
 
 COMMENT_LIMIT = 65_536
 BUDGET = 60_000  # leaves room for the Action's marker line and a heading of the caller's
 DIAGRAM_MAX = 20_000  # Mermaid refuses diagrams over 50,000 characters; stay well below
-CELL_MAX = 800
 COST_MAX = 2_000
 _RESERVE = 400  # for the closing "omitted" line
-_FENCE = re.compile(r"`+")
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False, budget: int = BUDGET) -> str:
@@ -70,8 +70,6 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, budget
 def _cost(report: Report, left: int) -> str:
     if not report.cost:
         return ""
-    from tfcheck.formats.findings.cost_section import section
-
     return section(report.cost, min(COST_MAX, left // 10))
 
 
@@ -136,26 +134,20 @@ def _diagrams(out: _Out, report: Report) -> int:
         plan = report.plans[i] if i < len(report.plans) else None
         mine = [f for f in report.failed + report.inconclusive if f.plan == plan]
         highlights.append(_highlight(mine))
-        owner = vpc_of(graph)
         worst: dict[str, int] = {}
         for f in report.failed:
-            vpc = owner.get(f.address)
+            vpc = vpc_of(graph, f.address) if f.plan == plan else None
             if f.plan == plan and vpc is not None:
                 worst[vpc] = max(worst.get(vpc, 0), f.severity.rank)
         todo += [(-rank, i, vpc) for vpc, rank in worst.items()]
     todo.sort()
     multi = len(report.plans) > 1
-    indexes: dict[int, Any] = {}
     omitted = 0
     for _, i, vpc in todo:
         if not out.fits("x" * 300):
             omitted += 1
             continue
-        graph = report.graphs[i]
-        if i not in indexes:
-            indexes[i] = index_by_vpc(graph)
-        index = indexes[i]
-        view = build_view(graph, [vpc], highlights[i], index)
+        view = build_view(report.graphs[i], [vpc], highlights[i])
         text, note = diagram(view), ""
         if len(text) > DIAGRAM_MAX:  # too big to draw whole: the problems and their neighbours,
             text, note = diagram(view.focus(view.highlight)), " (resources with findings and their neighbours)"
@@ -193,27 +185,3 @@ def _finding_row(f: Finding, multi: bool) -> list[str]:
 def _why(f: Finding) -> str:
     assert f.suppressed is not None
     return f"{f.suppressed.justification} ({f.suppressed.origin or f.suppressed.kind})"
-
-
-def _inline(text: str) -> str:
-    """Plain text made inert in Markdown/HTML: no tags, no @-mentions, one line."""
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("@", "@\u2060")  # a word joiner stops GitHub from pinging anyone
-
-
-def _cell(text: str) -> str:
-    text = _inline(text)
-    if len(text) > CELL_MAX:
-        text = text[: CELL_MAX - 1] + "…"
-    return text.replace("|", "\\|")
-
-
-def _code(text: str) -> str:
-    """Inline code that survives backticks and `|` in the text (GFM tables split on `|`)."""
-    text = " ".join(str(text).split())
-    longest = max((len(m) for m in _FENCE.findall(text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
-

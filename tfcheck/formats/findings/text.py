@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
 from typing import Any
 
 from tfcheck.findings import Finding, Outcome, Report, Severity
@@ -63,39 +62,6 @@ def summary_line(report: Report, paint: Any = None) -> str:
     tail = f" ({_count(s['checks'], 'check')}, {_count(s['rules'], 'rule')}, {_count(s['plans'], 'plan')})"
     key = "error" if s["error"] else "warning" if s["failed"] else "ok"
     return paint(key, ", ".join(parts)) + tail
-
-
-def render_reach(graph: Mapping[str, Any]) -> str:
-    """Per workload, each service it needs and the path its calls take (`tfcheck reach`)."""
-    lines: list[str] = []
-    for w in graph.get("workloads") or ():
-        launch = f", {w['launch_type']}" if w.get("launch_type") else ""
-        lines.append(f"{w['address']}  ({w.get('kind')}{launch}; vpc {w.get('vpc') or 'unknown'})")
-        paths = w.get("paths")
-        unknown = w.get("unknown") or {}
-        if paths is None:
-            lines.append(f"  paths unknown: {unknown.get('paths', 'not decided')}")
-            continue
-        needs = list(w.get("needs") or [])
-        services = needs + sorted(s for s in paths if s not in needs)
-        if not services:
-            lines.append("  needs no AWS service tfcheck knows of")
-        width = max((len(s) for s in services), default=0)
-        unreachable = set(w.get("unreachable") or ())
-        for service in services:
-            path = paths.get(service) or {}
-            via = path.get("via", "unknown")
-            detail = " ".join(
-                f"{k} {path[k]}" for k in ("endpoint", "subnet") if path.get(k)
-            )
-            why = unknown.get(f"paths.{service}")
-            extras = "  ".join(x for x in (
-                detail, "UNREACHABLE" if service in unreachable else "", f"({why})" if why else "",
-            ) if x)
-            lines.append(f"  {service:<{width}}  {via:<27} {extras}".rstrip())
-    if not lines:
-        lines.append("no workloads in the plan")
-    return "\n".join(lines) + "\n"
 
 
 def _location(f: Finding) -> str:

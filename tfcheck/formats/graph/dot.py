@@ -2,9 +2,8 @@
 and per AZ, the same nodes and edges as the Mermaid diagram."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 
+from tfcheck.graph.model import Graph
 from tfcheck.formats.graph.network import View, build_view
 
 _SHAPES = {
@@ -14,7 +13,7 @@ _SHAPES = {
 _FILL = {"error": "#ffe3e3", "warning": "#fff3bf", "info": "#e7f5ff", "inconclusive": "#f1f3f5"}
 
 
-def render(graph: Mapping[str, Any]) -> str:
+def render(graph: Graph) -> str:
     return diagram(build_view(graph))
 
 

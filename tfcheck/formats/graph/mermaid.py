@@ -6,9 +6,8 @@ Every label is quoted and entity-escaped (`"` → #quot;) and every id is genera
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 
+from tfcheck.graph.model import Graph
 from tfcheck.formats.graph.network import View, build_view
 
 CLASS_STYLES = {
@@ -29,7 +28,7 @@ _SHAPES = {  # kind → (open, close)
 _ENTITIES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("&", "#amp;"), ("`", "#96;"))
 
 
-def render(graph: Mapping[str, Any]) -> str:
+def render(graph: Graph) -> str:
     """The whole network, as Mermaid source (no Markdown fence)."""
     return diagram(build_view(graph))
 

@@ -2,11 +2,12 @@
 and their ENIs, workloads) that the Mermaid and DOT renderers share."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-Graph = Mapping[str, Any]
+from tfcheck.graph.model import Graph
+
 # Route targets drawn as nodes; other kinds (peering, ENI, VPC endpoint) stay off the picture.
 _TARGETS = {"nat": "NAT gateway", "igw": "internet gateway", "tgw": "transit gateway"}
 
@@ -66,38 +67,21 @@ class View:
         )
 
 
-def vpc_of(graph: Graph) -> dict[str, str]:
-    """Address → the VPC it belongs to, for every graph item that has one."""
-    out: dict[str, str] = {}
-    for collection, items in graph.items():
-        if not isinstance(items, list):
-            continue
-        for item in items:
-            if not isinstance(item, Mapping) or "address" not in item:
-                continue
-            if collection == "vpcs":
-                out[item["address"]] = item["address"]
-            elif isinstance(item.get("vpc"), str):
-                out[item["address"]] = item["vpc"]
-    return out
-
-
-def index_by_vpc(graph: Graph) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
-    """(collection, vpc address) → items: built once when drawing many VPCs of a big graph."""
-    out: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for collection, items in graph.items():
-        if isinstance(items, list):
-            for item in items:
-                if isinstance(item, Mapping) and isinstance(item.get("vpc"), str):
-                    out.setdefault((collection, item["vpc"]), []).append(item)
-    return out
+def vpc_of(graph: Graph, address: str) -> str | None:
+    """The VPC an item belongs to (a VPC belongs to itself), if the graph knows it."""
+    item = graph.find(address)
+    if item is None:
+        return None
+    if graph.kind_of(address) == "vpcs":
+        return address
+    vpc = item.get("vpc")
+    return vpc if isinstance(vpc, str) else None
 
 
 def build_view(graph: Graph, vpcs: Iterable[str] | None = None,
-               highlight: Mapping[str, str] | None = None,
-               index: Mapping[tuple[str, str], list[Mapping[str, Any]]] | None = None) -> View:
+               highlight: Mapping[str, str] | None = None) -> View:
     """The view of the named VPCs (all when None); `highlight` maps address → class name."""
-    builder = _Builder(graph, index if index is not None else index_by_vpc(graph))
+    builder = _Builder(graph)
     chosen = set(vpcs) if vpcs is not None else None
     for vpc in graph.get("vpcs") or ():
         if chosen is None or vpc["address"] in chosen:
@@ -111,14 +95,13 @@ def build_view(graph: Graph, vpcs: Iterable[str] | None = None,
 
 
 class _Builder:
-    def __init__(self, graph: Graph, index: Mapping[tuple[str, str], list[Mapping[str, Any]]]) -> None:
+    def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.index = index
         self.view = View()
         self.ids: dict[str, str] = {}
 
-    def items(self, collection: str, vpc: str) -> list[Mapping[str, Any]]:
-        return self.index.get((collection, vpc), [])
+    def items(self, collection: str, vpc: str) -> Sequence[Mapping[str, Any]]:
+        return self.graph.in_vpc(vpc, collection)
 
     def node(self, address: str, kind: str, lines: Iterable[str], cluster: str) -> str:
         if address in self.ids:
@@ -175,8 +158,8 @@ class _Builder:
             self.node(workload["address"], "workload", (workload.get("kind") or "workload", workload["address"]), top)
         self._edges(subnets, tables, endpoints, address, top)
 
-    def _edges(self, subnets: list[Mapping[str, Any]], tables: list[Mapping[str, Any]],
-               endpoints: list[Mapping[str, Any]], vpc: str, top: str) -> None:
+    def _edges(self, subnets: Sequence[Mapping[str, Any]], tables: Sequence[Mapping[str, Any]],
+               endpoints: Sequence[Mapping[str, Any]], vpc: str, top: str) -> None:
         for subnet in subnets:
             self.edge(subnet["address"], subnet.get("route_table"))
         for table in tables:

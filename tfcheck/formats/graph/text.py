@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from typing import Any, Mapping
+from tfcheck.graph.model import Graph
 
 
-def render(graph: Mapping[str, Any]) -> str:
+def render(graph: Graph) -> str:
     lines: list[str] = []
     subnets = {s["address"]: s for s in graph.get("subnets", ())}
     endpoints = list(graph.get("endpoints", ()))

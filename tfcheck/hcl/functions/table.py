@@ -95,7 +95,7 @@ def _at_apply(name: str) -> Function:
     return lambda args: Unknown(f"{name}() is known only when applied")
 
 
-def _catch_unknown(function: Function) -> Function:
+def catch_unknown(function: Function) -> Function:
     def call(args: list[Any]) -> Any:
         try:
             return function(args)
@@ -105,44 +105,6 @@ def _catch_unknown(function: Function) -> Function:
     return call
 
 
-def file_functions(base_dir: str) -> dict[str, Function]:
-    """file(), fileexists(), templatefile(): read files relative to the root module directory."""
-    from tfcheck.hcl.template import compile_template_text
-
-    def read(path: str) -> str:
-        full = os.path.join(base_dir, os.path.expanduser(path))
-        try:
-            with open(full, encoding="utf-8") as handle:
-                return handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise EvalError(f"cannot read {path}: {exc}") from None
-
-    def templatefile(path: str, variables: Any) -> Any:
-        from tfcheck.hcl.expr import Scope
-
-        render = compile_template_text(read(path))
-        if not isinstance(variables, dict):
-            raise EvalError("templatefile() variables must be a map")
-        return render(Scope(_TemplateContext(FUNCTIONS), variables))
-
-    return {
-        "file": known("file", read, 1, 1, "s"),
-        "fileexists": known("fileexists", lambda p: os.path.isfile(os.path.join(base_dir, p)),
-                            1, 1, "s"),
-        "templatefile": _catch_unknown(shallow("templatefile", templatefile, 2, 2)),
-    }
-
-
-class _TemplateContext:
-    """A templatefile() template sees only its variables and the functions."""
-
-    def __init__(self, functions: dict[str, Function]) -> None:
-        self.functions = functions
-
-    def root(self, name: str) -> Any:
-        raise EvalError(f'"{name}" is not one of the template\'s variables')
-
-
 STRINGS: dict[str, Function] = {
     name: known(name, impl, least, most, STRING_SIGNATURES.get(name, ""))
     for name, (impl, least, most) in STRING_FUNCTIONS.items()
@@ -150,7 +112,7 @@ STRINGS: dict[str, Function] = {
 
 FUNCTIONS: dict[str, Function] = {
     **STRINGS,
-    **{name: _catch_unknown(shallow(name, impl, least, most))
+    **{name: catch_unknown(shallow(name, impl, least, most))
        for name, (impl, least, most) in SHALLOW.items()},
     **{name: known(name, impl, least, most, sig)
        for name, (impl, least, most, sig) in KNOWN.items()},

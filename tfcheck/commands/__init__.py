@@ -1,0 +1,1 @@
+"""The CLI's commands, one module per family, loaded only when their command runs (cli.COMMANDS)."""

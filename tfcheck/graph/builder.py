@@ -1,0 +1,80 @@
+"""Graph stage, shared by the builders: the items being built, and how an edge is stored.
+
+Each builder module (network, routes, security, endpoints, workloads) adds the items of its
+own collections here; only build.py runs them, in order, and freezes the result.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tfcheck.graph.edges import Edge, Edges
+from tfcheck.graph.model import COLLECTIONS
+from tfcheck.model import Instance, Inventory
+
+Draft = dict[str, Any]  # an item while the graph is being built
+
+
+class Builder:
+    """The inventory's instances by type and by address, and the items built so far."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        instances: dict[str, Instance] = {}
+        for inst in inventory.instances:
+            instances.setdefault(inst.address, inst)  # one item per address, whatever the source
+        self.instances = instances
+        self.edges = Edges(instances)
+        self.by_type: dict[str, list[Instance]] = {}
+        for inst in instances.values():
+            self.by_type.setdefault(inst.type, []).append(inst)
+        self.collections: dict[str, list[Draft]] = {name: [] for name in COLLECTIONS}
+        self.index: dict[str, Draft] = {}
+        self.kinds: dict[str, str] = {}  # address -> collection
+
+    def of(self, *types: str) -> list[Instance]:
+        return [inst for t in types for inst in self.by_type.get(t, ())]
+
+    def add(self, collection: str, item: Draft) -> Draft:
+        self.collections[collection].append(item)
+        self.index[item["address"]] = item
+        self.kinds[item["address"]] = collection
+        return item
+
+    def find(self, address: str | None, collection: str) -> Draft | None:
+        """The item at `address` if it is one of `collection`: an id may name another kind."""
+        if address is None or self.kinds.get(address) != collection:
+            return None
+        return self.index[address]
+
+    def subnet_azs(self, item: Draft) -> None:
+        """`azs` of an item from its `subnets`, unknown if any subnet's AZ is."""
+        azs = set()
+        for address in item["subnets"]:
+            subnet = self.find(address, "subnets")
+            if subnet is None or subnet["az"] is None:
+                item["unknown"]["azs"] = "subnet AZ unknown"
+            else:
+                azs.add(subnet["az"])
+        if "subnets" in item["unknown"]:
+            item["unknown"]["azs"] = item["unknown"]["subnets"]
+        item["azs"] = sorted(azs)
+
+
+def new_item(inst: Instance, **fields: Any) -> Draft:
+    return {"address": inst.address, "resource_type": inst.type, **fields, "unknown": {},
+            "file": inst.file, "line": inst.line}
+
+
+def put_edge(item: Draft, name: str, edge: Edge, many: bool) -> None:
+    """Store an edge: a sorted address list, or one address; record why it may be incomplete."""
+    if many:
+        item[name] = sorted(edge.addresses)
+    else:
+        item[name] = edge.addresses[0] if len(edge.addresses) == 1 else None
+        if len(edge.addresses) > 1 and not edge.unknown:
+            item["unknown"][name] = "ambiguous reference"
+    if edge.addresses:
+        item.setdefault("how", {})[name] = ", ".join(edge.how)
+    if edge.unknown:
+        item["unknown"][name] = edge.unknown
+    elif not many and not edge.addresses and edge.external:
+        item["unknown"][name] = f"not in plan: {edge.external[0]}"

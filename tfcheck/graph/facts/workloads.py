@@ -1,0 +1,37 @@
+"""Facts of workloads: each needed service's path (the worst over its subnets), what is
+unreachable, whether a public IP is missing, and whether its groups let TCP 443 out."""
+from __future__ import annotations
+
+from typing import Any
+
+from tfcheck.graph.builder import Draft
+from tfcheck.graph.facts.context import Context, any_item, settle
+from tfcheck.graph.facts.groups import egress_443
+from tfcheck.graph.facts.paths import path
+
+RANK = {"none": 0, "unknown": 1}
+
+
+def workload_facts(ctx: Context, w: Draft) -> None:
+    paths: dict[str, dict[str, Any]] = {}
+    for service in w["needs"]:
+        worst: dict[str, Any] | None = None
+        for address in w["subnets"]:
+            subnet = ctx.find(str(address), "subnets")
+            found: dict[str, Any] = (path(ctx, w, subnet, service) if subnet
+                                     else {"via": "unknown", "endpoint": None})
+            found["subnet"] = address
+            if worst is None or RANK.get(found["via"], 2) < RANK.get(worst["via"], 2):
+                worst = found
+        if worst is None or ("subnets" in w["unknown"] and RANK.get(worst["via"], 2) > 1):
+            worst = {"via": "unknown", "endpoint": None, "subnet": None}
+        paths[service] = worst
+    w["paths"] = paths
+    unknown_services = [s for s, p in paths.items() if p["via"] == "unknown"]
+    settle(w, "unreachable", [s for s, p in paths.items() if p["via"] == "none"],
+           f"path unknown for {', '.join(unknown_services)}" if unknown_services else w["unknown"].get("needs"))
+    w["needs_public_ip"] = w["public_ip"] is False and any(
+        any_item(ctx.graph, a).get("egress") == "igw" for a in w["subnets"])
+    w["egress_443"] = egress_443(ctx, w)
+    if w["egress_443"] is None:
+        w["unknown"]["egress_443"] = w["unknown"].get("security_groups", "security group rules unknown")
