@@ -15,7 +15,7 @@ SUBNET0 = Ref("aws_subnet.a[0]", "id", "source")
 SUBNET1 = Ref("aws_subnet.a[1]", "id", "source")
 
 
-class Context:
+class Environment:
     """`local.*` from a dict, `aws_subnet.a` (count = 2), `aws_vpc.v` with a known cidr."""
 
     functions = FUNCTIONS
@@ -46,7 +46,7 @@ class Context:
 
 
 def ev(text: str, **locals_: Any) -> Any:
-    return compile_expr(parse_expression(text, "test"))(Scope(Context(locals_)))
+    return compile_expr(parse_expression(text, "test"))(Scope(Environment(locals_)))
 
 
 UNKNOWN = Unknown("data source")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jmespath.visitor import TreeInterpreter, _equals
 
 from tfcheck.errors import TfcheckError
-from tfcheck.policy.dialect import Clause, Expr, compile_expression, search_node, truthy
+from tfcheck.policy.dialect import Clause, Query, compile_expression, search_node, truthy
 from tfcheck.policy.compiled import equals, is_false
 from tfcheck.policy.load import Placeholder, Policy, Template, load_policies
 
@@ -29,7 +29,7 @@ def _templates(policy: Policy) -> Iterator[Template]:
         yield note.value
 
 
-def _policy_exprs(policy: Policy) -> Iterator[Expr]:
+def _policy_exprs(policy: Policy) -> Iterator[Query]:
     yield policy.assert_
     if policy.where is not None:
         yield policy.where
@@ -110,7 +110,7 @@ def _clauses(node: Any, clause: Clause) -> Iterator[tuple[Any, Clause]]:
         yield from _clauses(child, part)
 
 
-def assert_equivalent(expr: Expr, item: Any) -> None:
+def assert_equivalent(expr: Query, item: Any) -> None:
     expected = outcome(expr.interpret, item)
     got = outcome(expr.search, item)
     assert got[0] == expected[0] and same(got[1], expected[1]), (expr.source, item, got, expected)
@@ -126,13 +126,13 @@ def test_builtin_expressions_are_all_covered() -> None:
 
 
 @pytest.mark.parametrize("expr", BUILTIN + EXTRA, ids=lambda e: e.source)
-def test_every_expression_on_every_fixture_item(expr: Expr, graph_items: list[dict[str, Any]]) -> None:
+def test_every_expression_on_every_fixture_item(expr: Query, graph_items: list[dict[str, Any]]) -> None:
     for item in graph_items:
         assert_equivalent(expr, item)
 
 
 @pytest.mark.parametrize("expr", BUILTIN + EXTRA, ids=lambda e: e.source)
-def test_every_clause_on_every_fixture_item(expr: Expr, graph_items: list[dict[str, Any]]) -> None:
+def test_every_clause_on_every_fixture_item(expr: Query, graph_items: list[dict[str, Any]]) -> None:
     """The &&/||/! operands `evaluate` decides separately when some fields are unknown."""
     for node, clause in _clauses(expr.parsed, expr.clause):
         for item in graph_items:
@@ -212,7 +212,7 @@ def _interpreted_clause(node: Any, clause: Clause) -> Clause:
     )
 
 
-def _interpreted(expr: Expr) -> Expr:
+def _interpreted(expr: Query) -> Query:
     """The same expression run by jmespath's interpreter, as tfcheck did before compiling."""
     return dataclasses.replace(
         expr, value=expr.interpret, holds=lambda i: truthy(expr.interpret(i)),

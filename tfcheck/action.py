@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from tfcheck.cli import main as tfcheck
 from tfcheck.formats.findings.github import escape_data as _escape
 
 MARKER = "<!-- tfcheck -->"
@@ -46,8 +47,6 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 def check_step(env: Mapping[str, str]) -> int:
     """Run tfcheck; outputs: findings, errors, sarif, markdown, json, exit-code. Always 0:
     the Action's last step exits with tfcheck's code, after the comment is posted."""
-    from tfcheck.cli import main as tfcheck
-
     out_dir = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir()) / "tfcheck"
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {name: out_dir / f"tfcheck.{ext}" for name, ext in _EXTENSIONS.items()}

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from tfcheck.cost.usage import Usage
-from tfcheck.graph.facts.context import Context
+from tfcheck.graph.facts.context import Facts
 from tfcheck.graph.facts.paths import path as facts_path
 from tfcheck.graph.model import Graph, GraphOptions, Item
 
@@ -49,7 +49,7 @@ class Site:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self._paths = Context(graph, GraphOptions())
+        self._paths = Facts(graph, GraphOptions())
         self._unplaced: dict[str, list[Item]] = {
             name: [item for item in graph.collection(name) if not item.get("vpc")]
             for name in ("subnets", "route_tables", "endpoints", "nat_gateways", "workloads")

@@ -5,14 +5,14 @@ to null is left out, so the provider's default applies.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
 from tfcheck.hcl.parse import Attribute, Block, static_string
 from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.values import EvalError, finalize, is_known, materialize, to_number, unknown_of
-from tfcheck.model import Ref, Unknown
+from tfcheck.model import Key, Ref, Unknown
 
-Key = Union[int, str, None]
+
 Evaluate = Callable[[Attribute, Scope], Any]
 
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle"})

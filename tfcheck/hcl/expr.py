@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, cast
 
-from tfcheck.hcl.nodes import Node, is_token, is_tree, trees
+from tfcheck.hcl.nodes import MadeTree, is_token, is_tree, trees
 
 from tfcheck.hcl.ops import binary, get_attr, get_index, splat, unary
 from tfcheck.hcl.parse import unescape
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Expr = Callable[["Scope"], Any]
 
 
-class Context(Protocol):
+class Environment(Protocol):
     """What an expression sees beyond its own scope: top-level names and the functions."""
 
     @property
@@ -36,7 +36,7 @@ class Scope:
 
     __slots__ = ("ctx", "names")
 
-    def __init__(self, ctx: Context, names: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, ctx: Environment, names: Mapping[str, Any] | None = None) -> None:
         self.ctx = ctx
         self.names = names or {}
 
@@ -140,7 +140,7 @@ def _traversal(node: Tree[Any]) -> Expr:
     for part in reversed(chain):
         tail = trees(part)[1]
         if part.data in ("get_attr_expr_term", "index_expr_term"):
-            _steps(cast("Tree[Any]", Node("x", [tail])), steps)
+            _steps(cast("Tree[Any]", MadeTree("x", [tail])), steps)
             continue
         inner: list[Any] = []
         _steps(tail, inner)

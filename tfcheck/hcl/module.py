@@ -37,7 +37,7 @@ class ModuleValue(Lazy):
 
 
 class ModuleInstance:
-    """The evaluation context (`Context` of hcl_eval) of one module instance."""
+    """The evaluation context (`Environment` of hcl_eval) of one module instance."""
 
     def __init__(self, loader: Loader, config: ModuleConfig, address: str, key_path: str,
                  inputs: Callable[[str], Any], providers: dict[str, Any]) -> None:
@@ -67,7 +67,7 @@ class ModuleInstance:
     def _where(self) -> str:
         return "the root module" if self.config.rel == "." else self.config.rel
 
-    # -- the Context protocol --------------------------------------------------------
+    # -- the Environment protocol --------------------------------------------------------
     def root(self, name: str) -> Any:
         found = self._namespaces.get(name)
         if found is not None:

@@ -25,7 +25,7 @@ def trees(node: Tree[Any]) -> list[Tree[Any]]:
     return [c for c in node.children if is_tree(c) and c.data != "new_line_or_comment"]
 
 
-class Node:
+class MadeTree:
     """A tree node made by the evaluator itself (it reads only `.data` and `.children`)."""
 
     __slots__ = ("data", "children")

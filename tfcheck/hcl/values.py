@@ -5,6 +5,7 @@ time, and Terraform's conversions between strings, numbers and bools.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -259,8 +260,6 @@ def sort_key(value: Any) -> tuple[int, Any]:
         return (0, value)
     if isinstance(value, str):
         return (1, value)
-    import json
-
     return (3, json.dumps(finalize(value), sort_keys=True, default=repr))
 
 

@@ -14,9 +14,9 @@ from typing import Any, Iterator, Mapping
 from tfcheck.aws import ATTRIBUTE_TARGETS
 from tfcheck.load.plan import PlanDoc
 from tfcheck.load.references import (
-    Context,
+    Place,
     Index,
-    ModuleConfig,
+    PlanModule,
     Resolver,
     index_configuration,
     parse_reference,
@@ -77,7 +77,7 @@ def build_inventory(doc: PlanDoc) -> Inventory:
         expressions = _mapping(resource_config.get("expressions")) if resource_config else {}
         expressions = _with_dynamic_blocks(item, expressions)
         each = resource_config.get("for_each_expression") if resource_config else None
-        ctx = Context(item["module_path"], item["key"], each if isinstance(each, dict) else None)
+        ctx = Place(item["module_path"], item["key"], each if isinstance(each, dict) else None)
         values = _merge(item["after"], item["unknown"], expressions, resolver, ctx, "")
         region_value = values.get("region") if isinstance(values, dict) else None
         if not isinstance(region_value, str) and resource_config:
@@ -170,11 +170,11 @@ def _module_path(module_address: str) -> ModulePath | None:
 
 
 def _resource_config(resolver: Resolver, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    module: ModuleConfig | None = resolver.config_at(item["module_path"])
+    module: PlanModule | None = resolver.config_at(item["module_path"])
     return module.resources.get(f"{item['type']}.{item['name']}") if module else None
 
 
-def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Context, attr: str) -> Any:
+def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Place, attr: str) -> Any:
     """Known planned value, or what the configuration says where the plan does not know."""
     if unknown is True:
         return _from_config(expr, resolver, ctx, attr)
@@ -224,7 +224,7 @@ def _is_block(value: Any) -> bool:
     return type(value) is list and bool(value) and all(type(v) is dict for v in value)
 
 
-def _from_config(expr: Any, resolver: Resolver, ctx: Context, attr: str) -> Any:
+def _from_config(expr: Any, resolver: Resolver, ctx: Place, attr: str) -> Any:
     if expr is None:
         return _MISSING  # not configured: the provider default applies
     if expr is _DYNAMIC:

@@ -59,18 +59,18 @@ def _parse(text: str) -> tuple[Step, ...] | None:
 
 
 @dataclass(slots=True)
-class ModuleConfig:
+class PlanModule:
     """One module's `configuration` block, shared by all instances of the module."""
 
     resources: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     calls: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     variables: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-    children: dict[str, ModuleConfig] = field(default_factory=dict)
+    children: dict[str, PlanModule] = field(default_factory=dict)
 
 
-def index_configuration(module: Mapping[str, Any] | None) -> ModuleConfig:
-    config = ModuleConfig()
+def index_configuration(module: Mapping[str, Any] | None) -> PlanModule:
+    config = PlanModule()
     if not isinstance(module, dict):
         return config
     for resource in _dicts(module.get("resources")):
@@ -97,7 +97,7 @@ def _items(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
+class Place:
     """Where an expression is evaluated: module instance, and the resource instance key."""
 
     module: ModulePath
@@ -111,7 +111,7 @@ class Resolver:
 
     def __init__(
         self,
-        root: ModuleConfig,
+        root: PlanModule,
         instances: Mapping[str, list[Key]],
         module_instances: Mapping[str, list[Key]],
         root_variables: Mapping[str, Any],
@@ -125,13 +125,13 @@ class Resolver:
         # Keeping the expression alive keeps its id() from being reused.
         self.memo: dict[tuple[int, ModulePath, Key, int, ModulePath | None], tuple[object, Any]] = {}
 
-    def config_at(self, path: ModulePath) -> ModuleConfig | None:
-        config: ModuleConfig | None = self.root
+    def config_at(self, path: ModulePath) -> PlanModule | None:
+        config: PlanModule | None = self.root
         for name, _key in path:
             config = config.children.get(name) if config else None
         return config
 
-    def expression(self, expr: Mapping[str, Any] | None, ctx: Context, hops: int = 0) -> Any:
+    def expression(self, expr: Mapping[str, Any] | None, ctx: Place, hops: int = 0) -> Any:
         """Value of one configuration expression: a constant, a Ref, a list of Refs, or Unknown."""
         if not isinstance(expr, dict):
             return Unknown("not configured")
@@ -152,7 +152,7 @@ class Resolver:
         self.memo[key] = (expr, value)
         return value
 
-    def references(self, refs: Sequence[str], ctx: Context, hops: int = 0) -> Any:
+    def references(self, refs: Sequence[str], ctx: Place, hops: int = 0) -> Any:
         if hops > _MAX_HOPS:
             return Unknown("reference cycle")
         keyed, parsed = _prepare(tuple(refs))
@@ -184,7 +184,7 @@ class Resolver:
             return results[0]
         return results
 
-    def _steps(self, steps: list[Step], ctx: Context, keyed: bool, hops: int) -> Any:
+    def _steps(self, steps: list[Step], ctx: Place, keyed: bool, hops: int) -> Any:
         head = steps[0]
         second = steps[1] if len(steps) > 1 else None
         if head == "each":
@@ -203,7 +203,7 @@ class Resolver:
             return self._resource(steps, ctx, keyed)
         return Unknown("unreadable reference")
 
-    def _resource(self, steps: list[Step], ctx: Context, keyed: bool) -> Any:
+    def _resource(self, steps: list[Step], ctx: Place, keyed: bool) -> Any:
         base = module_prefix(ctx.module) + f"{steps[0]}.{steps[1]}"
         keys = self.instances.get(base)
         if keys is None:
@@ -221,10 +221,10 @@ class Resolver:
             return _ref(base, rest, "reference")
         return [_ref(base + format_key(k), rest, "reference") for k in sort_keys(keys)]
 
-    def _each(self, steps: list[Step], ctx: Context, hops: int) -> Any:
+    def _each(self, steps: list[Step], ctx: Place, hops: int) -> Any:
         if len(steps) < 2 or steps[1] != "value" or ctx.for_each is None:
             return Unknown("ignored")
-        source = self.expression(ctx.for_each, Context(ctx.each_module or ctx.module), hops + 1)
+        source = self.expression(ctx.for_each, Place(ctx.each_module or ctx.module), hops + 1)
         if isinstance(source, Unknown):
             return source
         if isinstance(source, dict):
@@ -235,7 +235,7 @@ class Resolver:
                 return _ref(item.address, steps[2:], "index")
         return Unknown("each.value not resolvable")
 
-    def _variable(self, name: str, ctx: Context, hops: int) -> Any:
+    def _variable(self, name: str, ctx: Place, hops: int) -> Any:
         if not ctx.module:
             if name in self.root_variables:
                 return self.root_variables[name]
@@ -255,10 +255,10 @@ class Resolver:
                 return variable["default"]
             return Unknown("variable not set")
         each = call.get("for_each_expression")
-        parent_ctx = Context(parent, call_key, each if isinstance(each, dict) else None, parent)
+        parent_ctx = Place(parent, call_key, each if isinstance(each, dict) else None, parent)
         return _tag(self.expression(expr, parent_ctx, hops + 1), "module input")
 
-    def _module_output(self, steps: list[Step], ctx: Context, keyed: bool, hops: int) -> Any:
+    def _module_output(self, steps: list[Step], ctx: Place, keyed: bool, hops: int) -> Any:
         call_name = str(steps[1])
         rest = steps[2:]
         config = self.config_at(ctx.module)
@@ -277,7 +277,7 @@ class Resolver:
             return Unknown("no such module output")
         values = []
         for key in sort_keys(keys):
-            child_ctx = Context(ctx.module + ((call_name, key),))
+            child_ctx = Place(ctx.module + ((call_name, key),))
             values.append(self.expression(output.get("expression"), child_ctx, hops + 1))
         value = values[0] if len(values) == 1 else values
         rest = rest[1:]

@@ -6,6 +6,7 @@ the item's `unknown`) never makes an assertion pass by accident.
 """
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,8 +47,6 @@ class Functions(jfunc.Functions):
 
     @jfunc.signature({"types": ["string", "null"]}, {"types": ["string", "null"]})
     def _func_cidr_contains(self, network: str | None, other: str | None) -> bool:
-        import ipaddress  # only user policies that compare addresses pay for it
-
         if network is None or other is None:
             return False
         try:
@@ -93,7 +92,7 @@ def _clause(node: Mapping[str, Any]) -> Clause:
 
 
 @dataclass(frozen=True, slots=True)
-class Expr:
+class Query:
     """A compiled expression and the top-level item fields it reads (WHOLE_ITEM for `@`).
 
     `search` and `holds` run closures built once from the AST; `interpret` is jmespath's own
@@ -119,7 +118,7 @@ def search_node(node: Mapping[str, Any], item: Any) -> Any:
     return _INTERPRETER.visit(node, item)
 
 
-def compile_expression(source: str) -> Expr:
+def compile_expression(source: str) -> Query:
     """Parse once, check every function name and arity now rather than on the first plan."""
     try:
         parsed = jmespath.compile(source).parsed
@@ -134,7 +133,7 @@ def compile_expression(source: str) -> Expr:
     fields: set[str] = set()
     _walk(parsed, True, fields)
     clause = _clause(parsed)
-    return Expr(source, parsed, frozenset(fields), _COMPILER.value(parsed), clause.holds, clause)
+    return Query(source, parsed, frozenset(fields), _COMPILER.value(parsed), clause.holds, clause)
 
 
 def fields_of(node: Mapping[str, Any]) -> frozenset[str]:

@@ -10,7 +10,7 @@ from jmespath.exceptions import JMESPathError
 
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Finding, Outcome, Severity
-from tfcheck.policy.dialect import WHOLE_ITEM, Clause, Expr
+from tfcheck.policy.dialect import WHOLE_ITEM, Clause, Query
 from tfcheck.policy.load import Placeholder, Policy, Template
 
 _TOP_FIELD = re.compile(r"[.\[]")
@@ -80,7 +80,7 @@ def unknown_fields(item: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def decide(
-    policy: Policy, expr: Expr, item: Mapping[str, Any], unknown: Mapping[str, list[str]]
+    policy: Policy, expr: Query, item: Mapping[str, Any], unknown: Mapping[str, list[str]]
 ) -> tuple[bool | None, tuple[str, ...]]:
     """True/False when the item settles the expression; None (with reasons) when unknowns could."""
     try:
@@ -182,7 +182,7 @@ def _severity(policy: Policy, item: Mapping[str, Any]) -> Severity:
     return policy.severity
 
 
-def _holds(expr: Expr, item: Mapping[str, Any]) -> bool:
+def _holds(expr: Query, item: Mapping[str, Any]) -> bool:
     try:
         return expr.holds(item)
     except JMESPathError:

@@ -12,7 +12,7 @@ from typing import Any
 from tfcheck.documents import check_schema, json_path, line_of, read_yaml
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Severity
-from tfcheck.policy.dialect import Expr, ExpressionError, compile_expression
+from tfcheck.policy.dialect import Query, ExpressionError, compile_expression
 
 PACK_FILE = Path(__file__).with_name("builtin.json")
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
@@ -22,7 +22,7 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 @dataclass(frozen=True, slots=True)
 class Placeholder:
-    expr: Expr
+    expr: Query
     spec: str | None = None
 
 
@@ -38,7 +38,7 @@ class Template:
 class Conditional:
     """A `severity_when` entry (value: severity) or a `notes` entry (value: template)."""
 
-    when: Expr
+    when: Query
     value: Any
 
 
@@ -48,10 +48,10 @@ class Policy:
     title: str
     severity: Severity
     resource: str
-    assert_: Expr
+    assert_: Query
     message: Template
     remediation: Template | None = None
-    where: Expr | None = None
+    where: Query | None = None
     severity_when: tuple[Conditional, ...] = ()
     notes: tuple[Conditional, ...] = ()
     explain: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -134,7 +134,7 @@ def load_policy_file(path: Path, *, validate: bool = True, cache_dir: Path | Non
 def _build(path: Path, text: str, doc: Mapping[str, Any]) -> Policy:
     rule = str(doc.get("id", path.stem))
 
-    def expr(key: Sequence[Any], source: str) -> Expr:
+    def expr(key: Sequence[Any], source: str) -> Query:
         try:
             return compile_expression(source)
         except ExpressionError as e:

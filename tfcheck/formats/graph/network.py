@@ -29,7 +29,7 @@ class Cluster:
 
 
 @dataclass(frozen=True, slots=True)
-class Edge:
+class Arrow:
     source: str
     target: str
     label: str = ""
@@ -40,7 +40,7 @@ class Edge:
 class View:
     clusters: list[Cluster] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
-    edges: list[Edge] = field(default_factory=list)
+    edges: list[Arrow] = field(default_factory=list)
     highlight: dict[str, str] = field(default_factory=dict)  # node id → class name
 
     def focus(self, keep: Iterable[str], neighbours: bool = True) -> View:
@@ -120,7 +120,7 @@ class _Builder:
         source = self.ids.get(a or "")
         target = self.ids.get(b or "")
         if source and target:
-            self.view.edges.append(Edge(source, target, label, dotted))
+            self.view.edges.append(Arrow(source, target, label, dotted))
 
     def vpc(self, vpc: Mapping[str, Any]) -> None:
         address = vpc["address"]

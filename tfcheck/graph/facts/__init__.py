@@ -7,13 +7,13 @@ tables their workloads' needs, so VPCs come first.
 from __future__ import annotations
 
 from tfcheck.graph.facts import attachments, endpoints, route_tables, vpcs, workloads
-from tfcheck.graph.facts.context import Context
+from tfcheck.graph.facts.context import Facts
 from tfcheck.graph.model import Graph, GraphOptions
 
 
 def add_facts(graph: Graph, options: GraphOptions) -> None:
     """Fill the derived fields of `graph`'s items (still being built: nothing has read them)."""
-    ctx = Context(graph, options)
+    ctx = Facts(graph, options)
     for endpoint in ctx.drafts("endpoints"):
         endpoints.hub_dns(ctx, endpoint)
     for vpc in ctx.drafts("vpcs"):

@@ -3,11 +3,11 @@ have no attachment subnet (domain spec section 1: those cannot reach it)."""
 from __future__ import annotations
 
 from tfcheck.graph.builder import Draft
-from tfcheck.graph.facts.context import Context, settle
+from tfcheck.graph.facts.context import Facts, settle
 from tfcheck.graph.routes import DEFAULT_ROUTES
 
 
-def attachment_facts(ctx: Context, attachment: Draft) -> None:
+def attachment_facts(ctx: Facts, attachment: Draft) -> None:
     tgw = attachment["transit_gateway"]
     azs = set()
     for subnet in ctx.in_vpc(attachment["vpc"], "subnets"):

@@ -15,7 +15,7 @@ from tfcheck.graph.model import Graph, GraphOptions, Item
 GATEWAY_ABLE = ("s3", "dynamodb")
 
 
-class Context:
+class Facts:
     def __init__(self, graph: Graph, options: GraphOptions) -> None:
         self.graph = graph
         self.options = options

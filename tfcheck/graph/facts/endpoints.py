@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from tfcheck.globs import any_match
 from tfcheck.graph.builder import Draft
-from tfcheck.graph.facts.context import GATEWAY_ABLE, Context, any_item, settle
+from tfcheck.graph.facts.context import GATEWAY_ABLE, Facts, any_item, settle
 from tfcheck.graph.facts.groups import admits, default_sg
 
 
-def hub_dns(ctx: Context, endpoint: Draft) -> None:
+def hub_dns(ctx: Facts, endpoint: Draft) -> None:
     endpoint["hub_dns"] = any_match(ctx.options.hub_dns, endpoint["address"])
 
 
-def endpoint_facts(ctx: Context, ep: Draft) -> None:
+def endpoint_facts(ctx: Facts, ep: Draft) -> None:
     vpc = ctx.find(ep["vpc"], "vpcs")
     unknown = ep["unknown"]
     ep["vpc_dns_support"] = vpc["enable_dns_support"] if vpc else None
@@ -44,7 +44,7 @@ def endpoint_facts(ctx: Context, ep: Draft) -> None:
     _gateway_coverage(ctx, ep)
 
 
-def _ingress(ctx: Context, ep: Draft) -> None:
+def _ingress(ctx: Facts, ep: Draft) -> None:
     vpc_sg = f"{ep['vpc']}:default_sg"
     groups = ep["security_groups"] or [default_sg(ctx, ep["vpc"]) or vpc_sg]
     uncovered, reason = [], ep["unknown"].get("security_groups")
@@ -62,7 +62,7 @@ def _ingress(ctx: Context, ep: Draft) -> None:
     settle(ep, "uncovered_workloads", uncovered, reason)
 
 
-def _gateway_coverage(ctx: Context, ep: Draft) -> None:
+def _gateway_coverage(ctx: Facts, ep: Draft) -> None:
     if ep["type"] != "Gateway" or ep["service"] not in GATEWAY_ABLE:
         ep["unassociated_route_tables"] = []
         return

@@ -5,26 +5,26 @@ from __future__ import annotations
 import functools
 import ipaddress
 
-from tfcheck.graph.facts.context import Context
+from tfcheck.graph.facts.context import Facts
 from tfcheck.graph.model import Item
 from tfcheck.graph.security import rule_admits_443
 
 
-def default_sg(ctx: Context, vpc: str | None) -> str | None:
+def default_sg(ctx: Facts, vpc: str | None) -> str | None:
     for sg in ctx.in_vpc(vpc, "security_groups"):
         if sg["resource_type"] in ("aws_default_security_group", "implicit_default_security_group"):
             return str(sg["address"])
     return None
 
 
-def workload_groups(ctx: Context, workload: Item) -> list[str]:
+def workload_groups(ctx: Facts, workload: Item) -> list[str]:
     if workload["security_groups"] or "security_groups" in workload["unknown"]:
         return list(workload["security_groups"])
     default = default_sg(ctx, workload.get("vpc"))
     return [default] if default else []
 
 
-def admits(ctx: Context, groups: list[str], workload: Item) -> bool | None:
+def admits(ctx: Facts, groups: list[str], workload: Item) -> bool | None:
     """Does any of `groups` admit TCP 443 from every subnet of the workload?"""
     sources = set(workload_groups(ctx, workload))
     cidrs = [s["cidr"] for s in (ctx.find(a, "subnets") for a in workload["subnets"]) if s]
@@ -52,7 +52,7 @@ def admits(ctx: Context, groups: list[str], workload: Item) -> bool | None:
     return None if undecided or not workload["subnets"] else False
 
 
-def egress_443(ctx: Context, w: Item) -> bool | None:
+def egress_443(ctx: Facts, w: Item) -> bool | None:
     groups = workload_groups(ctx, w)
     undecided = "security_groups" in w["unknown"] or not groups
     for address in groups:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfcheck.graph.facts.context import GATEWAY_ABLE, Context
+from tfcheck.graph.facts.context import GATEWAY_ABLE, Facts
 from tfcheck.graph.model import Item
 
 
-def path(ctx: Context, w: Item, subnet: Item, service: str) -> dict[str, Any]:
+def path(ctx: Facts, w: Item, subnet: Item, service: str) -> dict[str, Any]:
     maybe = False
     vpc = subnet["vpc"]
     for ep in ctx.in_vpc(vpc, "endpoints"):

@@ -3,10 +3,10 @@ without a gateway endpoint on the table."""
 from __future__ import annotations
 
 from tfcheck.graph.builder import Draft
-from tfcheck.graph.facts.context import GATEWAY_ABLE, Context
+from tfcheck.graph.facts.context import GATEWAY_ABLE, Facts
 
 
-def route_table_facts(ctx: Context, table: Draft) -> None:
+def route_table_facts(ctx: Facts, table: Draft) -> None:
     subnets = [s for s in (ctx.find(a, "subnets") for a in table["subnets"]) if s]
     served = {e["service"] for e in (ctx.find(a, "endpoints") for a in table["gateway_endpoints"]) if e}
     candidates = set()

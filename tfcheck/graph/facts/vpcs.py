@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from tfcheck.graph.builder import Draft
-from tfcheck.graph.facts.context import Context
+from tfcheck.graph.facts.context import Facts
 
 
-def vpc_facts(ctx: Context, vpc: Draft) -> None:
+def vpc_facts(ctx: Facts, vpc: Draft) -> None:
     workloads = ctx.in_vpc(vpc["address"], "workloads")
     azs = {az for w in workloads for az in w["azs"]}
     undecided = next((w["unknown"]["azs"] for w in workloads if "azs" in w["unknown"]), None)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from tfcheck.graph.builder import Draft
-from tfcheck.graph.facts.context import Context, any_item, settle
+from tfcheck.graph.facts.context import Facts, any_item, settle
 from tfcheck.graph.facts.groups import egress_443
 from tfcheck.graph.facts.paths import path
 
 RANK = {"none": 0, "unknown": 1}
 
 
-def workload_facts(ctx: Context, w: Draft) -> None:
+def workload_facts(ctx: Facts, w: Draft) -> None:
     paths: dict[str, dict[str, Any]] = {}
     for service in w["needs"]:
         worst: dict[str, Any] | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from tfcheck.hcl.values import (EvalError, equal, has_unknown, is_known, make_set, materialize,
+from tfcheck.hcl.values import (EvalError, finalize, equal, has_unknown, is_known, make_set, materialize,
                                 number, to_bool, to_number, to_string, type_name, unknown_of)
 from tfcheck.model import Unknown
 
@@ -267,8 +267,6 @@ def _chunklist(items: Any, size: Any) -> list[Any]:
 
 def _yamldecode(text: str) -> Any:
     import yaml
-
-    from tfcheck.hcl.values import finalize
 
     try:
         return finalize(yaml.safe_load(text))
