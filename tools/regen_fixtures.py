@@ -31,6 +31,7 @@ import derive_known
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+EXAMPLES = REPO / "examples"  # the example user policies' cases are planned the same way
 DEFAULT_REGION = "us-east-1"
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 MIRROR_BASES = ("/opt", "/usr/share", "/usr/local/share", "~/.terraform.d")
@@ -114,7 +115,7 @@ def discover(root: Path) -> list[Scenario]:
 
 def select(dirs: list[str]) -> list[Scenario]:
     """All scenarios, or those at or under the named directories."""
-    everything = discover(FIXTURES) if FIXTURES.is_dir() else []
+    everything = [s for root in (FIXTURES, EXAMPLES) if root.is_dir() for s in discover(root)]
     if not dirs:
         return everything
     picked: dict[Path, Scenario] = {}
@@ -122,7 +123,7 @@ def select(dirs: list[str]) -> list[Scenario]:
         want = Path(raw).resolve()
         if not want.is_dir():
             raise derive_known.DeriveError(f"{raw}: no such directory")
-        inside = want == FIXTURES or FIXTURES in want.parents
+        inside = any(want == root or root in want.parents for root in (FIXTURES, EXAMPLES))
         for s in everything if inside else discover(want):
             if s.path == want or want in s.path.parents:
                 picked[s.path] = s

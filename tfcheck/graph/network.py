@@ -48,6 +48,10 @@ def build_gateways(b: Builder) -> None:
         subnet = b.find(item["subnet"], "subnets")
         item["vpc"] = subnet["vpc"] if subnet else None
         item["az"] = subnet["az"] if subnet else None
+        for name in ("vpc", "az"):  # what the subnet does not say stays unknown, and why
+            if item[name] is None:
+                why = subnet["unknown"].get(name) if subnet else item["unknown"].get("subnet")
+                item["unknown"][name] = why or "subnet not in plan"
         connectivity, reason = scalar(inst.values.get("connectivity_type"), "public")
         if not reason and not isinstance(connectivity, str):
             reason = "not a string"

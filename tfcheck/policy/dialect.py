@@ -1,13 +1,21 @@
 """tfcheck's JMESPath dialect: custom functions, and compiling an expression once (to Python
-closures, see jmes_compile) with the fields it reads.
+closures, see policy/compiled.py) with the fields it reads.
 
 Custom predicates return false on null, so a value the graph could not decide (null, named in
 the item's `unknown`) never makes an assertion pass by accident.
+
+A policy sees one item at a time; `item()`, `items()` and `in_vpc()` reach the rest of the
+graph (a workload's subnets, their route tables, the VPC's endpoints), and `where_eq()` joins
+on the current item's own values, which JMESPath filters cannot name. The items they return
+are remembered while an item is being checked, so that their unknown fields can make the
+result inconclusive rather than failed (policy/evaluate.py).
 """
 from __future__ import annotations
 
+import contextlib
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +25,49 @@ from jmespath import functions as jfunc
 from jmespath.visitor import Options, TreeInterpreter
 
 from tfcheck.globs import matches
-from tfcheck.policy.compiled import Compiler
+from tfcheck.graph.model import COLLECTIONS, Graph, Item
+from tfcheck.policy.compiled import Compiler, equals
 
 WHOLE_ITEM = "@"  # the field set of an expression that reads the item as a whole
+# The functions that read other items than the one being checked.
+CROSS = frozenset({"item", "items", "in_vpc"})
+
+_GRAPH: ContextVar[Graph | None] = ContextVar("tfcheck_graph", default=None)
+_FETCHED: ContextVar[list[Item] | None] = ContextVar("tfcheck_fetched", default=None)
+
+
+@contextlib.contextmanager
+def over(graph: Graph) -> Iterator[None]:
+    """Let the cross-item functions see `graph` while policies are evaluated over it."""
+    token = _GRAPH.set(graph)
+    try:
+        yield
+    finally:
+        _GRAPH.reset(token)
+
+
+@contextlib.contextmanager
+def fetching() -> Iterator[list[Item]]:
+    """Collect the items the cross-item functions return while one item is checked."""
+    fetched: list[Item] = []
+    token = _FETCHED.set(fetched)
+    try:
+        yield fetched
+    finally:
+        _FETCHED.reset(token)
+
+
+# Stands in the fetched list for an address the graph does not hold: what it would have
+# said is unknown, so a rule that failed for want of it is inconclusive.
+ANY_FIELD = "*"
+
+
+def _found(items: Sequence[Item], missing: Sequence[str] = ()) -> list[Any]:
+    fetched = _FETCHED.get()
+    if fetched is not None:
+        fetched.extend(items)
+        fetched.extend({"address": a, "unknown": {ANY_FIELD: "not in the graph"}} for a in missing)
+    return list(items)
 
 
 class Functions(jfunc.Functions):
@@ -55,6 +103,41 @@ class Functions(jfunc.Functions):
         except ValueError:
             return False
         return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
+
+    @jfunc.signature({"types": ["string", "null"]})
+    def _func_item(self, address: str | None) -> Any:
+        """The graph item at `address` (any collection), or null."""
+        graph = _GRAPH.get()
+        if graph is None or not address:
+            return None
+        found = graph.find(address)
+        if found is None:
+            _found((), (address,))
+            return None
+        return _found([found])[0]
+
+    @jfunc.signature({"types": ["array", "null"]})
+    def _func_items(self, addresses: list[Any] | None) -> list[Any]:
+        """The graph items at these addresses, in order; addresses not in the graph are left out."""
+        graph = _GRAPH.get()
+        if graph is None or not addresses:
+            return []
+        named = [a for a in addresses if isinstance(a, str)]
+        pairs = [(a, graph.find(a)) for a in named]
+        return _found([i for _, i in pairs if i is not None], [a for a, i in pairs if i is None])
+
+    @jfunc.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_in_vpc(self, vpc: str | None, collection: str) -> list[Any]:
+        """The items of `collection` (subnets, endpoints, workloads, ...) in VPC `vpc`, by address."""
+        if collection not in COLLECTIONS:
+            raise jexc.JMESPathError(f"in_vpc(): no collection {collection!r}; one of {', '.join(COLLECTIONS)}")
+        graph = _GRAPH.get()
+        return _found(graph.in_vpc(vpc, collection)) if graph is not None else []
+
+    @jfunc.signature({"types": ["array", "null"]}, {"types": ["string"]}, {"types": []})
+    def _func_where_eq(self, items: list[Any] | None, name: str, value: Any) -> list[Any]:
+        """The objects of `items` whose field `name` equals `value` (a join on the current item)."""
+        return [i for i in items or () if isinstance(i, Mapping) and equals(i.get(name), value)]
 
 
 OPTIONS = Options(custom_functions=Functions())
@@ -105,6 +188,9 @@ class Query:
     value: Callable[[Any], Any] = field(compare=False, repr=False)
     holds: Callable[[Any], bool] = field(compare=False, repr=False)
     clause: Clause = field(compare=False, repr=False)
+    # Every field name read anywhere (of other items too), and whether it reads other items.
+    names: frozenset[str] = frozenset()
+    cross: bool = False
 
     def search(self, item: Any) -> Any:
         return self.value(item)
@@ -133,7 +219,24 @@ def compile_expression(source: str) -> Query:
     fields: set[str] = set()
     _walk(parsed, True, fields)
     clause = _clause(parsed)
-    return Query(source, parsed, frozenset(fields), _COMPILER.value(parsed), clause.holds, clause)
+    names, calls = _names(parsed)
+    return Query(source, parsed, frozenset(fields), _COMPILER.value(parsed), clause.holds, clause,
+                 names, bool(calls & CROSS))
+
+
+def _names(node: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """Every field name and every function name in the expression."""
+    names: set[str] = set()
+    calls: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current["type"] == "field":
+            names.add(current["value"])
+        elif current["type"] == "function_expression":
+            calls.add(current["value"])
+        stack.extend(c for c in current.get("children") or () if isinstance(c, Mapping))
+    return frozenset(names), frozenset(calls)
 
 
 def fields_of(node: Mapping[str, Any]) -> frozenset[str]:

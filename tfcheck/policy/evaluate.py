@@ -10,7 +10,8 @@ from jmespath.exceptions import JMESPathError
 
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Finding, Outcome, Severity
-from tfcheck.policy.dialect import WHOLE_ITEM, Clause, Query
+from tfcheck.graph.model import Graph
+from tfcheck.policy.dialect import ANY_FIELD, WHOLE_ITEM, Clause, Query, fetching, over
 from tfcheck.policy.load import Placeholder, Policy, Template
 
 _TOP_FIELD = re.compile(r"[.\[]")
@@ -20,6 +21,11 @@ def evaluate(
     policies: Sequence[Policy], graph: Mapping[str, Any], *, plan: str | None = None
 ) -> list[Finding]:
     """Every selected rule over every item of its collection; items outside `where` give nothing."""
+    with over(graph if isinstance(graph, Graph) else Graph(graph)):
+        return _evaluate(policies, graph, plan)
+
+
+def _evaluate(policies: Sequence[Policy], graph: Mapping[str, Any], plan: str | None) -> list[Finding]:
     results = []
     unknowns: dict[str, list[dict[str, list[str]]]] = {}  # collection → each item's unknown map
     for policy in policies:
@@ -28,8 +34,11 @@ def evaluate(
         if per_item is None:
             per_item = unknowns[policy.resource] = [unknown_fields(item) for item in items]
         where, holds = policy.where, policy.assert_.holds
+        cross = policy.assert_.cross or (where is not None and where.cross)
         for item, unknown in zip(items, per_item):
-            if unknown:
+            if cross:
+                finding = _check_across(policy, item, unknown, plan)
+            elif unknown:
                 finding = _check(policy, item, unknown, plan)
             else:  # the common case: the expressions alone decide (what _check does, inlined)
                 try:
@@ -48,6 +57,28 @@ def evaluate(
 
 def check(policy: Policy, item: Mapping[str, Any], *, plan: str | None = None) -> Finding | None:
     return _check(policy, item, unknown_fields(item), plan)
+
+
+def _check_across(policy: Policy, item: Mapping[str, Any], unknown: Mapping[str, list[str]],
+                  plan: str | None) -> Finding | None:
+    """A rule that reads other items (item(), items(), in_vpc()): a failure, or a `where` that
+    a cross-item read excluded, is inconclusive when an item it read has one of the fields the
+    rule names unknown."""
+    with fetching() as fetched:
+        finding = _check(policy, item, unknown, plan)
+    if finding is not None and finding.outcome is not Outcome.FAIL:
+        return finding
+    if finding is None and (policy.where is None or not policy.where.cross):
+        return None
+    names = policy.assert_.names | (policy.where.names if policy.where is not None else frozenset())
+    reasons = tuple(dict.fromkeys(
+        f"{other.get('address', '?')}: {reason}" if key == ANY_FIELD
+        else f"{other.get('address', '?')}: {key}: {reason}"
+        for other in fetched for key, reason in sorted((other.get("unknown") or {}).items())
+        if key == ANY_FIELD or _TOP_FIELD.split(str(key), maxsplit=1)[0] in names))
+    if not reasons:
+        return finding
+    return _result(policy, item, Outcome.INCONCLUSIVE, plan, reasons=reasons)
 
 
 def _check(
