@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 
+from tfcheck import __version__
 from tfcheck.findings import Report
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     doc = {
         "version": 1,
+        "tool": {"name": "tfcheck", "version": __version__},
         "findings": [f.to_dict() for f in report.failed],
         "inconclusive": [f.to_dict() for f in report.inconclusive],
         "summary": {**report.summary(), "inputs": report.inputs()},
