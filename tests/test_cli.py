@@ -59,6 +59,13 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[0] == "VPCE010  Interface endpoint for an AWS service with private DNS off"
     assert "severity: error; warning when service == 's3'" in out
     assert "fix: Set private_dns_enabled = true" in out
+    assert "docs: https://github.com/tfcheck/tfcheck/blob/main/docs/rules/VPCE010.md" in out
+
+
+def test_explain_gives_no_page_for_a_user_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parent.parent
+    code, out, _ = run(capsys, "explain", "ORG001", "--policies", str(root / "examples" / "policies"))
+    assert code == 0 and "ORG001" in out and "docs:" not in out
 
 
 @pytest.mark.parametrize("args", [["explain", "VPCE999"], ["check", "--only", "VPCE999", "x.json"],

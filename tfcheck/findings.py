@@ -61,6 +61,7 @@ class RuleInfo:
     description: str = ""
     remediation: str = ""
     links: tuple[str, ...] = ()
+    page: str = ""  # documentation page, for built-in rules
 
 
 class Finding(NamedTuple):

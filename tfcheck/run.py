@@ -195,4 +195,4 @@ def _unresolved_note(one: Checked) -> Iterable[str]:
 
 def rule_info(p: Policy) -> RuleInfo:
     fix = " ".join(p.remediation.source.split()) if p.remediation is not None else ""
-    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links))
+    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links), p.page)

@@ -43,6 +43,8 @@ def explain(rule: str, policy_dirs: tuple[str, ...]) -> int:
         click.echo("\n" + p.description)
     if p.remediation is not None:
         click.echo("\nfix: " + " ".join(p.remediation.source.split()))
+    if p.page:
+        click.echo(f"docs: {p.page}")
     for link in p.links:
         click.echo(f"see: {link}")
     return ExitCode.OK

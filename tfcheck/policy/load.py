@@ -13,6 +13,7 @@ from tfcheck.documents import check_schema, json_path, line_of, read_yaml
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Severity
 from tfcheck.policy.dialect import Query, ExpressionError, compile_expression
+from tfcheck.project import rule_page
 
 PACK_FILE = Path(__file__).with_name("builtin.json")
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
@@ -59,6 +60,7 @@ class Policy:
     links: tuple[str, ...] = ()
     enabled: bool = True
     file: str = ""
+    page: str = ""  # the rule's documentation page (built-in rules: docs/rules/<ID>.md)
 
 
 def builtin_dir() -> Path:
@@ -81,21 +83,23 @@ def load_policies(
     cache_dir: Path | None = None,
 ) -> tuple[Policy, ...]:
     """Built-in pack (schema-checked by the test suite, not at start-up) plus users' dirs."""
-    sources: list[tuple[Path, bool]] = []
+    sources: list[tuple[Path, bool, bool]] = []  # path, validate, built-in
     packed: dict[Path, tuple[str, Any]] = {}
     if builtin:
         files = policy_files(builtin_dir())
-        sources += [(p, validate_builtin) for p in files]
+        sources += [(p, validate_builtin, True) for p in files]
         packed = {} if validate_builtin else _packed(files)
     for directory in dirs:
-        sources += [(p, True) for p in policy_files(Path(directory))]
+        sources += [(p, True, False) for p in policy_files(Path(directory))]
     seen: dict[str, str] = {}
     policies = []
-    for path, validate in sources:
+    for path, validate, ours in sources:
         if path in packed:
             policy = _build(path, *packed[path])
         else:
             policy = load_policy_file(path, validate=validate, cache_dir=cache_dir)
+        if ours:
+            policy = dataclasses.replace(policy, page=rule_page(policy.id))
         if policy.id in seen:
             raise PolicyError(str(path), f"rule id {policy.id} is already defined in {seen[policy.id]}")
         seen[policy.id] = str(path)
