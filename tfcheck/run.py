@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from tfcheck import suppress
+from tfcheck.change import classify
 from tfcheck.baseline import load_baseline
 from tfcheck.config import Config, find_config, graph_options, load_config
 from tfcheck.cost.prices import PriceTable, load_prices
 from tfcheck.cost.report import CostInput, cost_document, declared_destinations
 from tfcheck.cost.summary import plan_summary, summarize, wanted
 from tfcheck.cost.usage import Usage, load_usage
-from tfcheck.findings import FailOn, Finding, Report, RuleInfo
+from tfcheck.findings import Change, FailOn, Finding, Report, RuleInfo
 from tfcheck.graph.model import Graph, GraphOptions
 from tfcheck.graph.read import before_graph, read_graph
 from tfcheck.load.inputs import SourceOptions, input_label
@@ -45,6 +46,7 @@ class CheckOptions:
     source: SourceOptions = field(default_factory=SourceOptions)
     usage: str | None = None  # --usage FILE: traffic for the Markdown report's cost section
     prices: str | None = None  # --prices FILE: Regions added to the built-in price table
+    only_new: bool = False  # --fail-on-new: only results an update plan introduces set the exit code
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class Checked:
     comments: dict[str, list[str]]
     notes: tuple[str, ...] = ()  # what loading noticed: plan/source disagreements, HCL it skipped
     cost: Mapping[str, Any] | None = None  # its figures for the Markdown report's cost section
+    change: Change | None = None  # an update plan: what the change introduces and resolves
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,8 @@ def build_report(options: CheckOptions, config: Config | None = None,
                             int(cost[0].hours))
     return Report.build(results, [one.label for one in checked], rules=len(chosen),
                         rule_info=map(rule_info, chosen), graphs=[one.graph for one in checked],
-                        notes=notes, cost=summary)
+                        notes=notes, cost=summary,
+                        changes=[one.change for one in checked if one.change is not None])
 
 
 def check_all(paths: Sequence[str | None], job: Job) -> list[Checked]:
@@ -156,14 +160,18 @@ def check_one(path: str | None, job: Job) -> Checked:
     label = input_label(path)
     graph, loaded = read_graph(path, job.graph_options, job.source)
     findings = evaluate(job.policies, graph, plan=label)
+    before = before_graph(loaded, job.graph_options)  # an update plan's prior state, else None
+    change = None
+    if before is not None and loaded.updates():  # the same rules over the "before": what this change does
+        findings, change = classify(findings, evaluate(job.policies, before, plan=label), before,
+                                    graph, label)
     cost = None
     if job.cost is not None and wanted(job.cost[1], loaded.prior is not None):
         prices, usage, declared = job.cost
-        one = CostInput(label, graph, before_graph(loaded, job.graph_options))
-        cost = plan_summary(one, prices, usage, declared)
+        cost = plan_summary(CostInput(label, graph, before), prices, usage, declared)
     if not job.keep_graphs:  # a worker would pickle the whole graph back for nothing
         graph = Graph({"summary": graph.summary})
-    return Checked(label, findings, graph, dict(loaded.comments), loaded.notes, cost)
+    return Checked(label, findings, graph, dict(loaded.comments), loaded.notes, cost, change)
 
 
 def cost_report(paths: Sequence[str | None], usage_path: str | None, prices_path: str | None,

@@ -27,6 +27,9 @@ from tfcheck.run import CheckOptions, build_report
     show_default=True, help="Lowest severity of a failure that makes the exit code 1.",
 )
 @click.option("--strict", is_flag=True, help="Inconclusive results count as failures too.")
+@click.option("--fail-on-new", "only_new", is_flag=True,
+              help="Update plans: only findings the change introduces (not in the plan's prior "
+              "state) set the exit code; no baseline file needed.")
 @click.option(
     "--format", "formats", multiple=True, metavar="NAME[:FILE]",
     help=f"Report format ({', '.join(FORMATS)}); default text. NAME:FILE writes that format to FILE "
@@ -43,7 +46,7 @@ from tfcheck.run import CheckOptions, build_report
 @click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, how each plan was read, and what loading noticed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
-    skip: tuple[str, ...], fail_on: str, strict: bool, formats: tuple[str, ...],
+    skip: tuple[str, ...], fail_on: str, strict: bool, only_new: bool, formats: tuple[str, ...],
     baseline_path: str | None, config_path: str | None, source_dir: str | None, no_source: bool,
     var_files: tuple[str, ...], variables: tuple[str, ...], usage_path: str | None,
     prices_path: str | None, verbose: bool,
@@ -58,7 +61,7 @@ def check(
     options = CheckOptions(
         plans, policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
         tuple(files), baseline_path, source_from(source_dir, no_source, var_files, variables),
-        usage=usage_path, prices=prices_path,
+        usage=usage_path, prices=prices_path, only_new=only_new,
     )
     return run_check(options)
 
@@ -72,7 +75,7 @@ def run_check(options: CheckOptions) -> int:
     if options.format is not None:
         render = get_renderer(options.format)
         click.echo(render(report, color=options.color, verbose=options.verbose), nl=False)
-    return exit_code(report, options.fail_on, options.strict)
+    return exit_code(report, options.fail_on, options.strict, options.only_new)
 
 
 def _report(options: CheckOptions) -> Any:

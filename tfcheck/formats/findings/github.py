@@ -6,7 +6,8 @@ property, start a new command line or smuggle in a `::stop-commands::`.
 """
 from __future__ import annotations
 
-from tfcheck.findings import Finding, Report, Severity
+from tfcheck.findings import INTRODUCED, Finding, Report, Severity
+from tfcheck.formats.change import new_first, sentences
 from tfcheck.formats.findings.text import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -14,9 +15,13 @@ COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     # The runner shows only the first few annotations of each kind per step: worst first.
-    failed = sorted(report.failed, key=lambda f: (-f.severity.rank, f.sort_key()))
+    failed = new_first(report.failed)
     multi = len(report.plans) > 1
-    lines = [_annotation(COMMANDS[f.severity], f, f.message, f.remediation, multi) for f in failed]
+    lines = [command("notice", {"title": "tfcheck: what this change does"},
+                     (f"{c.plan}: " if multi and c.plan else "") + "; ".join(sentences(c)))
+             for c in report.changes]
+    lines += [_annotation(COMMANDS[f.severity], f, f.message, f.remediation, multi,
+                          suffix=" (new)" if f.change == INTRODUCED else "") for f in failed]
     for f in report.inconclusive:
         why = "; ".join(f.reasons)
         lines.append(_annotation("notice", f, f.message + (f" ({why})" if why else ""), "", multi,

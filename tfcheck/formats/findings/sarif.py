@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tfcheck import __version__
-from tfcheck.findings import Finding, Outcome, Report, RuleInfo, Severity
+from tfcheck.findings import INTRODUCED, Finding, Outcome, Report, RuleInfo, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -102,6 +102,9 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         props["plan"] = f.plan
     if f.reasons:
         props["reasons"] = list(f.reasons)
+    if f.change is not None:  # update plans: SARIF's own words for new and pre-existing results
+        out["baselineState"] = "new" if f.change == INTRODUCED else "unchanged"
+        props["change"] = f.change
     out["properties"] = props
     return out
 
