@@ -166,13 +166,14 @@ class Report:
     )
     cost: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
     changes: tuple[Change, ...] = ()
+    gate: Gate | None = None  # what fails the run, for formats that state a verdict (atlantis)
 
     @classmethod
     def build(
         cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0, *,
         rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Graph] = (),
         notes: Iterable[str] = (), cost: Mapping[str, Any] | None = None,
-        changes: Iterable[Change] = (),
+        changes: Iterable[Change] = (), gate: Gate | None = None,
     ) -> Report:
         ordered = tuple(sorted(results, key=Finding.sort_key))
         active = [r for r in ordered if r.suppressed is None]
@@ -182,7 +183,7 @@ class Report:
         by_outcome[None] = tuple(r for r in ordered if r.suppressed is not None)
         info = tuple(sorted(rule_info, key=lambda r: r.id))
         return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome, cost,
-                   tuple(changes))
+                   tuple(changes), gate)
 
     @property
     def failed(self) -> tuple[Finding, ...]:
@@ -225,19 +226,30 @@ class Report:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Which results make a run fail: --fail-on, --strict and --fail-on-new together.
+
+    With `only_new`, results an update plan leaves unchanged do not count (results of inputs
+    with no prior state, such as create plans, all count as new).
+    """
+
+    fail_on: FailOn = FailOn.ERROR
+    strict: bool = False
+    only_new: bool = False
+
+    def blocking(self, report: Report) -> tuple[Finding, ...]:
+        if self.fail_on is FailOn.NEVER:
+            return ()
+        threshold = Severity(self.fail_on.value).rank
+        counted = report.failed + (report.inconclusive if self.strict else ())
+        return tuple(f for f in counted if f.severity.rank >= threshold
+                     and not (self.only_new and f.change == UNCHANGED))
+
+
 def exit_code(report: Report, fail_on: FailOn, strict: bool, only_new: bool = False) -> ExitCode:
-    """Exit 1 when a failure (or, with --strict, an inconclusive result) reaches `fail_on`;
-    with `only_new` (--fail-on-new), results an update plan leaves unchanged do not count
-    (results of inputs with no prior state, such as create plans, all count as new)."""
-    if fail_on is FailOn.NEVER:
-        return ExitCode.OK
-    threshold = Severity(fail_on.value).rank
-    counted = report.failed + (report.inconclusive if strict else ())
-    if only_new:
-        counted = tuple(f for f in counted if f.change != UNCHANGED)
-    if any(f.severity.rank >= threshold for f in counted):
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    """Exit 1 when a failure (or, with --strict, an inconclusive result) reaches `fail_on`."""
+    return ExitCode.FINDINGS if Gate(fail_on, strict, only_new).blocking(report) else ExitCode.OK
 
 
 def compare_expected(

@@ -21,7 +21,7 @@ from tfcheck.cost.prices import PriceTable, load_prices
 from tfcheck.cost.report import CostInput, cost_document, declared_destinations
 from tfcheck.cost.summary import plan_summary, summarize, wanted
 from tfcheck.cost.usage import Usage, load_usage
-from tfcheck.findings import Change, FailOn, Finding, Report, RuleInfo
+from tfcheck.findings import Change, FailOn, Finding, Gate, Report, RuleInfo
 from tfcheck.graph.model import Graph, GraphOptions
 from tfcheck.graph.read import before_graph, read_graph
 from tfcheck.load.inputs import SourceOptions, input_label
@@ -125,7 +125,8 @@ def build_report(options: CheckOptions, config: Config | None = None,
     return Report.build(results, [one.label for one in checked], rules=len(chosen),
                         rule_info=map(rule_info, chosen), graphs=[one.graph for one in checked],
                         notes=notes, cost=summary,
-                        changes=[one.change for one in checked if one.change is not None])
+                        changes=[one.change for one in checked if one.change is not None],
+                        gate=Gate(options.fail_on, options.strict, options.only_new))
 
 
 def check_all(paths: Sequence[str | None], job: Job) -> list[Checked]:

@@ -10,9 +10,10 @@ import click
 from tfcheck.baseline import render as render_baseline
 from tfcheck.commands.options import (check_rule_ids, config_option, policies_option, read_policies,
                                       read_settings, source_from, source_options)
-from tfcheck.errors import ExitCode
+from tfcheck.errors import ExitCode, TfcheckError
 from tfcheck.findings import FailOn, exit_code
 from tfcheck.formats import FORMATS, get_renderer
+from tfcheck.formats.findings.atlantis import error_output as atlantis_error
 from tfcheck.outputs import parse_formats, write_atomic
 from tfcheck.run import CheckOptions, build_report
 
@@ -63,12 +64,26 @@ def check(
         tuple(files), baseline_path, source_from(source_dir, no_source, var_files, variables),
         usage=usage_path, prices=prices_path, only_new=only_new,
     )
+    if fmt == "atlantis":
+        return _atlantis(options)
     return run_check(options)
+
+
+def _atlantis(options: CheckOptions) -> int:
+    """Atlantis reads a custom policy check's verdict from its output and drops the output of
+    a step that exits non-zero, so this format always exits 0 once it has said FAIL or not,
+    even when the input cannot be read (a policy check that passed silently would be worse)."""
+    try:
+        run_check(options)
+    except TfcheckError as e:
+        click.echo(f"tfcheck: error: {e.path}: {e.message}", err=True)
+        click.echo(atlantis_error(e.path, e.message), nl=False)
+    return ExitCode.OK
 
 
 def run_check(options: CheckOptions) -> int:
     report = _report(options)
-    for note in report.notes:
+    for note in report.notes if options.format != "atlantis" else ():  # it shows them itself
         click.echo(f"tfcheck: warning: {note}", err=True)
     for name, path in options.outputs:
         write_atomic(path, get_renderer(name)(report, color=False, verbose=options.verbose))
