@@ -61,6 +61,7 @@ class RuleInfo:
     description: str = ""
     remediation: str = ""
     links: tuple[str, ...] = ()
+    resource: str = ""  # the graph collection it runs over
 
 
 class Finding(NamedTuple):
@@ -167,6 +168,8 @@ class Report:
     cost: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
     changes: tuple[Change, ...] = ()
     gate: Gate | None = None  # what fails the run, for formats that state a verdict (atlantis)
+    # (repository root, working directory), absolute: what SARIF locations are relative to
+    location_base: tuple[str, str] | None = None
 
     @classmethod
     def build(
@@ -174,6 +177,7 @@ class Report:
         rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Graph] = (),
         notes: Iterable[str] = (), cost: Mapping[str, Any] | None = None,
         changes: Iterable[Change] = (), gate: Gate | None = None,
+        location_base: tuple[str, str] | None = None,
     ) -> Report:
         ordered = tuple(sorted(results, key=Finding.sort_key))
         active = [r for r in ordered if r.suppressed is None]
@@ -183,7 +187,7 @@ class Report:
         by_outcome[None] = tuple(r for r in ordered if r.suppressed is not None)
         info = tuple(sorted(rule_info, key=lambda r: r.id))
         return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome, cost,
-                   tuple(changes), gate)
+                   tuple(changes), gate, location_base)
 
     @property
     def failed(self) -> tuple[Finding, ...]:

@@ -26,7 +26,8 @@ from tfcheck.graph.model import Graph, GraphOptions
 from tfcheck.graph.read import before_graph, read_graph
 from tfcheck.load.inputs import SourceOptions, input_label
 from tfcheck.policy.evaluate import evaluate
-from tfcheck.policy.load import Policy, load_policies, select
+from tfcheck.workspace import repo_root
+from tfcheck.policy.load import Policy, guidance, load_policies, select
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,8 @@ def build_report(options: CheckOptions, config: Config | None = None,
                         rule_info=map(rule_info, chosen), graphs=[one.graph for one in checked],
                         notes=notes, cost=summary,
                         changes=[one.change for one in checked if one.change is not None],
-                        gate=Gate(options.fail_on, options.strict, options.only_new))
+                        gate=Gate(options.fail_on, options.strict, options.only_new),
+                        location_base=_location_base())
 
 
 def check_all(paths: Sequence[str | None], job: Job) -> list[Checked]:
@@ -187,6 +189,12 @@ def cost_report(paths: Sequence[str | None], usage_path: str | None, prices_path
     return cost_document(inputs, prices, usage, declared_destinations(config))
 
 
+def _location_base() -> tuple[str, str]:
+    """(repository root, working directory): what SARIF locations are relative to."""
+    cwd = Path.cwd().resolve()
+    return (str(repo_root(cwd) or cwd), str(cwd))
+
+
 def _unresolved_note(one: Checked) -> Iterable[str]:
     """One line when edges stayed unknown, and how to resolve them."""
     summary = one.graph.summary
@@ -203,5 +211,7 @@ def _unresolved_note(one: Checked) -> Iterable[str]:
 
 
 def rule_info(p: Policy) -> RuleInfo:
-    fix = " ".join(p.remediation.source.split()) if p.remediation is not None else ""
-    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links))
+    """A rule as catalogues show it: its fix as general guidance, no placeholder left."""
+    fix = guidance(p.remediation.source, p.resource) if p.remediation is not None else ""
+    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix,
+                    tuple(p.links), p.resource)
