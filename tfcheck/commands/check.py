@@ -5,14 +5,18 @@ import os
 import sys
 from typing import Any
 
+from pathlib import Path
+
 import click
 
 from tfcheck.baseline import render as render_baseline
 from tfcheck.commands.options import (check_rule_ids, config_option, policies_option, read_policies,
                                       read_settings, source_from, source_options)
+from tfcheck.config import lookup
 from tfcheck.errors import ExitCode, TfcheckError
 from tfcheck.findings import FailOn, exit_code
 from tfcheck.formats import FORMATS, get_renderer
+from tfcheck.load.inputs import source_paths
 from tfcheck.formats.findings.atlantis import error_output as atlantis_error
 from tfcheck.outputs import parse_formats, write_atomic
 from tfcheck.run import CheckOptions, build_report
@@ -44,7 +48,7 @@ from tfcheck.run import CheckOptions, build_report
               help="Markdown: add traffic from this usage file (as `tfcheck cost --usage`) to its cost section.")
 @click.option("--prices", "prices_path", metavar="FILE",
               help="Markdown cost section: override or add Regions in the built-in price table.")
-@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, how each plan was read, and what loading noticed.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, the settings file used (and where it was looked for), how each plan was read, and what loading noticed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
     skip: tuple[str, ...], fail_on: str, strict: bool, only_new: bool, formats: tuple[str, ...],
@@ -53,14 +57,15 @@ def check(
     prices_path: str | None, verbose: bool,
 ) -> int:
     """Check PLANs (`terraform show -json` output; '-' for stdin; none: $SHOWFILE) or
-    directories of Terraform source (HCL mode)."""
+    directories of Terraform source (HCL mode); a .tf or .tfvars file stands for its
+    directory (as pre-commit passes the changed files)."""
     try:
         fmt, files = parse_formats(formats, FORMATS)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--format") from None
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     options = CheckOptions(
-        plans, policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
+        source_paths(plans), policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
         tuple(files), baseline_path, source_from(source_dir, no_source, var_files, variables),
         usage=usage_path, prices=prices_path, only_new=only_new,
     )
@@ -95,6 +100,9 @@ def run_check(options: CheckOptions) -> int:
 
 def _report(options: CheckOptions) -> Any:
     config = read_settings(options.config)
+    if options.verbose:  # which settings applied: the surfaces run in different directories
+        where = f"--config {options.config}" if options.config else lookup(Path.cwd())
+        click.echo(f"tfcheck: settings: {config.path or 'none (defaults)'} ({where})", err=True)
     policies = read_policies(options.policy_dirs, config)
     check_rule_ids(policies, options.only + options.skip)
     return build_report(options, config, policies)

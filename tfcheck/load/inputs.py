@@ -73,6 +73,17 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
     return Loaded(combined, combined.kind, directory, comments, combined.notes, prior)
 
 
+def source_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """PATHs with each Terraform source file (`.tf`, `.tf.json`, `.tfvars`) replaced by its
+    directory, once: pre-commit passes the files a commit changes, tfcheck checks modules."""
+    out: dict[str, None] = {}
+    for path in paths:
+        if path.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")) and os.path.isfile(path):
+            path = os.path.dirname(path) or "."
+        out.setdefault(path, None)
+    return tuple(out)
+
+
 def prior_state(doc: PlanDoc) -> PlanDoc | None:
     """An update plan's `prior_state` as a state document (its values, the plan's configuration)."""
     prior = doc.data.get("prior_state") if doc.kind == "plan" else None
