@@ -345,17 +345,33 @@ def test_comment_step_failures_are_warnings(tmp_path: Path, monkeypatch: pytest.
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 
 
-def test_pre_commit_hook_runs_hcl_mode_on_a_directory() -> None:
+def test_pre_commit_hook_checks_the_directories_of_the_changed_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """As pre-commit runs it: at the repository root, entry + args + the changed files that
+    match `files`; the root module lives in a subdirectory (the old `args: [.]` exited 2)."""
     hooks = yaml.safe_load(HOOKS.read_text())
     assert [h["id"] for h in hooks] == ["tfcheck"]
     hook = hooks[0]
-    assert hook["pass_filenames"] is False and hook["language"] == "python"
-    assert hook["entry"].split() == ["tfcheck", "check"] and hook["args"] == ["."]
-    assert re.search(hook["files"], "modules/net/main.tf") and not re.search(hook["files"], "README.md")
-    from tfcheck.cli import cli
+    assert hook["pass_filenames"] is True and hook["language"] == "python"
+    assert hook["entry"].split() == ["tfcheck", "check"] and not hook.get("args")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    for name, case in (("infra/network", "VPCE012/fail"), ("infra/app", "VPCE012/pass")):
+        (repo / name).mkdir(parents=True)
+        shutil.copy(REPO / "fixtures/rules" / case / "main.tf", repo / name / "main.tf")
+    (repo / "infra/network/extra.tfvars").write_text("")
+    (repo / "README.md").write_text("x\n")
+    changed = ["infra/network/main.tf", "infra/network/extra.tfvars", "infra/app/main.tf", "README.md"]
+    files = [f for f in changed if re.search(hook["files"], f)]
+    assert files == changed[:3]
+    monkeypatch.chdir(repo)
+    from tfcheck.cli import main
 
-    # the command line the hook builds parses (directory input is HCL mode)
-    cli.make_context("tfcheck", [*hook["entry"].split()[1:], *hook["args"]])
+    code = main([*hook["entry"].split()[1:], *hook.get("args", []), *files])
+    out = capsys.readouterr().out
+    assert code == 1 and "VPCE012" in out and out.rstrip().endswith("2 plans)")  # two directories, once each
+    assert main(["check", "."]) == 2  # what the old default args did here: no .tf files at the root
+    capsys.readouterr()
 
 
 def test_pre_commit_validates_the_manifest() -> None:

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("tfcheck.hcl",),
     ("tfcheck.load",),
     ("tfcheck.graph",),
-    ("tfcheck.findings", "tfcheck.suppress", "tfcheck.baseline", "tfcheck.config"),
+    ("tfcheck.findings", "tfcheck.suppress", "tfcheck.baseline", "tfcheck.config", "tfcheck.change"),
     ("tfcheck.policy",),
     ("tfcheck.cost",),
     ("tfcheck.formats", "tfcheck.outputs"),

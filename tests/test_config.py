@@ -111,3 +111,50 @@ def test_a_cache_hit_skips_importing_jsonschema(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            cwd=REPO).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+def test_find_config_walks_up_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outer = tmp_path / ".tfcheck.yml"  # above the repository: never read
+    outer.write_text("disable: [VPCE022]\n")
+    repo = tmp_path / "repo"
+    project = repo / "stacks" / "network"
+    project.mkdir(parents=True)
+    (repo / ".git").write_text("gitdir: /elsewhere\n")  # a worktree's .git is a file
+    assert find_config(project) is None
+    (repo / ".tfcheck.yml").write_text("disable: [VPCE023]\n")
+    monkeypatch.chdir(project)
+    assert find_config(project) == repo / ".tfcheck.yml"
+    assert find_config(Path(".")) == repo / ".tfcheck.yml"
+    (repo / "stacks" / ".tfcheck.yml").write_text("disable: [VPCE024]\n")
+    assert find_config(project) == repo / "stacks" / ".tfcheck.yml"  # the nearest wins
+    (project / ".tfcheck.yml").write_text("disable: [VPCE012]\n")
+    assert find_config(project) == Path(".tfcheck.yml")  # named relative to the working directory
+    monkeypatch.chdir(repo)
+    assert find_config(repo) == Path(".tfcheck.yml")
+
+
+def test_find_config_outside_a_repository_reads_only_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / ".tfcheck.yml").write_text("disable: [VPCE022]\n")
+    below = tmp_path / "a"
+    below.mkdir()
+    if not any((d / ".git").exists() for d in (below, *below.parents)):
+        assert find_config(below) is None
+
+
+def test_verbose_names_the_settings_file_and_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import REPO
+
+    from tfcheck.cli import main
+
+    repo = tmp_path / "repo"
+    project = repo / "stacks" / "network"
+    project.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (repo / ".tfcheck.yml").write_text("severity: {VPCE012: warning}\n")
+    monkeypatch.chdir(project)
+    plan = str(REPO / "fixtures/rules/VPCE012/fail/plan.json")
+    assert main(["check", plan, "--verbose"]) == 0  # the root's settings apply in a project directory
+    err = capsys.readouterr().err
+    assert f"tfcheck: settings: {repo / '.tfcheck.yml'} (from {project.resolve()} up to the repository root " \
+           f"{repo.resolve()})" in err

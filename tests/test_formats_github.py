@@ -58,3 +58,33 @@ def test_command_without_properties_and_notes() -> None:
     out = render(Report.build([], ["p"], notes=["waiver R1 x expired, see: a"]))
     assert out.splitlines()[0] == "::warning title=tfcheck::waiver R1 x expired, see: a"
     assert re.fullmatch(r"0 errors, .*\n", out.split("\n", 1)[1])
+
+
+def _many(errors: int, warnings: int, inconclusive: int) -> Report:
+    from tfcheck.findings import Outcome, Severity
+
+    out = [Finding("VPCE020", Severity.ERROR, f"aws_ecs_service.s{i:02}", "no path", "", Outcome.FAIL, plan="p.json")
+           for i in range(errors)]
+    out += [Finding("VPCE012", Severity.WARNING, f"aws_vpc_endpoint.e{i:02}", "one AZ", "", Outcome.FAIL, plan="p.json")
+            for i in range(warnings)]
+    out += [Finding("VPCE014", Severity.ERROR, f"aws_vpc_endpoint.u{i:02}", "undecided", "", Outcome.INCONCLUSIVE,
+                    plan="p.json") for i in range(inconclusive)]
+    return Report.build(out, ["p.json"], rules=3)
+
+
+def test_annotations_are_capped_per_kind_worst_first_with_one_notice_for_the_rest() -> None:
+    lines = render(_many(25, 12, 3)).splitlines()
+    kinds = [line.split(" ", 1)[0].split("::")[1] for line in lines if line.startswith("::")]
+    assert kinds == ["error"] * 10 + ["warning"] * 10 + ["notice"] * 4
+    assert 'title=VPCE020 aws_ecs_service.s00' in lines[0] and "s09" in lines[9]  # in order, first ten
+    closing = lines[-2]
+    assert closing.startswith("::notice title=tfcheck%3A more findings than annotations::17 more not annotated "
+                              "(15 errors, 2 warnings): GitHub shows 10 annotations of each kind per step.")
+    assert "job summary" in closing and "SARIF" in closing
+    assert lines[-1].startswith("25 errors, 12 warnings")
+
+
+def test_only_notices_over_the_cap_leave_room_for_the_closing_notice() -> None:
+    lines = [line for line in render(_many(0, 0, 12)).splitlines() if line.startswith("::notice")]
+    assert len(lines) == 10 and "3 more not annotated (3 notices)" in lines[-1]
+    assert "more findings than annotations" not in render(_many(10, 10, 10))

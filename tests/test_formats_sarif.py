@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,11 +71,13 @@ def test_levels_locations_and_rules() -> None:
     assert (undecided["kind"], undecided["level"]) == ("open", "none")
     assert "security_groups: known after apply" in undecided["message"]["text"]
     physical = by_rule["VPCE010"]["locations"][0]["physicalLocation"]
-    assert physical == {"artifactLocation": {"uri": "main.tf"}, "region": {"startLine": 7}}
+    assert physical == {"artifactLocation": {"uri": "main.tf", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 7}}
     assert by_rule["VPCE010"]["locations"][0]["logicalLocations"] == [
         {"fullyQualifiedName": "aws_vpc_endpoint.logs", "kind": "resource"}]
     # no file:line known: the plan file is the artifact
-    assert by_rule["VPCE012"]["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "plan.json"}}
+    assert by_rule["VPCE012"]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "plan.json", "uriBaseId": "%SRCROOT%"}}
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "VPCE010")
     assert rule["id"] == "VPCE010" and rule["shortDescription"]["text"] == "Private DNS off"
     assert rule["fullDescription"]["text"] == "Why it matters. More."
@@ -114,8 +118,72 @@ def test_fingerprints_ignore_message_and_plan() -> None:
     ("modules/net/main.tf", "modules/net/main.tf"),
     ("./a b/main.tf", "a%20b/main.tf"),
     ("modules\\net\\main.tf", "modules/net/main.tf"),
-    ("/abs/x.tf", "file:///abs/x.tf"),
-    ("C:\\work\\x.tf", "file:///C:/work/x.tf"),
+    ("/abs/x.tf", "x.tf"),                     # outside the repository: never absolute
+    ("C:\\work\\x.tf", "x.tf"),
+    ("../elsewhere/plan.json", "plan.json"),
 ])
 def test_artifact_uri(path: str, uri: str) -> None:
     assert artifact_uri(path) == uri
+
+
+@pytest.mark.parametrize(("path", "uri"), [
+    ("main.tf", "stacks/net/main.tf"),                 # Atlantis: run in the project directory
+    ("../app/main.tf", "stacks/app/main.tf"),
+    ("/repo/stacks/net/modules/a.tf", "stacks/net/modules/a.tf"),
+    ("/runner/_temp/tfcheck/plan.json", "plan.json"),  # the Action's converted plan
+    ("../../../other/plan.json", "plan.json"),
+])
+def test_artifact_uri_is_relative_to_the_repository_root(path: str, uri: str) -> None:
+    assert artifact_uri(path, ("/repo", "/repo/stacks/net")) == uri
+
+
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.():]*\}")
+
+
+def builtin_sarif(monkeypatch: pytest.MonkeyPatch, cwd: Path, plan: Path, *extra: str) -> dict[str, Any]:
+    from tfcheck.cli import main
+
+    monkeypatch.chdir(cwd)
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    main(["check", str(plan), "--format", "sarif", *extra])
+    return valid(out.getvalue())
+
+
+def test_builtin_rules_help_has_no_placeholder_and_ranks_in_code_scanning(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = builtin_sarif(monkeypatch, REPO, REPO / "fixtures/demo/plan.json")
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) >= 19
+    for rule in rules:
+        for text in (rule["help"]["text"], rule["help"]["markdown"], rule["fullDescription"]["text"]):
+            assert not PLACEHOLDER.search(text), (rule["id"], PLACEHOLDER.search(text))
+        assert rule["helpUri"] in rule["help"]["text"]
+        props = rule["properties"]
+        assert "security" in props["tags"]
+        assert 0.0 < float(props["security-severity"]) <= 10.0
+        assert props["precision"] in ("very-high", "high", "medium", "low")
+    by_id = {r["id"]: r for r in rules}
+    assert "Add one subnet in each of the workload AZs it misses to subnet_ids of the endpoint" in \
+        by_id["VPCE012"]["help"]["text"]
+    assert float(by_id["VPCE020"]["properties"]["security-severity"]) >= 7.0  # "high" in code scanning
+    assert "com.amazonaws.<region>.<service>" in by_id["VPCE005"]["help"]["text"]
+
+
+def test_locations_are_repository_relative_from_any_directory(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    case = REPO / "fixtures/changes/remove_nat"
+    # Atlantis runs in the project directory; the Action at the root with the plan in $RUNNER_TEMP
+    converted = tmp_path / "runner_temp" / "plan.json"
+    converted.parent.mkdir()
+    converted.write_bytes((case / "plan.json").read_bytes())
+    for cwd, plan, extra in ((case, Path("plan.json"), ()), (REPO, converted, ("--source", str(case)))):
+        doc = builtin_sarif(monkeypatch, cwd, plan, *extra)
+        run = doc["runs"][0]
+        assert run["originalUriBaseIds"] == {"%SRCROOT%": {"description": {"text": "The repository root."}}}
+        uris = set()
+        for result in run["results"]:
+            artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+            assert artifact["uriBaseId"] == "%SRCROOT%"
+            assert not artifact["uri"].startswith(("/", "file:", "..")), artifact
+            uris.add(artifact["uri"])
+        assert uris == {"fixtures/changes/remove_nat/main.tf"}, (cwd, uris)

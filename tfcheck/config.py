@@ -13,6 +13,7 @@ from tfcheck.errors import ConfigError
 from tfcheck.findings import Severity
 from tfcheck.graph.model import GraphOptions
 from tfcheck.suppress import Waiver
+from tfcheck.workspace import repo_root, upwards
 
 DEFAULT_FILE = ".tfcheck.yml"
 SCHEMA_FILE = Path(__file__).with_name("config.schema.json")
@@ -52,8 +53,29 @@ class Config:
 
 
 def find_config(cwd: Path) -> Path | None:
-    candidate = cwd / DEFAULT_FILE
-    return candidate if candidate.is_file() else None
+    """The nearest `.tfcheck.yml` from `cwd` up to the repository root (only `cwd` outside a
+    repository): the Action and pre-commit run at the root, Atlantis in a project's
+    directory, and all of them must apply the same settings to the same plan."""
+    for directory in upwards(cwd, repo_root(cwd)):
+        candidate = directory / DEFAULT_FILE
+        if candidate.is_file():
+            return _relative(candidate)
+    return None
+
+
+def _relative(path: Path) -> Path:
+    """How the file is named in messages: relative to the working directory when below it."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def lookup(cwd: Path) -> str:
+    """Where find_config looked, for --verbose."""
+    root = repo_root(cwd)
+    return (f"from {cwd} up to the repository root {root}" if root is not None
+            else f"in {cwd} (not in a git repository)")
 
 
 def load_config(path: str | Path | None, cache_dir: Path | None = None) -> Config:

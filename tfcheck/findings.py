@@ -62,6 +62,7 @@ class RuleInfo:
     remediation: str = ""
     links: tuple[str, ...] = ()
     page: str = ""  # documentation page, for built-in rules
+    resource: str = ""  # the graph collection it runs over
 
 
 class Finding(NamedTuple):
@@ -83,6 +84,7 @@ class Finding(NamedTuple):
     line: int | None = None
     plan: str | None = None
     suppressed: Suppression | None = None
+    change: str | None = None  # introduced | unchanged | resolved, for update plans (tfcheck.change)
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.plan or "", self.address, self.rule_id)
@@ -102,7 +104,45 @@ class Finding(NamedTuple):
             data["reasons"] = list(self.reasons)
         if self.suppressed is not None:
             data["suppressed"] = self.suppressed.to_dict()
+        if self.change is not None:
+            data["change"] = self.change
         return data
+
+
+INTRODUCED = "introduced"  # Finding.change: how an update plan's change affects the result
+RESOLVED = "resolved"
+UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class ReachChange:
+    """Workloads of one plan that lose (or gain) a path to the same services."""
+
+    plan: str | None
+    services: tuple[str, ...]
+    workloads: tuple[str, ...]
+    lost: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plan": self.plan, "change": "lose" if self.lost else "gain",
+                "services": list(self.services), "workloads": list(self.workloads)}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One update plan's before/after comparison."""
+
+    plan: str | None
+    resolved: tuple[Finding, ...] = ()  # results failing before, gone after (marked `resolved`)
+    reach: tuple[ReachChange, ...] = ()
+    removed: tuple[str, ...] = ()  # network items in the prior state and not after
+    added: tuple[str, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plan": self.plan, **{k: self.counts.get(k, 0) for k in (INTRODUCED, RESOLVED, UNCHANGED)},
+                "removed": list(self.removed), "added": list(self.added),
+                "reachability": [r.to_dict() for r in self.reach]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +153,8 @@ class Report:
     `inconclusive`, so they never set the exit code. `graphs` holds the Graph of each
     plan (same order as `plans`) for formats that draw the network; `notes` are warnings
     about the run itself (an expired waiver, say). `cost` is the monthly cost summary the
-    Markdown report shows (tfcheck.cost.summary), when one was asked for.
+    Markdown report shows (tfcheck.cost.summary), when one was asked for. `changes` holds
+    one Change per update plan (tfcheck.change): what the change introduces and resolves.
     """
 
     results: tuple[Finding, ...]
@@ -126,12 +167,18 @@ class Report:
         default_factory=dict, repr=False, compare=False
     )
     cost: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    changes: tuple[Change, ...] = ()
+    gate: Gate | None = None  # what fails the run, for formats that state a verdict (atlantis)
+    # (repository root, working directory), absolute: what SARIF locations are relative to
+    location_base: tuple[str, str] | None = None
 
     @classmethod
     def build(
         cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0, *,
         rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Graph] = (),
         notes: Iterable[str] = (), cost: Mapping[str, Any] | None = None,
+        changes: Iterable[Change] = (), gate: Gate | None = None,
+        location_base: tuple[str, str] | None = None,
     ) -> Report:
         ordered = tuple(sorted(results, key=Finding.sort_key))
         active = [r for r in ordered if r.suppressed is None]
@@ -140,7 +187,8 @@ class Report:
         }
         by_outcome[None] = tuple(r for r in ordered if r.suppressed is not None)
         info = tuple(sorted(rule_info, key=lambda r: r.id))
-        return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome, cost)
+        return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome, cost,
+                   tuple(changes), gate, location_base)
 
     @property
     def failed(self) -> tuple[Finding, ...]:
@@ -183,15 +231,30 @@ class Report:
         }
 
 
-def exit_code(report: Report, fail_on: FailOn, strict: bool) -> ExitCode:
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Which results make a run fail: --fail-on, --strict and --fail-on-new together.
+
+    With `only_new`, results an update plan leaves unchanged do not count (results of inputs
+    with no prior state, such as create plans, all count as new).
+    """
+
+    fail_on: FailOn = FailOn.ERROR
+    strict: bool = False
+    only_new: bool = False
+
+    def blocking(self, report: Report) -> tuple[Finding, ...]:
+        if self.fail_on is FailOn.NEVER:
+            return ()
+        threshold = Severity(self.fail_on.value).rank
+        counted = report.failed + (report.inconclusive if self.strict else ())
+        return tuple(f for f in counted if f.severity.rank >= threshold
+                     and not (self.only_new and f.change == UNCHANGED))
+
+
+def exit_code(report: Report, fail_on: FailOn, strict: bool, only_new: bool = False) -> ExitCode:
     """Exit 1 when a failure (or, with --strict, an inconclusive result) reaches `fail_on`."""
-    if fail_on is FailOn.NEVER:
-        return ExitCode.OK
-    threshold = Severity(fail_on.value).rank
-    counted = report.failed + (report.inconclusive if strict else ())
-    if any(f.severity.rank >= threshold for f in counted):
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    return ExitCode.FINDINGS if Gate(fail_on, strict, only_new).blocking(report) else ExitCode.OK
 
 
 def compare_expected(

@@ -14,18 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from tfcheck import suppress
+from tfcheck.change import classify
 from tfcheck.baseline import load_baseline
 from tfcheck.config import Config, find_config, graph_options, load_config
 from tfcheck.cost.prices import PriceTable, load_prices
 from tfcheck.cost.report import CostInput, cost_document, declared_destinations
 from tfcheck.cost.summary import plan_summary, summarize, wanted
 from tfcheck.cost.usage import Usage, load_usage
-from tfcheck.findings import FailOn, Finding, Report, RuleInfo
+from tfcheck.findings import Change, FailOn, Finding, Gate, Report, RuleInfo
 from tfcheck.graph.model import Graph, GraphOptions
 from tfcheck.graph.read import before_graph, read_graph
 from tfcheck.load.inputs import SourceOptions, input_label
 from tfcheck.policy.evaluate import evaluate
-from tfcheck.policy.load import Policy, load_policies, select
+from tfcheck.workspace import repo_root
+from tfcheck.policy.load import Policy, guidance, load_policies, select
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class CheckOptions:
     source: SourceOptions = field(default_factory=SourceOptions)
     usage: str | None = None  # --usage FILE: traffic for the Markdown report's cost section
     prices: str | None = None  # --prices FILE: Regions added to the built-in price table
+    only_new: bool = False  # --fail-on-new: only results an update plan introduces set the exit code
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class Checked:
     comments: dict[str, list[str]]
     notes: tuple[str, ...] = ()  # what loading noticed: plan/source disagreements, HCL it skipped
     cost: Mapping[str, Any] | None = None  # its figures for the Markdown report's cost section
+    change: Change | None = None  # an update plan: what the change introduces and resolves
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,10 @@ def build_report(options: CheckOptions, config: Config | None = None,
                             int(cost[0].hours))
     return Report.build(results, [one.label for one in checked], rules=len(chosen),
                         rule_info=map(rule_info, chosen), graphs=[one.graph for one in checked],
-                        notes=notes, cost=summary)
+                        notes=notes, cost=summary,
+                        changes=[one.change for one in checked if one.change is not None],
+                        gate=Gate(options.fail_on, options.strict, options.only_new),
+                        location_base=_location_base())
 
 
 def check_all(paths: Sequence[str | None], job: Job) -> list[Checked]:
@@ -156,14 +163,18 @@ def check_one(path: str | None, job: Job) -> Checked:
     label = input_label(path)
     graph, loaded = read_graph(path, job.graph_options, job.source)
     findings = evaluate(job.policies, graph, plan=label)
+    before = before_graph(loaded, job.graph_options)  # an update plan's prior state, else None
+    change = None
+    if before is not None and loaded.updates():  # the same rules over the "before": what this change does
+        findings, change = classify(findings, evaluate(job.policies, before, plan=label), before,
+                                    graph, label)
     cost = None
     if job.cost is not None and wanted(job.cost[1], loaded.prior is not None):
         prices, usage, declared = job.cost
-        one = CostInput(label, graph, before_graph(loaded, job.graph_options))
-        cost = plan_summary(one, prices, usage, declared)
+        cost = plan_summary(CostInput(label, graph, before), prices, usage, declared)
     if not job.keep_graphs:  # a worker would pickle the whole graph back for nothing
         graph = Graph({"summary": graph.summary})
-    return Checked(label, findings, graph, dict(loaded.comments), loaded.notes, cost)
+    return Checked(label, findings, graph, dict(loaded.comments), loaded.notes, cost, change)
 
 
 def cost_report(paths: Sequence[str | None], usage_path: str | None, prices_path: str | None,
@@ -176,6 +187,12 @@ def cost_report(paths: Sequence[str | None], usage_path: str | None, prices_path
         graph, loaded = read_graph(path, options, source)
         inputs.append(CostInput(input_label(path), graph, before_graph(loaded, options)))
     return cost_document(inputs, prices, usage, declared_destinations(config))
+
+
+def _location_base() -> tuple[str, str]:
+    """(repository root, working directory): what SARIF locations are relative to."""
+    cwd = Path.cwd().resolve()
+    return (str(repo_root(cwd) or cwd), str(cwd))
 
 
 def _unresolved_note(one: Checked) -> Iterable[str]:
@@ -194,5 +211,7 @@ def _unresolved_note(one: Checked) -> Iterable[str]:
 
 
 def rule_info(p: Policy) -> RuleInfo:
-    fix = " ".join(p.remediation.source.split()) if p.remediation is not None else ""
-    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links), p.page)
+    """A rule as catalogues show it: its fix as general guidance, no placeholder left."""
+    fix = guidance(p.remediation.source, p.resource) if p.remediation is not None else ""
+    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix,
+                    tuple(p.links), p.page, p.resource)

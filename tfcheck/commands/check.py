@@ -5,14 +5,19 @@ import os
 import sys
 from typing import Any
 
+from pathlib import Path
+
 import click
 
 from tfcheck.baseline import render as render_baseline
 from tfcheck.commands.options import (check_rule_ids, config_option, policies_option, read_policies,
                                       read_settings, source_from, source_options)
-from tfcheck.errors import ExitCode
+from tfcheck.config import lookup
+from tfcheck.errors import ExitCode, TfcheckError
 from tfcheck.findings import FailOn, exit_code
 from tfcheck.formats import FORMATS, get_renderer
+from tfcheck.load.inputs import source_paths
+from tfcheck.formats.findings.atlantis import error_output as atlantis_error
 from tfcheck.outputs import parse_formats, write_atomic
 from tfcheck.run import CheckOptions, build_report
 
@@ -27,6 +32,9 @@ from tfcheck.run import CheckOptions, build_report
     show_default=True, help="Lowest severity of a failure that makes the exit code 1.",
 )
 @click.option("--strict", is_flag=True, help="Inconclusive results count as failures too.")
+@click.option("--fail-on-new", "only_new", is_flag=True,
+              help="Update plans: only findings the change introduces (not in the plan's prior "
+              "state) set the exit code; no baseline file needed.")
 @click.option(
     "--format", "formats", multiple=True, metavar="NAME[:FILE]",
     help=f"Report format ({', '.join(FORMATS)}); default text. NAME:FILE writes that format to FILE "
@@ -40,43 +48,61 @@ from tfcheck.run import CheckOptions, build_report
               help="Markdown: add traffic from this usage file (as `tfcheck cost --usage`) to its cost section.")
 @click.option("--prices", "prices_path", metavar="FILE",
               help="Markdown cost section: override or add Regions in the built-in price table.")
-@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, how each plan was read, and what loading noticed.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, the settings file used (and where it was looked for), how each plan was read, and what loading noticed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
-    skip: tuple[str, ...], fail_on: str, strict: bool, formats: tuple[str, ...],
+    skip: tuple[str, ...], fail_on: str, strict: bool, only_new: bool, formats: tuple[str, ...],
     baseline_path: str | None, config_path: str | None, source_dir: str | None, no_source: bool,
     var_files: tuple[str, ...], variables: tuple[str, ...], usage_path: str | None,
     prices_path: str | None, verbose: bool,
 ) -> int:
     """Check PLANs (`terraform show -json` output; '-' for stdin; none: $SHOWFILE) or
-    directories of Terraform source (HCL mode)."""
+    directories of Terraform source (HCL mode); a .tf or .tfvars file stands for its
+    directory (as pre-commit passes the changed files)."""
     try:
         fmt, files = parse_formats(formats, FORMATS)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--format") from None
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     options = CheckOptions(
-        plans, policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
+        source_paths(plans), policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
         tuple(files), baseline_path, source_from(source_dir, no_source, var_files, variables),
-        usage=usage_path, prices=prices_path,
+        usage=usage_path, prices=prices_path, only_new=only_new,
     )
+    if fmt == "atlantis":
+        return _atlantis(options)
     return run_check(options)
+
+
+def _atlantis(options: CheckOptions) -> int:
+    """Atlantis reads a custom policy check's verdict from its output and drops the output of
+    a step that exits non-zero, so this format always exits 0 once it has said FAIL or not,
+    even when the input cannot be read (a policy check that passed silently would be worse)."""
+    try:
+        run_check(options)
+    except TfcheckError as e:
+        click.echo(f"tfcheck: error: {e.path}: {e.message}", err=True)
+        click.echo(atlantis_error(e.path, e.message), nl=False)
+    return ExitCode.OK
 
 
 def run_check(options: CheckOptions) -> int:
     report = _report(options)
-    for note in report.notes:
+    for note in report.notes if options.format != "atlantis" else ():  # it shows them itself
         click.echo(f"tfcheck: warning: {note}", err=True)
     for name, path in options.outputs:
         write_atomic(path, get_renderer(name)(report, color=False, verbose=options.verbose))
     if options.format is not None:
         render = get_renderer(options.format)
         click.echo(render(report, color=options.color, verbose=options.verbose), nl=False)
-    return exit_code(report, options.fail_on, options.strict)
+    return exit_code(report, options.fail_on, options.strict, options.only_new)
 
 
 def _report(options: CheckOptions) -> Any:
     config = read_settings(options.config)
+    if options.verbose:  # which settings applied: the surfaces run in different directories
+        where = f"--config {options.config}" if options.config else lookup(Path.cwd())
+        click.echo(f"tfcheck: settings: {config.path or 'none (defaults)'} ({where})", err=True)
     policies = read_policies(options.policy_dirs, config)
     check_rule_ids(policies, options.only + options.skip)
     return build_report(options, config, policies)

@@ -51,7 +51,7 @@ def source_from(source_dir: str | None, no_source: bool, var_files: tuple[str, .
 def config_option(f: Any) -> Any:
     return click.option(
         "--config", "config_path", metavar="FILE",
-        help="Settings file (default: .tfcheck.yml in the current directory, if present).",
+        help="Settings file (default: the nearest .tfcheck.yml from the current directory up to the repository root).",
     )(f)
 
 

@@ -14,6 +14,7 @@ FORMATS: dict[str, str] = {
     "junit": "tfcheck.formats.findings.junit:render",
     "github": "tfcheck.formats.findings.github:render",
     "markdown": "tfcheck.formats.findings.markdown:render",
+    "atlantis": "tfcheck.formats.findings.atlantis:render",
 }
 # `tfcheck graph --format`: `render(graph) -> str`.
 GRAPH_FORMATS: dict[str, str] = {

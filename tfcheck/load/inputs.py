@@ -37,6 +37,19 @@ class Loaded:
     notes: tuple[str, ...] = ()
     prior: PlanDoc | None = None  # an update plan's `prior_state`, as a state document
 
+    def updates(self) -> bool:
+        """An update plan: its prior state holds managed resources (a create plan's holds at
+        most the data sources it read)."""
+        if self.prior is None:
+            return False
+        stack = [self.prior.data.get("values", {}).get("root_module") or {}]
+        while stack:
+            module = stack.pop()
+            if any(r.get("mode") == "managed" for r in module.get("resources") or () if isinstance(r, Mapping)):
+                return True
+            stack.extend(m for m in module.get("child_modules") or () if isinstance(m, Mapping))
+        return False
+
     def before(self) -> Inventory | None:
         """What stands before the change (an update plan's prior state), read on demand."""
         return build_inventory(self.prior) if self.prior is not None else None
@@ -58,6 +71,17 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
                                data_sources(doc.data))
     combined, _ = combine(inventory, source)  # its disagreements are in combined.notes
     return Loaded(combined, combined.kind, directory, comments, combined.notes, prior)
+
+
+def source_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """PATHs with each Terraform source file (`.tf`, `.tf.json`, `.tfvars`) replaced by its
+    directory, once: pre-commit passes the files a commit changes, tfcheck checks modules."""
+    out: dict[str, None] = {}
+    for path in paths:
+        if path.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")) and os.path.isfile(path):
+            path = os.path.dirname(path) or "."
+        out.setdefault(path, None)
+    return tuple(out)
 
 
 def prior_state(doc: PlanDoc) -> PlanDoc | None:

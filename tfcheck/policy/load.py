@@ -247,3 +247,40 @@ def select(
             policy = dataclasses.replace(policy, severity=severity[policy.id], severity_when=())
         chosen.append(policy)
     return tuple(chosen)
+
+
+# How a rule's help text names what a placeholder stands for, when no item is at hand.
+_SUBJECT = {"endpoints": "the endpoint", "workloads": "the workload", "route_tables": "the route table",
+            "subnets": "the subnet", "vpcs": "the VPC", "tgw_attachments": "the attachment",
+            "security_groups": "the security group", "nat_gateways": "the NAT gateway"}
+_WORDS = {"service": "<service>", "vpc": "its VPC", "azs": "its AZs", "region": "the endpoint's Region",
+          "vpc_region": "", "unreachable": "the services it cannot reach",
+          "missing_workload_azs": "the workload AZs it misses", "subnets": "its subnets",
+          "security_groups": "its security groups", "service_name": "the service name",
+          "nat_gateway_candidates": "each service that rides the NAT gateway",
+          "unassociated_route_tables": "the private route tables it misses",
+          "dhcp_options": "the VPC's DHCP options", "egress_target": "the internet",
+          "route_table": "of the subnet", "kind": "the workload kind"}
+_SLOT = {"vpc_region": "<region>", "region": "<region>", "service": "<service>"}
+
+
+def guidance(source: str, resource: str) -> str:
+    """A message or fix template as general guidance: each `{placeholder}` in words
+    (`{address}` → "the endpoint"; inside a dotted name a slot: `com.amazonaws.<region>...`),
+    `{{`/`}}` as braces; for rule catalogues (SARIF help), where no item fills them in."""
+    def words(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text in ("{{", "}}"):
+            return text[0]
+        if match.group(1) is None:
+            return text
+        name = match.group(1).split(":", 1)[0].strip()
+        if name == "address":
+            return _SUBJECT.get(resource, "the resource")
+        name = name.rsplit(".", 1)[-1] if "(" in name else name
+        before, after = source[match.start() - 1: match.start()], source[match.end(): match.end() + 1]
+        if "." in (before, after) or before == after == '"':
+            return _SLOT.get(name, f"<{name}>")
+        return _WORDS.get(name, "its " + name.replace("_", " "))
+
+    return " ".join(_PLACEHOLDER.sub(words, source).split())

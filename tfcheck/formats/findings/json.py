@@ -17,6 +17,9 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     }
     if report.suppressed:  # kept visible with their reason; they do not set the exit code
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]
+    if report.changes:  # update plans: introduced/resolved/unchanged and reachability lost
+        doc["changes"] = [{**c.to_dict(), "resolved_findings": [f.to_dict() for f in c.resolved]}
+                          for c in report.changes]
     if report.notes:
         doc["notes"] = list(report.notes)
     if verbose:

@@ -9,14 +9,15 @@ else: at most COST_MAX characters and a tenth of what the summary left.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from tfcheck.findings import Finding, Outcome, Report, Severity
+from tfcheck.findings import INTRODUCED, UNCHANGED, Change, Finding, Outcome, Report, Severity
 from tfcheck.formats.graph.mermaid import diagram
 from tfcheck.formats.graph.network import build_view, vpc_of
 from tfcheck.formats.escape import cell as _cell
 from tfcheck.formats.escape import inline as _inline
 from tfcheck.formats.escape import code as _code
+from tfcheck.formats.change import new_first, sentences
 from tfcheck.formats.findings.cost_section import section
 from tfcheck.formats.findings.text import summary_line
 
@@ -25,6 +26,7 @@ BUDGET = 60_000  # leaves room for the Action's marker line and a heading of the
 DIAGRAM_MAX = 20_000  # Mermaid refuses diagrams over 50,000 characters; stay well below
 COST_MAX = 2_000
 _RESERVE = 400  # for the closing "omitted" line
+_RESOLVED_SHOWN = 10
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False, budget: int = BUDGET) -> str:
@@ -37,13 +39,18 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, budget
     if notes:
         out.force("\n".join(notes[:20]) + "\n")
     multi = len(report.plans) > 1
-    failed = sorted(report.failed, key=lambda f: (-f.severity.rank, f.sort_key()))
+    for change in report.changes:  # update plans: what this change does comes first
+        out.force(_change(change, multi))
+    changed = bool(report.changes)
+    failed = new_first(report.failed)
     # With diagrams to draw, the table may take 60% of what is left, so some of them fit too.
     share = 0.6 if report.graphs and failed else 1.0
     cost = _cost(report, out.left)
     out.left -= len(cost) + 1 if cost else 0  # set aside before the table takes its share
-    rows_left = _table(out, ["Severity", "Rule", "Resource", "Message"] + (["Plan"] if multi else []),
-                       [_finding_row(f, multi) for f in failed], cap=int(out.left * share))
+    header = (["Change"] if changed else []) + ["Severity", "Rule", "Resource", "Message"]
+    pages = {r.id: r.page for r in report.rule_info if r.page}  # built-in rules link their page
+    rows_left = _table(out, header + (["Plan"] if multi else []),
+                       [_finding_row(f, multi, changed, pages) for f in failed], cap=int(out.left * share))
     if cost:
         out.left += len(cost) + 1
         out.force(cost)
@@ -172,13 +179,29 @@ def _highlight(findings: Sequence[Finding]) -> dict[str, str]:
     return out
 
 
-def _finding_row(f: Finding, multi: bool) -> list[str]:
+def _change(change: Change, multi: bool) -> str:
+    """The update plan's summary: what it adds and removes, reach lost, findings resolved."""
+    where = f" ({_code(change.plan)})" if multi and change.plan else ""
+    lines = [f"### What this change does{where}", ""]
+    lines += [f"- {_inline(line)}" for line in sentences(change)]
+    for f in change.resolved[:_RESOLVED_SHOWN]:
+        lines.append(f"- ✅ resolved: {f.rule_id} {_code(f.address)}")
+    if len(change.resolved) > _RESOLVED_SHOWN:
+        lines.append(f"- … and {len(change.resolved) - _RESOLVED_SHOWN} more resolved")
+    return "\n".join(lines) + "\n"
+
+
+def _finding_row(f: Finding, multi: bool, changed: bool = False,
+                 pages: Mapping[str, str] | None = None) -> list[str]:
     label = f"**{f.severity.value}**" if f.severity is Severity.ERROR else f.severity.value
     resource = _code(f.address)
     if f.file:
         resource += "<br>" + _code(f"{f.file}:{f.line}" if f.line else f.file)
     message = _cell(f.message) + (f"<br>**Fix:** {_cell(f.remediation)}" if f.remediation else "")
-    row = [label, f.rule_id, resource, message]
+    rule = f"[{f.rule_id}]({pages[f.rule_id]})" if pages and f.rule_id in pages else f.rule_id
+    row = [label, rule, resource, message]
+    if changed:
+        row.insert(0, "🆕 new" if f.change == INTRODUCED else "unchanged" if f.change == UNCHANGED else "")
     return row + ([_code(f.plan or "")] if multi else [])
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from tfcheck.findings import Finding, Outcome, Report, Severity
+from tfcheck.findings import INTRODUCED, Finding, Outcome, Report, Severity
+from tfcheck.formats.change import sentences
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "ok": "32"}
 
@@ -12,6 +13,12 @@ _COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2"
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     paint = _painter(color)
     lines: list[str] = []
+    for change in report.changes:  # an update plan: what this change does, before the rest
+        where = f" ({change.plan})" if change.plan and len(report.plans) > 1 else ""
+        lines.append(paint("bold", f"What this change does{where}:"))
+        lines += [f"  {line}" for line in sentences(change)]
+        lines += [f"  {paint('ok', 'resolved')} {f.rule_id}  {f.address}" for f in change.resolved]
+        lines.append("")
     shown = report.failed + (report.passed if verbose else ())
     for plan, in_plan in itertools.groupby(sorted(shown, key=Finding.sort_key), key=lambda f: f.plan):
         if plan and len(report.plans) > 1:
@@ -22,13 +29,14 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
             for f in found:
                 if f.outcome is Outcome.FAIL:
                     label = paint(f.severity.value, f"{f.severity.value:<7}")
-                    lines.append(f"    {label} {f.rule_id}  {f.message}")
+                    new = "[new] " if f.change == INTRODUCED else ""
+                    lines.append(f"    {label} {f.rule_id}  {new}{f.message}")
                     if f.remediation:
                         lines.append(f"    {'':<7} {'':<{len(f.rule_id)}}  fix: {f.remediation}")
                 else:
                     lines.append(f"    {paint('ok', 'pass   ')} {f.rule_id}")
     if report.inconclusive:
-        if lines:
+        if lines and lines[-1]:
             lines.append("")
         lines.append(paint("dim", "inconclusive (undecided before apply; --strict fails on them):"))
         for f in report.inconclusive:
@@ -43,7 +51,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
             edges = read["edges"] or {}
             lines.append(paint("dim", f"{read['plan']}: read {how}; {edges.get('resolved', 0)} edges "
                                       f"resolved, {edges.get('unknown', 0)} unknown"))
-    if lines:
+    if lines and lines[-1]:
         lines.append("")
     lines.append(summary_line(report, paint))
     return "\n".join(lines) + "\n"
