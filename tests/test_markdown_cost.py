@@ -160,8 +160,12 @@ def test_unpriced_region_is_a_line_not_an_error(tmp_path: Path) -> None:
     section = cost_section(text)
     assert "| `fixtures/cost/nat_s3_via_nat/plan.json` | `aws_vpc.main` (us-east-1) | $165.45 (traffic $45.00) |" \
         in section
-    assert "> ⚠️ `fixtures/cost/unpriced_region/plan.json` not priced: fixtures/cost/unpriced_region/plan.json: " \
-           "aws_vpc.main is in Region ca-central-1, which has no price" in section
+    # never summed as $0.00: the row says "not priced", the total says partial, a line says why and how to fix
+    assert "| `fixtures/cost/unpriced_region/plan.json` | `aws_vpc.main` (ca-central-1) | not priced |" in section
+    assert "| **Total (partial)** |  | **$165.45** |" in section
+    assert "> ⚠️ `aws_vpc.main` in `fixtures/cost/unpriced_region/plan.json` not priced (left out of the total): " \
+           "Region ca-central-1 has no price" in section and "--prices FILE" in section
+    assert "$0.00" not in section
     prices = tmp_path / "prices.yml"
     prices.write_text("""regions:
   ca-central-1:
