@@ -66,8 +66,11 @@ def _totals(plans: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
     def total(key: str) -> str | None:
         values = [p[key] for p in priced]
-        if not values or (key != "total_monthly" and any(v is None for v in values)):
+        if not values or (key in ("before_monthly", "delta_monthly") and not all(p["update"] for p in priced)):
             return None
+        if key == "traffic_monthly" and any(v is None and p["total_monthly"] is not None
+                                            for v, p in zip(values, priced)):
+            return None  # a priced plan without traffic figures: no traffic total
         known = [Decimal(v) for v in values if v is not None]
         return str(sum(known, Decimal(0))) if known else None
 

@@ -220,13 +220,14 @@ def service_rows(vpc: str, site: Site, flows: Sequence[Flow], prices: RegionPric
                 Alternative(alt.kind, None, (), through_fixed, prices.marginal(base_gb) if prices.priced else None),
                 prices)
         row["recommendation"] = advise(service, vias, gb, now, alt, row["break_even_gb"], on_target,
-                                       has_nat, prices)
+                                       has_nat, prices, hours)
         rows.append(row)
     return rows
 
 
 def advise(service: str, vias: set[str], gb: Decimal | None, now: dict[str, Any], alt: Alternative,
-           be: Decimal | None, on_target: bool, has_nat: bool, prices: RegionPrices) -> dict[str, Any]:
+           be: Decimal | None, on_target: bool, has_nat: bool, prices: RegionPrices,
+           hours: Decimal = Decimal(730)) -> dict[str, Any]:
     """One recommendation: an action code, the monthly saving when traffic is known, and why."""
     def out(action: str, text: str, saving: Decimal | None = None) -> dict[str, Any]:
         return {"action": action, "saving_monthly": saving, "text": text}
@@ -271,8 +272,10 @@ def advise(service: str, vias: set[str], gb: Decimal | None, now: dict[str, Any]
         return out("fix_interface_endpoint", f"{alt.existing} exists but the traffic still takes the NAT "
                                              "gateway (private DNS off?): fix it", saving)
     if not prices.priced:
-        return out("depends", f"{alt.describe()} is cheaper than the NAT gateway above a break-even that "
-                              "needs the Region's prices: not priced (add them with --prices FILE)")
+        azs = len(alt.azs) or "n"
+        return out("depends", f"{alt.describe()} is cheaper than the NAT gateway above {azs} AZs × {plain(hours)} h × "
+                              "(endpoint $/AZ-hour) ÷ (NAT $/GB − endpoint $/GB) GB/month; the Region is not "
+                              "priced, so the break-even is not computed (add it with --prices FILE)")
     if be is None or alt.added_fixed is None:
         return out("keep_nat", "an interface endpoint never pays off at these prices")
     fixed = usd(alt.added_fixed)
