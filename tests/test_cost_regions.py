@@ -43,6 +43,8 @@ def test_region_comes_from_the_source_when_the_plan_has_only_a_reference() -> No
 def test_unpriced_region_keeps_paths_nat_readiness_and_says_how_to_price() -> None:
     doc = cost_report([SYDNEY], None, None, from_dict({}))
     jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    assert [gap["region"] for gap in doc["unpriced_regions"]] == ["ap-southeast-2"] and doc["prices"] == {}
+    assert any("unpriced_regions" in line and "never $0.00" in line for line in doc["assumptions"])
     vpc = doc["plans"][0]["vpcs"][0]
     logs = next(row for row in vpc["services"] if row["service"] == "logs")
     assert logs["now"]["paths"] == [{"via": "nat", "through": "aws_nat_gateway.main"}]
@@ -75,7 +77,9 @@ def test_prices_file_prices_the_region_it_adds(tmp_path: Path) -> None:
     prices.write_text('regions:\n  ap-southeast-2:\n    nat_gateway: {hourly: "0.05", per_gb: "0.05"}\n'
                       '    interface_endpoint:\n      hourly_per_az: "0.011"\n'
                       '      per_gb_tiers: [{up_to_gb: null, per_gb: "0.01"}]\n', encoding="utf-8")
-    vpc = cost_report([SYDNEY], None, str(prices), from_dict({}))["plans"][0]["vpcs"][0]
+    doc = cost_report([SYDNEY], None, str(prices), from_dict({}))
+    assert doc["unpriced_regions"] == [] and list(doc["prices"]) == ["ap-southeast-2"]
+    vpc = doc["plans"][0]["vpcs"][0]
     assert vpc["priced"] is True and vpc["not_priced"] == [] and vpc["partial"] is False
     assert vpc["total_monthly"] == "68.62"  # 730 × 0.05 + 2 × 2 × 730 × 0.011 = 36.50 + 32.12
 

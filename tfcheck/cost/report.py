@@ -43,10 +43,14 @@ def cost_document(inputs: Sequence[CostInput], prices: PriceTable, usage: Usage,
     totals = _totals(plans, usage.given, over_plans=True)
     totals["not_priced"] = [{"plan": p["plan"], **item} for p in plans for item in p["not_priced"]]
     totals["subtotals"] = merge(p["subtotals"] for p in plans)
+    unpriced = {v["region"]: v["unpriced_reason"] for p in plans for v in p["vpcs"] if not v["priced"]}
     doc = {
         "version": VERSION, "currency": "USD", "hours_per_month": int(prices.hours),
         "traffic_included": usage.given, "usage_file": usage.path, "prices_file": prices.override,
-        "assumptions": _assumptions(usage), "prices": {r: prices.regions[r].report() for r in regions},
+        "assumptions": _assumptions(usage, bool(unpriced)),
+        "prices": {r: prices.regions[r].report() for r in regions},
+        "unpriced_regions": [{"region": r, "reason": unpriced[r]}
+                             for r in sorted(unpriced, key=lambda r: r or "")],
         "plans": plans, "totals": totals,
     }
     return jsonify(doc)
@@ -155,7 +159,7 @@ def analyze(graph: Graph, label: str, prices: PriceTable, usage: Usage,
     return out
 
 
-def _assumptions(usage: Usage) -> list[str]:
+def _assumptions(usage: Usage, unpriced: bool = False) -> list[str]:
     out = [
         "A month is 730 hours; prices are AWS list prices in USD (date and source per Region under `prices`).",
         "Only NAT gateway and VPC endpoint charges are counted; data transfer (internet egress, "
@@ -166,6 +170,10 @@ def _assumptions(usage: Usage) -> list[str]:
         "Every figure is exact until shown and then rounded half-up to cents on its own, so lines may "
         "differ from a total by a cent.",
     ]
+    if unpriced:
+        out.append("Regions under `unpriced_regions` have no price in tfcheck's table: their NAT gateway and "
+                   "interface endpoint charges are null (not priced, never $0.00) and left out of every total, "
+                   "which then says `partial`; add them with --prices FILE.")
     if usage.given:
         out.append(f"Traffic from {usage.path}: a workload's GB are spread evenly over its subnets, a "
                    "VPC's over its private workload subnets; an Infracost monthly_data_processed_gb figure "

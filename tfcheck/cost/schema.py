@@ -134,6 +134,9 @@ SCHEMA: dict[str, Any] = {
         "prices_file": OPT_STRING,
         "assumptions": STRINGS,
         "prices": {"type": "object", "description": "Region -> the figures used, with as_of and source"},
+        "unpriced_regions": {"type": "array", "items": _object(
+            {"region": OPT_STRING, "reason": {"type": "string"}},
+            "a Region (null: not known) of the plans without prices, and how to supply them")},
         "plans": {"type": "array", "items": PLAN},
         "totals": _object({
             "fixed_monthly": MONEY_OR_NULL, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY_OR_NULL,

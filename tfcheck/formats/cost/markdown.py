@@ -52,6 +52,8 @@ def render(doc: Doc) -> str:
         out.append(f"- {region}: NAT ${nat['hourly']}/h + ${nat['per_gb']}/GB; interface endpoint "
                    f"${iface['hourly_per_az']}/AZ/h (as of {nat.get('as_of') or 'n/a'}, "
                    f"{nat.get('source') or prices['origin']})")
+    for gap in doc.get("unpriced_regions") or ():
+        out.append(f"- {gap['region'] or 'Region unknown'}: not priced ({_cell(gap['reason'])})")
     out += ["", "</details>"]
     return "\n".join(out) + "\n"
 
