@@ -26,6 +26,8 @@ fixtures/cost/update_remove_nat/plan.json
       aws_vpc_endpoint.interface["logs"]           $14.60  logs interface endpoint, 2 AZs × 730 h × $0.01 + $0.01/GB tiered (traffic not included)
       aws_vpc_endpoint.s3                           $0.00  s3 gateway endpoint, free
       total                                        $43.80  before → after: $47.45 → $43.80 (-$3.65)
+      interface endpoints: fixed 6 endpoint-AZs × 730 h × $0.01 = $43.80; traffic not included
+      gateway endpoints: 1, free (no hourly or data charge)
     Services the workloads use
       ecr.api: now interface endpoint aws_vpc_endpoint.interface["ecr.api"]
         → keep: already on an interface endpoint

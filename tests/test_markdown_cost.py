@@ -160,8 +160,12 @@ def test_unpriced_region_is_a_line_not_an_error(tmp_path: Path) -> None:
     section = cost_section(text)
     assert "| `fixtures/cost/nat_s3_via_nat/plan.json` | `aws_vpc.main` (us-east-1) | $165.45 (traffic $45.00) |" \
         in section
-    assert "> ⚠️ `fixtures/cost/unpriced_region/plan.json` not priced: fixtures/cost/unpriced_region/plan.json: " \
-           "aws_vpc.main is in Region ca-central-1, which has no price" in section
+    # never summed as $0.00: the row says "not priced", the total says partial, a line says why and how to fix
+    assert "| `fixtures/cost/unpriced_region/plan.json` | `aws_vpc.main` (ca-central-1) | not priced |" in section
+    assert "| **Total (partial)** |  | **$165.45** |" in section
+    assert "> ⚠️ `aws_vpc.main` in `fixtures/cost/unpriced_region/plan.json` not priced (left out of the total): " \
+           "Region ca-central-1 has no price" in section and "--prices FILE" in section
+    assert "$0.00" not in section
     prices = tmp_path / "prices.yml"
     prices.write_text("""regions:
   ca-central-1:
@@ -225,3 +229,17 @@ def test_removed_vpc_and_an_increase() -> None:
            "| `aws_vpc.old` | $32.85 | $0.00 (removed) | **-$32.85** |\n" \
            "| **Total** | $32.85 | **$21.90** | **-$10.95** |\n" in text
     assert section(cost, 200) == ""
+
+
+def test_update_plan_in_an_unpriced_region_is_listed_not_summed_as_zero(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """eu-west-1 has no sourced price: the PR comment's cost section says so; the check still exits 0/1."""
+    eu = "fixtures/graph/existing_add_endpoint/plan.json"
+    code, out, err = run(capsys, "check", "--format", "markdown", "--no-source", eu, UPDATE)
+    assert code in (0, 1) and "Traceback" not in err
+    section = cost_section(out)
+    assert "| `fixtures/graph/existing_add_endpoint/plan.json` | `aws_vpc.main` (eu-west-1) | — | not priced | — |" \
+        in section
+    assert "| **Total (partial)** |  | $47.45 | **$43.80** | **-$3.65** |" in section
+    assert "`aws_vpc.main` in `fixtures/graph/existing_add_endpoint/plan.json` not priced (left out of the " \
+           "total): Region eu-west-1 has no price" in section

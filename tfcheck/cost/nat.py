@@ -31,7 +31,7 @@ def internet_destinations(address: str, declared: Destinations) -> list[str]:
 
 def nat_removal(vpc: str, site: Site, flows: Sequence[Flow], lines: Sequence[Line], prices: RegionPrices,
                 hours: Decimal, base_gb: Decimal, usage: Usage, declared: Destinations,
-                today: Decimal) -> dict[str, Any] | None:
+                today: Decimal | None) -> dict[str, Any] | None:
     """Readiness (yes | after_endpoints | no | unknown), dependents, endpoints needed, NAT-free cost."""
     nat_lines = [line for line in lines if line.kind == "nat_gateway"]
     if not nat_lines:
@@ -95,20 +95,23 @@ def _endpoints(vpc: str, site: Site, dependents: Sequence[Mapping[str, Any]], pr
 
 
 def _nat_free(nat_lines: Sequence[Line], flows: Sequence[Flow], endpoints: Sequence[Mapping[str, Any]],
-              prices: RegionPrices, base_gb: Decimal, today: Decimal) -> dict[str, Any]:
-    """Today minus the NAT lines, plus the endpoints added and the traffic they take over."""
-    removed = sum((line.monthly or ZERO for line in nat_lines), ZERO)
+              prices: RegionPrices, base_gb: Decimal, today: Decimal | None) -> dict[str, Any]:
+    """Today minus the NAT lines, plus the endpoints added and the traffic they take over; money is
+    None (not priced) when the Region has no prices or today's bill is not known."""
+    removed = sum((line.monthly or ZERO for line in nat_lines), ZERO) if prices.priced else None
     fixed = [e["added_fixed_monthly"] for e in endpoints]
     added = None if None in fixed else sum(fixed, ZERO)
     kinds = {e["service"]: e["kind"] for e in endpoints}
     moved = [f for f in flows if f.hop.via == "nat" and f.service in kinds]
     interface_gb = sum((f.gb for f in moved if kinds[f.service] == "interface_endpoint"), ZERO)
     gateway_gb = sum((f.gb for f in moved if kinds[f.service] == "gateway_endpoint"), ZERO)
-    moved_cost = prices.added(base_gb, interface_gb) + gateway_gb * prices.gateway_per_gb
-    nat_free = None if added is None else today - removed + added + moved_cost
+    moved_cost = (prices.added(base_gb, interface_gb) + gateway_gb * prices.gateway_per_gb
+                  if prices.priced else None)
+    nat_free = (None if added is None or today is None or removed is None or moved_cost is None
+                else today - removed + added + moved_cost)
     return {"today_monthly": today, "nat_monthly": removed, "added_endpoints_fixed_monthly": added,
             "moved_traffic_monthly": moved_cost, "moved_gb": interface_gb + gateway_gb,
-            "nat_free_monthly": nat_free, "saving_monthly": None if nat_free is None else today - nat_free}
+            "nat_free_monthly": nat_free, "saving_monthly": None if nat_free is None or today is None else today - nat_free}
 
 
 def _reasons(blockers: Sequence[Mapping[str, Any]], unknown: Sequence[str],

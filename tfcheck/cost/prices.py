@@ -1,7 +1,9 @@
 """Cost stage, input: the price table (built-in prices.json, optionally overridden per Region).
 
-Prices are data, not code: every figure carries its date and public source, and a Region
-the table does not know is an error that names the Region, never a guess.
+Prices are data, not code: every figure carries its date and public source. A Region the
+table does not know is priced by nobody: it gets an *unpriced* RegionPrices that says why and
+how to supply the figures (`--prices FILE`), and the report marks its money as not priced
+instead of guessing or counting it as $0.00.
 """
 from __future__ import annotations
 
@@ -57,6 +59,11 @@ class RegionPrices:
     gateway_per_gb: Decimal
     origin: str  # "built-in" or the override file
     raw: Mapping[str, Any]  # the entry as written, for the report's price section
+    unpriced: str | None = None  # why this Region has no prices (then every rate above is 0)
+
+    @property
+    def priced(self) -> bool:
+        return self.unpriced is None
 
     def tiered(self, gb: Decimal) -> Decimal:
         """Interface endpoint data charge for `gb` in one month over the whole Region."""
@@ -93,6 +100,7 @@ class RegionPrices:
                     for t in entry["per_gb_tiers"]
                 ]
             entry.setdefault("as_of", None)
+            entry.setdefault("retrieved", None)
             entry.setdefault("source", self.origin if self.origin != "built-in" else None)
             out[component] = entry
         return out
@@ -104,25 +112,29 @@ class PriceTable:
     regions: Mapping[str, RegionPrices]
     override: str | None = None
 
-    def region(self, code: str | None, where: str, what: str) -> RegionPrices:
-        """Prices of `code`, or an InputError naming `where` (the plan) and `what` (the VPC)."""
+    def region(self, code: str | None) -> RegionPrices:
+        """Prices of `code`; for a Region the table lacks (or none known), an unpriced entry saying why."""
+        found = self.regions.get(code) if code is not None else None
+        if found is not None:
+            return found
+        return unpriced(code, self.why_unpriced(code))
+
+    def why_unpriced(self, code: str | None) -> str:
+        """Why `code` has no prices, and how the user can supply them."""
+        how = ("add it with --prices FILE (shape: prices.schema.json, figures from "
+               "https://aws.amazon.com/vpc/pricing/ and https://aws.amazon.com/privatelink/pricing/)")
         if code is None:
-            raise InputError(
-                where,
-                f"{what}: the plan does not say which AWS Region it is in, so it cannot be "
-                "priced; set the provider's region in the configuration",
-            )
-        found = self.regions.get(code)
-        if found is None:
-            known = ", ".join(sorted(self.regions))
-            raise InputError(
-                where,
-                f"{what} is in Region {code}, which has no price in tfcheck's price table "
-                f"(priced: {known}); add {code} with --prices FILE (shape: prices.schema.json, "
-                "figures from https://aws.amazon.com/vpc/pricing/ and "
-                "https://aws.amazon.com/privatelink/pricing/)",
-            )
-        return found
+            return ("the plan does not say which AWS Region it is in: set the provider's region (tfcheck also "
+                    "reads it from the configuration beside the plan, or --source DIR), or " + how)
+        known = ", ".join(sorted(self.regions)) or "none"
+        return f"Region {code} has no price in tfcheck's price table (priced: {known}); {how}"
+
+
+def unpriced(code: str | None, reason: str) -> RegionPrices:
+    """A Region without prices: rates are placeholders the cost stage never shows (`priced` is False)."""
+    return RegionPrices(region=code or "unknown", name=code or "unknown Region", nat_hourly=ZERO,
+                        nat_per_gb=ZERO, vpce_hourly=ZERO, tiers=(Tier(None, ZERO),), gateway_hourly=ZERO,
+                        gateway_per_gb=ZERO, origin="none", raw={}, unpriced=reason)
 
 
 def load_prices(path: str | None) -> PriceTable:

@@ -3,7 +3,9 @@
 Over the graphs the check built (the same ones its findings come from): per VPC: today's bill line by line, the
 per-service what-if, NAT removal readiness; for update plans the same bill for the prior
 state, and the delta. Money is exact (Decimal) until the document is serialized, where
-each figure is rounded half-up to cents and written as a string ("87.60").
+each figure is rounded half-up to cents and written as a string ("87.60"). A VPC in a Region
+without prices keeps its paths, NAT readiness and services, with money as null ("not priced")
+and the reason; totals add the priced parts only and say so (`partial`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from tfcheck.config import Config
 from tfcheck.cost.nat import nat_removal
 from tfcheck.cost.paths import Site, build_flows
 from tfcheck.cost.prices import ZERO, PriceTable, RegionPrices, money, plain
+from tfcheck.cost.totals import known_sum, merge, not_priced, subtotals
 from tfcheck.cost.usage import Usage
 from tfcheck.cost.vpc import Line, bill_lines, service_rows
 from tfcheck.graph.model import Graph
@@ -37,20 +40,17 @@ def cost_document(inputs: Sequence[CostInput], prices: PriceTable, usage: Usage,
     """The JSON document (contract: cost/schema.py) for the given graphs."""
     plans = [plan_cost(one, prices, usage, declared) for one in inputs]
     regions = sorted({v["region"] for p in plans for v in p["vpcs"] if v["region"] in prices.regions})
-    totals: dict[str, Any] = {
-        "fixed_monthly": sum((p["fixed_monthly"] for p in plans), ZERO),
-        "traffic_monthly": sum((p["traffic_monthly"] for p in plans), ZERO) if usage.given else None,
-        "total_monthly": sum((p["total_monthly"] for p in plans), ZERO),
-        "before_monthly": None, "delta_monthly": None,
-    }
-    updates = [p for p in plans if p["update"]]
-    if updates:  # over the update plans only: a plan without prior_state has no "before"
-        totals["before_monthly"] = sum((p["before_monthly"] for p in updates), ZERO)
-        totals["delta_monthly"] = sum((p["delta_monthly"] for p in updates), ZERO)
+    totals = _totals(plans, usage.given, over_plans=True)
+    totals["not_priced"] = [{"plan": p["plan"], **item} for p in plans for item in p["not_priced"]]
+    totals["subtotals"] = merge(p["subtotals"] for p in plans)
+    unpriced = {v["region"]: v["unpriced_reason"] for p in plans for v in p["vpcs"] if not v["priced"]}
     doc = {
         "version": VERSION, "currency": "USD", "hours_per_month": int(prices.hours),
         "traffic_included": usage.given, "usage_file": usage.path, "prices_file": prices.override,
-        "assumptions": _assumptions(usage), "prices": {r: prices.regions[r].report() for r in regions},
+        "assumptions": _assumptions(usage, bool(unpriced)),
+        "prices": {r: prices.regions[r].report() for r in regions},
+        "unpriced_regions": [{"region": r, "reason": unpriced[r]}
+                             for r in sorted(unpriced, key=lambda r: r or "")],
         "plans": plans, "totals": totals,
     }
     return jsonify(doc)
@@ -69,23 +69,47 @@ def plan_cost(one: CostInput, prices: PriceTable, usage: Usage,
     """One input's VPCs priced; for an update plan, each VPC's change and the removed VPCs."""
     vpcs = analyze(one.graph, one.label, prices, usage, declared, full=True)
     out: dict[str, Any] = {
-        "plan": one.label, "update": False, "vpcs": vpcs,
-        "fixed_monthly": sum((v["fixed_monthly"] for v in vpcs), ZERO),
-        "traffic_monthly": sum((v["traffic_monthly"] or ZERO for v in vpcs), ZERO) if usage.given else None,
-        "total_monthly": sum((v["total_monthly"] for v in vpcs), ZERO),
-        "before_monthly": None, "delta_monthly": None, "removed_vpcs": [],
+        "plan": one.label, "update": False, "vpcs": vpcs, **_totals(vpcs, usage.given),
+        "removed_vpcs": [],
+        "not_priced": [{"vpc": v["address"], **item} for v in vpcs for item in v["not_priced"]],
+        "subtotals": merge(v["subtotals"] for v in vpcs),
     }
     if one.before is not None:
-        before = {v["address"]: v["total_monthly"]
-                  for v in analyze(one.before, one.label, prices, usage, declared, full=False)}
+        before = {v["address"]: v for v in analyze(one.before, one.label, prices, usage, declared, full=False)}
         for vpc in vpcs:
-            vpc["before_monthly"] = before.get(vpc["address"], ZERO)
-            vpc["delta_monthly"] = vpc["total_monthly"] - vpc["before_monthly"]
-        out["removed_vpcs"] = [{"address": a, "before_monthly": t, "delta_monthly": -t}
-                               for a, t in sorted(before.items()) if a not in {v["address"] for v in vpcs}]
+            old = before.get(vpc["address"])
+            vpc["before_monthly"] = ZERO if old is None else old["total_monthly"]
+            vpc["delta_monthly"] = _minus(vpc["total_monthly"], vpc["before_monthly"])
+            vpc["partial"] = vpc["partial"] or (old is not None and old["partial"])
+        now = {vpc["address"] for vpc in vpcs}
+        out["removed_vpcs"] = [{"address": a, "before_monthly": old["total_monthly"],
+                                "delta_monthly": _minus(ZERO, old["total_monthly"])}
+                               for a, old in sorted(before.items()) if a not in now]
         out["update"] = True
-        out["before_monthly"] = sum(before.values(), ZERO)
-        out["delta_monthly"] = out["total_monthly"] - out["before_monthly"]
+        out["before_monthly"] = known_sum(v["total_monthly"] for v in before.values())
+        out["delta_monthly"] = _minus(out["total_monthly"], out["before_monthly"])
+        out["partial"] = out["partial"] or any(v["partial"] for v in before.values())
+    return out
+
+
+def _minus(after: Decimal | None, before: Decimal | None) -> Decimal | None:
+    return None if after is None or before is None else after - before
+
+
+def _totals(parts: Sequence[Mapping[str, Any]], traffic: bool, over_plans: bool = False) -> dict[str, Any]:
+    """Totals over VPCs (or plans): the priced parts added, `partial` when anything is left out.
+    Over plans, before and delta are over the update plans only (the others have no "before")."""
+    out: dict[str, Any] = {
+        "fixed_monthly": known_sum(p["fixed_monthly"] for p in parts),
+        "traffic_monthly": known_sum(p["traffic_monthly"] for p in parts) if traffic else None,
+        "total_monthly": known_sum(p["total_monthly"] for p in parts),
+        "before_monthly": None, "delta_monthly": None,
+        "partial": any(p["partial"] or p["total_monthly"] is None for p in parts),
+    }
+    updates = [p for p in parts if over_plans and p["update"]]
+    if updates:
+        out["before_monthly"] = known_sum(p["before_monthly"] for p in updates)
+        out["delta_monthly"] = known_sum(p["delta_monthly"] for p in updates)
     return out
 
 
@@ -94,43 +118,48 @@ def analyze(graph: Graph, label: str, prices: PriceTable, usage: Usage,
     """Per VPC: lines and totals; with `full`, also services and NAT removal readiness."""
     site = Site(graph)
     flows = build_flows(site, usage)
-    staged: list[tuple[str, str, RegionPrices, list[Line]]] = []
+    staged: list[tuple[str, str | None, RegionPrices, list[Line]]] = []
     for address in site.vpc_addresses():
         item = site.get(address) or {}
         region = item.get("region") or graph.get("region")
-        rp = prices.region(region, label, address if item else "resources whose VPC is not in the plan")
-        staged.append((address, rp.region, rp, bill_lines(address, site, usage, flows.get(address, []), rp,
+        rp = prices.region(region)
+        staged.append((address, region, rp, bill_lines(address, site, usage, flows.get(address, []), rp,
                                                           prices.hours)))
-    base: dict[str, Decimal] = {}
+    base: dict[str | None, Decimal] = {}
     for _, region, rp, lines in staged:  # data tiers are Region-wide: endpoints fill them in order
         for line in lines:
-            if line.kind == "interface_endpoint" and line.gb is not None:
+            if line.kind == "interface_endpoint" and line.gb is not None and rp.priced:
                 start = base.get(region, ZERO)
                 line.traffic = rp.added(start, line.gb)
                 base[region] = start + line.gb
     out = []
     for address, region, rp, lines in staged:
-        fixed = sum((line.fixed for line in lines if line.fixed is not None), ZERO)
-        traffic = sum((line.traffic for line in lines if line.traffic is not None), ZERO)
+        missing = not_priced(lines, rp)
+        fixed = sum((line.fixed for line in lines if line.fixed is not None), ZERO) if rp.priced else None
+        traffic = sum((line.traffic for line in lines if line.traffic is not None), ZERO) if rp.priced else None
+        total = None if fixed is None or traffic is None else fixed + traffic
         notes = [f"{line.resource}: {line.note}" for line in lines if line.note]
         silent = [line.resource for line in lines if line.gb is None and line.kind != "gateway_endpoint"]
         if usage.given and silent:
             notes.append(f"no traffic figure for {', '.join(silent)}: per-GB charges not included")
         vpc: dict[str, Any] = {
-            "address": address, "region": region, "lines": [line.as_dict() for line in lines],
+            "address": address, "region": region,
+            "priced": rp.priced, "unpriced_reason": rp.unpriced, "lines": [line.as_dict() for line in lines],
             "fixed_monthly": fixed, "traffic_monthly": traffic if usage.given else None,
-            "total_monthly": fixed + traffic, "before_monthly": None, "delta_monthly": None, "notes": notes,
+            "total_monthly": total, "before_monthly": None, "delta_monthly": None,
+            "partial": bool(missing), "not_priced": missing,
+            "subtotals": subtotals(lines, rp, prices.hours, usage.given), "notes": notes,
         }
         if full:
             own, b = flows.get(address, []), base.get(region, ZERO)
             vpc["services"] = service_rows(address, site, own, rp, prices.hours, b, usage, lines)
             vpc["nat_removal"] = nat_removal(address, site, own, lines, rp, prices.hours, b, usage,
-                                             declared, fixed + traffic)
+                                             declared, total)
         out.append(vpc)
     return out
 
 
-def _assumptions(usage: Usage) -> list[str]:
+def _assumptions(usage: Usage, unpriced: bool = False) -> list[str]:
     out = [
         "A month is 730 hours; prices are AWS list prices in USD (date and source per Region under `prices`).",
         "Only NAT gateway and VPC endpoint charges are counted; data transfer (internet egress, "
@@ -141,6 +170,10 @@ def _assumptions(usage: Usage) -> list[str]:
         "Every figure is exact until shown and then rounded half-up to cents on its own, so lines may "
         "differ from a total by a cent.",
     ]
+    if unpriced:
+        out.append("Regions under `unpriced_regions` have no price in tfcheck's table: their NAT gateway and "
+                   "interface endpoint charges are null (not priced, never $0.00) and left out of every total, "
+                   "which then says `partial`; add them with --prices FILE.")
     if usage.given:
         out.append(f"Traffic from {usage.path}: a workload's GB are spread evenly over its subnets, a "
                    "VPC's over its private workload subnets; an Infracost monthly_data_processed_gb figure "

@@ -2,7 +2,10 @@
 
 Money is a string in dollars rounded half-up to cents ("87.60", "-3.65"); GB figures are
 strings to 0.01 GB; rates ("0.045") are exact strings. null means "not known" (no traffic
-figure, AZ count unknown before apply, a path tfcheck does not price).
+figure, AZ count unknown before apply, a path tfcheck does not price, a Region without prices):
+it is never counted as 0. Totals add the priced parts; `partial` says something was left out,
+and `not_priced` lists what and why. `subtotals` split each VPC, plan and the whole document
+per kind (NAT gateways, interface endpoints, gateway endpoints) into fixed and traffic charges.
 """
 from __future__ import annotations
 
@@ -53,7 +56,7 @@ SERVICE = _object({
     }, "the paths the service's traffic takes now and what it costs on them"),
     "alternative": {"anyOf": [{"type": "null"}, _object({
         "kind": {"enum": ["gateway_endpoint", "interface_endpoint"]}, "existing": OPT_STRING,
-        "azs": STRINGS, "added_fixed_monthly": MONEY_OR_NULL, "per_gb": NUMBER, "monthly": MONEY_OR_NULL,
+        "azs": STRINGS, "added_fixed_monthly": MONEY_OR_NULL, "per_gb": NUMBER_OR_NULL, "monthly": MONEY_OR_NULL,
     })]},
     "break_even_gb": {**NUMBER_OR_NULL, "description": "GB/month above which the endpoint is cheaper"},
     "recommendation": _object({"action": {"enum": ACTIONS}, "saving_monthly": MONEY_OR_NULL,
@@ -68,19 +71,40 @@ NAT_REMOVAL = _object({
     "internet": {"type": "array", "items": _object({"workload": {"type": "string"}, "destinations": STRINGS})},
     "endpoints_needed": {"type": "array", "items": _object({
         "service": {"type": "string"}, "kind": {"enum": ["gateway_endpoint", "interface_endpoint"]},
-        "existing": OPT_STRING, "azs": STRINGS, "added_fixed_monthly": MONEY_OR_NULL, "per_gb": NUMBER,
+        "existing": OPT_STRING, "azs": STRINGS, "added_fixed_monthly": MONEY_OR_NULL, "per_gb": NUMBER_OR_NULL,
         "action": {"type": "string"}})},
     "reasons": STRINGS,
-    "today_monthly": MONEY, "nat_monthly": MONEY, "added_endpoints_fixed_monthly": MONEY_OR_NULL,
-    "moved_traffic_monthly": MONEY, "moved_gb": NUMBER, "nat_free_monthly": MONEY_OR_NULL,
+    "today_monthly": MONEY_OR_NULL, "nat_monthly": MONEY_OR_NULL, "added_endpoints_fixed_monthly": MONEY_OR_NULL,
+    "moved_traffic_monthly": MONEY_OR_NULL, "moved_gb": NUMBER, "nat_free_monthly": MONEY_OR_NULL,
     "saving_monthly": MONEY_OR_NULL, "notes": STRINGS,
 }, "Can the VPC's NAT gateways go, and what the NAT-free design costs")
 
+KIND = {"enum": ["nat_gateway", "interface_endpoint", "gateway_endpoint", "unpriced"]}
+NOT_PRICED = {"resource": {"type": "string"}, "kind": KIND,
+              "reason": {"type": "string", "description": "why tfcheck cannot state its charge"}}
+SUBTOTAL = _object({
+    "kind": {"enum": ["nat_gateway", "interface_endpoint", "gateway_endpoint"]},
+    "resources": {"type": "integer"},
+    "units": {"type": ["integer", "null"],
+              "description": "billed units: NAT gateways, endpoint-AZs (interface), endpoints (gateway); "
+                             "null when an AZ count is unknown"},
+    "hours": {"type": "integer"},
+    "hourly": {**NUMBER_OR_NULL, "description": "rate per unit-hour; null when not priced or Regions differ"},
+    "fixed_monthly": MONEY_OR_NULL, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY_OR_NULL,
+    "not_priced": {"type": "integer", "description": "resources of this kind left out of the figures"},
+}, "One kind's charges: fixed = units × hours × hourly, and traffic")
+SUBTOTALS: dict[str, Any] = {"type": "array", "items": SUBTOTAL}
+PARTIAL: dict[str, Any] = {"type": "boolean", "description": "the totals leave out items listed in not_priced"}
+
 VPC = _object({
-    "address": {"type": "string"}, "region": {"type": "string"},
+    "address": {"type": "string"}, "region": OPT_STRING,
+    "priced": {"type": "boolean", "description": "the Region has prices"},
+    "unpriced_reason": OPT_STRING,
     "lines": {"type": "array", "items": LINE},
-    "fixed_monthly": MONEY, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY,
+    "fixed_monthly": MONEY_OR_NULL, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY_OR_NULL,
     "before_monthly": MONEY_OR_NULL, "delta_monthly": MONEY_OR_NULL, "notes": STRINGS,
+    "partial": PARTIAL, "not_priced": {"type": "array", "items": _object(NOT_PRICED)},
+    "subtotals": SUBTOTALS,
     "services": {"type": "array", "items": SERVICE},
     "nat_removal": {"anyOf": [{"type": "null"}, NAT_REMOVAL]},
 }, "A VPC (or `(VPC not in plan)` for billed resources whose VPC is unknown)")
@@ -88,10 +112,13 @@ VPC = _object({
 PLAN = _object({
     "plan": {"type": "string"}, "update": {"type": "boolean", "description": "prior_state present"},
     "vpcs": {"type": "array", "items": VPC},
-    "fixed_monthly": MONEY, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY,
+    "fixed_monthly": MONEY_OR_NULL, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY_OR_NULL,
     "before_monthly": MONEY_OR_NULL, "delta_monthly": MONEY_OR_NULL,
     "removed_vpcs": {"type": "array", "items": _object(
-        {"address": {"type": "string"}, "before_monthly": MONEY, "delta_monthly": MONEY})},
+        {"address": {"type": "string"}, "before_monthly": MONEY_OR_NULL, "delta_monthly": MONEY_OR_NULL})},
+    "partial": PARTIAL,
+    "not_priced": {"type": "array", "items": _object({"vpc": {"type": "string"}, **NOT_PRICED})},
+    "subtotals": SUBTOTALS,
 })
 
 SCHEMA: dict[str, Any] = {
@@ -107,9 +134,16 @@ SCHEMA: dict[str, Any] = {
         "prices_file": OPT_STRING,
         "assumptions": STRINGS,
         "prices": {"type": "object", "description": "Region -> the figures used, with as_of and source"},
+        "unpriced_regions": {"type": "array", "items": _object(
+            {"region": OPT_STRING, "reason": {"type": "string"}},
+            "a Region (null: not known) of the plans without prices, and how to supply them")},
         "plans": {"type": "array", "items": PLAN},
         "totals": _object({
-            "fixed_monthly": MONEY, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY,
+            "fixed_monthly": MONEY_OR_NULL, "traffic_monthly": MONEY_OR_NULL, "total_monthly": MONEY_OR_NULL,
+            "partial": PARTIAL,
+            "not_priced": {"type": "array", "items": _object(
+                {"plan": {"type": "string"}, "vpc": {"type": "string"}, **NOT_PRICED})},
+            "subtotals": SUBTOTALS,
             "before_monthly": {**MONEY_OR_NULL, "description": "over the update plans only"},
             "delta_monthly": {**MONEY_OR_NULL, "description": "over the update plans only"},
         }),

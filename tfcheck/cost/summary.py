@@ -16,7 +16,8 @@ from tfcheck.cost.report import CostInput, jsonify, plan_cost
 from tfcheck.cost.usage import Usage
 from tfcheck.errors import InputError
 
-VPC_KEYS = ("address", "region", "total_monthly", "traffic_monthly", "before_monthly", "delta_monthly")
+VPC_KEYS = ("address", "region", "total_monthly", "traffic_monthly", "before_monthly", "delta_monthly",
+            "partial", "unpriced_reason")
 
 
 def wanted(usage: Usage, update: bool) -> bool:
@@ -26,8 +27,9 @@ def wanted(usage: Usage, update: bool) -> bool:
 
 def plan_summary(one: CostInput, prices: PriceTable, usage: Usage,
                  declared: Sequence[tuple[str, list[str]]]) -> dict[str, Any]:
-    """One input's figures, or an `error` line when it cannot be priced (a Region without a
-    price): the check itself went fine, so that is not an input error."""
+    """One input's figures (a Region without prices gives null money and `not_priced` items), or
+    an `error` line when it cannot be priced at all: the check itself went fine, so that is not
+    an input error."""
     try:
         plan = jsonify(plan_cost(one, prices, usage, declared))
     except InputError as e:
@@ -51,19 +53,28 @@ def _plan(plan: Mapping[str, Any]) -> dict[str, Any]:
                      "nat_saving_monthly": nat.get("saving_monthly")})
     removed = [{"address": gone["address"], "before_monthly": gone["before_monthly"]}
                for gone in plan.get("removed_vpcs") or ()]
-    keys = ("plan", "update", "total_monthly", "traffic_monthly", "before_monthly", "delta_monthly")
-    return {**{k: plan[k] for k in keys}, "vpcs": vpcs, "removed_vpcs": removed, "error": None}
+    keys = ("plan", "update", "total_monthly", "traffic_monthly", "before_monthly", "delta_monthly", "partial")
+    missing = [{"vpc": i["vpc"], "resource": i["resource"], "reason": i["reason"]} for i in plan["not_priced"]]
+    return {**{k: plan[k] for k in keys}, "vpcs": vpcs, "removed_vpcs": removed, "not_priced": missing,
+            "error": None}
 
 
-def _totals(plans: Sequence[Mapping[str, Any]]) -> dict[str, str | None]:
-    """Over the priced plans; before and delta only when every one of them is an update."""
+def _totals(plans: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Over the plans that could be read; before and delta only when every one is an update. A
+    figure some plan cannot state is left out and the totals say `partial` (never a $0.00)."""
     priced = [p for p in plans if p.get("error") is None]
 
     def total(key: str) -> str | None:
         values = [p[key] for p in priced]
-        if not values or any(v is None for v in values):
+        if not values or (key in ("before_monthly", "delta_monthly") and not all(p["update"] for p in priced)):
             return None
-        return str(sum((Decimal(v) for v in values), Decimal(0)))
+        if key == "traffic_monthly" and any(v is None and p["total_monthly"] is not None
+                                            for v, p in zip(values, priced)):
+            return None  # a priced plan without traffic figures: no traffic total
+        known = [Decimal(v) for v in values if v is not None]
+        return str(sum(known, Decimal(0))) if known else None
 
+    partial = any(p.get("error") is not None or p["partial"] or p["total_monthly"] is None for p in plans)
     return {"total_monthly": total("total_monthly"), "before_monthly": total("before_monthly"),
-            "delta_monthly": total("delta_monthly"), "traffic_monthly": total("traffic_monthly")}
+            "delta_monthly": total("delta_monthly"), "traffic_monthly": total("traffic_monthly"),
+            "partial": partial}

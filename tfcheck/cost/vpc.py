@@ -77,13 +77,15 @@ def bill_lines(vpc: str, site: Site, usage: Usage, flows: Sequence[Flow], prices
         if flow.hop.through:
             carried[flow.hop.through] = carried.get(flow.hop.through, ZERO) + flow.gb
     lines = []
+    priced = prices.priced  # an unpriced Region: NAT and interface money stays None, never $0.00
     for nat in sorted(site.in_vpc(vpc, "nat_gateways"), key=lambda n: n["address"]):
         gb, source = _gb(usage, nat["address"], "aws_nat_gateway", carried)
         note = ("private NAT gateway: it serves routes to other networks, which tfcheck does not see"
                 if nat.get("connectivity_type") == "private" else None)
-        lines.append(Line(nat["address"], "nat_gateway", None, None, prices.nat_hourly,
-                          hours * prices.nat_hourly, gb, source, prices.nat_per_gb,
-                          None if gb is None else gb * prices.nat_per_gb, note))
+        lines.append(Line(nat["address"], "nat_gateway", None, None, prices.nat_hourly if priced else None,
+                          hours * prices.nat_hourly if priced else None, gb, source,
+                          prices.nat_per_gb if priced else None,
+                          None if gb is None or not priced else gb * prices.nat_per_gb, note))
     for ep in sorted(site.in_vpc(vpc, "endpoints"), key=lambda e: e["address"]):
         gb, source = _gb(usage, ep["address"], "aws_vpc_endpoint", carried)
         if ep["type"] == "Interface":
@@ -91,9 +93,9 @@ def bill_lines(vpc: str, site: Site, usage: Usage, flows: Sequence[Flow], prices
             unknown = "subnets" in ep["unknown"] or "azs" in ep["unknown"]
             note = "its subnets are not known before apply: AZ count unknown" if unknown and not azs else None
             n = azs if azs or not unknown else None
-            fixed = None if n is None else n * hours * prices.vpce_hourly
-            lines.append(Line(ep["address"], "interface_endpoint", ep["service"], n, prices.vpce_hourly,
-                              fixed, gb, source, None, None, note))
+            fixed = None if n is None or not priced else n * hours * prices.vpce_hourly
+            lines.append(Line(ep["address"], "interface_endpoint", ep["service"], n,
+                              prices.vpce_hourly if priced else None, fixed, gb, source, None, None, note))
         elif ep["type"] == "Gateway":
             lines.append(Line(ep["address"], "gateway_endpoint", ep["service"], None, prices.gateway_hourly,
                               hours * prices.gateway_hourly, gb, source, prices.gateway_per_gb,
@@ -106,6 +108,8 @@ def bill_lines(vpc: str, site: Site, usage: Usage, flows: Sequence[Flow], prices
 
 
 def _hop_cost(hop: Hop, gb: Decimal, prices: RegionPrices, base_gb: Decimal) -> Decimal | None:
+    if not prices.priced and hop.via in ("nat", *INTERFACE_VIAS):
+        return None
     if hop.via == "nat":
         return gb * prices.nat_per_gb
     if hop.via in INTERFACE_VIAS:
@@ -132,10 +136,10 @@ class Alternative:
     existing: str | None
     azs: tuple[str, ...]
     added_fixed: Decimal | None
-    per_gb: Decimal
+    per_gb: Decimal | None  # None: the Region is not priced
 
     def monthly(self, gb: Decimal | None) -> Decimal | None:
-        if self.added_fixed is None or gb is None:
+        if self.added_fixed is None or gb is None or self.per_gb is None:
             return None
         return self.added_fixed + gb * self.per_gb
 
@@ -161,6 +165,8 @@ def alternative(vpc: str, service: str, users: Sequence[Item], site: Site, price
     azs = tuple(sorted({az for w in users for az in w["azs"] if az}))
     if not azs:
         azs = tuple((site.get(vpc) or {}).get("workload_azs") or ())
+    if not prices.priced:
+        return Alternative(kind, existing, azs, ZERO if existing else None, None)
     fixed = ZERO if existing else (len(azs) * hours * prices.vpce_hourly if azs else None)
     return Alternative(kind, existing, azs, fixed, prices.marginal(base_gb))
 
@@ -171,6 +177,8 @@ def break_even(alt: Alternative, prices: RegionPrices) -> Decimal | None:
         return None
     if alt.added_fixed == ZERO:
         return ZERO
+    if alt.per_gb is None or not prices.priced:
+        return None
     saved = prices.nat_per_gb - alt.per_gb
     return alt.added_fixed / saved if saved > ZERO else None
 
@@ -209,15 +217,17 @@ def service_rows(vpc: str, site: Site, flows: Sequence[Flow], prices: RegionPric
             row["break_even_gb"] = break_even(alt, prices) if "nat" in vias else None
         elif alt.kind == "interface_endpoint" and has_nat:
             row["break_even_gb"] = break_even(
-                Alternative(alt.kind, None, (), through_fixed, prices.marginal(base_gb)), prices)
+                Alternative(alt.kind, None, (), through_fixed, prices.marginal(base_gb) if prices.priced else None),
+                prices)
         row["recommendation"] = advise(service, vias, gb, now, alt, row["break_even_gb"], on_target,
-                                       has_nat, prices)
+                                       has_nat, prices, hours)
         rows.append(row)
     return rows
 
 
 def advise(service: str, vias: set[str], gb: Decimal | None, now: dict[str, Any], alt: Alternative,
-           be: Decimal | None, on_target: bool, has_nat: bool, prices: RegionPrices) -> dict[str, Any]:
+           be: Decimal | None, on_target: bool, has_nat: bool, prices: RegionPrices,
+           hours: Decimal = Decimal(730)) -> dict[str, Any]:
     """One recommendation: an action code, the monthly saving when traffic is known, and why."""
     def out(action: str, text: str, saving: Decimal | None = None) -> dict[str, Any]:
         return {"action": action, "saving_monthly": saving, "text": text}
@@ -261,13 +271,18 @@ def advise(service: str, vias: set[str], gb: Decimal | None, now: dict[str, Any]
     if alt.existing:
         return out("fix_interface_endpoint", f"{alt.existing} exists but the traffic still takes the NAT "
                                              "gateway (private DNS off?): fix it", saving)
+    if not prices.priced:
+        azs = len(alt.azs) or "n"
+        return out("depends", f"{alt.describe()} is cheaper than the NAT gateway above {azs} AZs × {plain(hours)} h × "
+                              "(endpoint $/AZ-hour) ÷ (NAT $/GB − endpoint $/GB) GB/month; the Region is not "
+                              "priced, so the break-even is not computed (add it with --prices FILE)")
     if be is None or alt.added_fixed is None:
         return out("keep_nat", "an interface endpoint never pays off at these prices")
     fixed = usd(alt.added_fixed)
     if gb is None:
         return out("depends", f"{alt.describe()} costs {fixed}/month fixed; cheaper than the NAT gateway "
                               f"above {gbs(be)}/month (${plain(prices.nat_per_gb)} vs "
-                              f"${plain(alt.per_gb)} per GB)")
+                              f"${plain(alt.per_gb or ZERO)} per GB)")
     if gb > be:
         return out("add_interface_endpoint", f"add {alt.describe()}: {gbs(gb)}/month is above the "
                                              f"break-even {gbs(be)}, saves {usd(saving or ZERO)}/month", saving)

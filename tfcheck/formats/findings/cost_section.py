@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from tfcheck.formats.cost.text import READY, usd
+from tfcheck.formats.cost.text import READY, money_or, usd
 from tfcheck.formats.escape import code as _code
 from tfcheck.formats.escape import inline as _inline
 
@@ -62,7 +62,8 @@ def _row(plan: Doc, vpc: Doc, multi: bool, update: bool, traffic: bool) -> str:
     where = f" ({vpc['region']})" if vpc.get("region") else ""
     cells = ([_code(plan["plan"])] if multi else []) + [_code(vpc["address"]) + where]
     if vpc.get("removed"):  # a VPC the plan destroys: only its "before" is known
-        after, before, change = "$0.00 (removed)", vpc["before_monthly"], str(-Decimal(vpc["before_monthly"]))
+        before = vpc["before_monthly"]
+        after, change = "$0.00 (removed)", None if before is None else str(-Decimal(before))
     else:
         after, before, change = _with_traffic(vpc, traffic), vpc["before_monthly"], vpc["delta_monthly"]
     cells += [_money(before), after, f"**{_change(change)}**" if change is not None else "—"] if update else [after]
@@ -70,7 +71,8 @@ def _row(plan: Doc, vpc: Doc, multi: bool, update: bool, traffic: bool) -> str:
 
 
 def _total_row(totals: Doc, multi: bool, update: bool) -> str:
-    cells = (["**Total**", ""] if multi else ["**Total**"])
+    label = "**Total (partial)**" if totals.get("partial") else "**Total**"
+    cells = ([label, ""] if multi else [label])
     after = f"**{_money(totals['total_monthly'])}**"
     if update:
         change = totals["delta_monthly"]
@@ -86,6 +88,15 @@ def _extras(plan: Doc, multi: bool) -> Sequence[str]:
     if plan["error"] is not None:
         return [f"> ⚠️ {_code(plan['plan'])} not priced: {_inline(plan['error'])}"]
     out = []
+    for vpc in plan["vpcs"]:  # a Region without prices: one line for the VPC, not one per resource
+        if vpc.get("unpriced_reason"):
+            out.append(f"> ⚠️ {_code(vpc['address'])}{where} not priced (left out of the total): "
+                       f"{_inline(vpc['unpriced_reason'])}")
+    unpriced = {vpc["address"] for vpc in plan["vpcs"] if vpc.get("unpriced_reason")}
+    for item in plan.get("not_priced") or ():
+        if item["vpc"] not in unpriced:
+            out.append(f"> ⚠️ {_code(item['resource'])}{where} not priced (left out of the total): "
+                       f"{_inline(item['reason'])}")
     for vpc in plan["vpcs"]:
         ready = vpc.get("nat_ready")
         if ready not in ("yes", "after_endpoints"):
@@ -109,7 +120,9 @@ def _footer(cost: Doc) -> str:
 
 
 def _with_traffic(vpc: Doc, traffic: bool) -> str:
-    text = _money(vpc["total_monthly"])
+    if vpc["total_monthly"] is None:
+        return "not priced"
+    text = _money(vpc["total_monthly"]) + (" (partial)" if vpc.get("partial") else "")
     if traffic and vpc.get("traffic_monthly") is not None:
         text += f" (traffic {usd(vpc['traffic_monthly'])})"
     return text
