@@ -13,6 +13,7 @@ from tfcheck.commands.options import (check_rule_ids, config_option, policies_op
 from tfcheck.errors import ExitCode
 from tfcheck.findings import FailOn, exit_code
 from tfcheck.formats import FORMATS, get_renderer
+from tfcheck.formats.escape import terminal
 from tfcheck.outputs import parse_formats, write_atomic
 from tfcheck.run import CheckOptions, build_report
 
@@ -66,7 +67,7 @@ def check(
 def run_check(options: CheckOptions) -> int:
     report = _report(options)
     for note in report.notes:
-        click.echo(f"tfcheck: warning: {note}", err=True)
+        click.echo(f"tfcheck: warning: {terminal(note)}", err=True)
     for name, path in options.outputs:
         write_atomic(path, get_renderer(name)(report, color=False, verbose=options.verbose))
     if options.format is not None:

@@ -1,18 +1,21 @@
 """GitHub Actions workflow commands: one annotation per finding, on its file:line when known.
 
-Escaping follows the runner's command parser: in the message `%`, CR and LF are
-percent-encoded; in properties `:` and `,` are too, so no text from a plan can end a
-property, start a new command line or smuggle in a `::stop-commands::`.
+Escaping follows the runner's command parser (tfcheck/formats/escape.py): in the message `%`,
+CR and LF are percent-encoded; in properties `:` and `,` are too, so no text from a plan can
+end a property, start a new command line or smuggle in a `::stop-commands::`. The only lines
+starting `::` are the commands written here.
 """
 from __future__ import annotations
 
 from tfcheck.findings import Finding, Report, Severity
+from tfcheck.formats.escape import guard, neutralise, workflow_data, workflow_property
 from tfcheck.formats.findings.text import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    report = neutralise(report)
     # The runner shows only the first few annotations of each kind per step: worst first.
     failed = sorted(report.failed, key=lambda f: (-f.severity.rank, f.sort_key()))
     multi = len(report.plans) > 1
@@ -23,7 +26,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
                                  suffix=" (inconclusive)"))
     for note in report.notes:
         lines.append(command("warning", {"title": "tfcheck"}, note))
-    lines.append(summary_line(report))
+    lines.append(guard(summary_line(report)))
     return "\n".join(lines) + "\n"
 
 
@@ -42,13 +45,9 @@ def _annotation(kind: str, f: Finding, message: str, fix: str, multi: bool, suff
 
 def command(name: str, properties: dict[str, str], message: str) -> str:
     """`::name k=v,k=v::message` with GitHub's escaping."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    props = ",".join(f"{key}={workflow_property(value)}" for key, value in properties.items())
+    return f"::{name}{' ' + props if props else ''}::{workflow_data(message)}"
 
 
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = workflow_data  # the names tests and the Action import
+escape_property = workflow_property

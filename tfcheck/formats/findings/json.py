@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 
 from tfcheck.findings import Report
+from tfcheck.formats.escape import json_text, neutralise
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    report = neutralise(report, json_text, json_text)
     doc = {
         "version": 1,
         "findings": [f.to_dict() for f in report.failed],

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from tfcheck import __version__
 from tfcheck.findings import Finding, Outcome, Report, RuleInfo, Severity
+from tfcheck.formats.escape import json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -39,7 +40,19 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
         "results": results,
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_clean(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def _clean(value: Any) -> Any:
+    """Every string of the document through `json_text` (URIs are percent-encoded already),
+    after the URIs were made from the raw file names."""
+    if isinstance(value, str):
+        return json_text(value)
+    if isinstance(value, dict):
+        return {json_text(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _rules(report: Report) -> list[RuleInfo]:
@@ -121,11 +134,18 @@ def _location(f: Finding) -> dict[str, Any]:
 
 
 def artifact_uri(path: str) -> str:
-    """A relative path as a URI reference (`/` separators, percent-encoded); absolute as file://."""
+    """A relative path as a URI reference (`/` separators, percent-encoded); absolute as file://.
+
+    A file name that is not UTF-8 reaches here with Python's surrogate escapes: its original
+    bytes are percent-encoded (RFC 3986 allows any octet), so the URI names the real file."""
     posix = path.replace("\\", "/")
     if posix.startswith("/") or (len(posix) > 2 and posix[1] == ":" and posix[2] == "/"):
-        return "file://" + ("" if posix.startswith("/") else "/") + quote(posix, safe="/:")
-    return quote(posixpath.normpath(posix))
+        return "file://" + ("" if posix.startswith("/") else "/") + _quote(posix, "/:")
+    return _quote(posixpath.normpath(posix), "/")
+
+
+def _quote(path: str, safe: str) -> str:
+    return quote(path.encode("utf-8", "surrogateescape"), safe=safe)
 
 
 def _invocation(report: Report) -> dict[str, Any]:
