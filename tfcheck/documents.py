@@ -11,7 +11,6 @@ from typing import Any
 
 from tfcheck.errors import TfcheckError
 
-
 MAX_BYTES = 4 * 1024 * 1024  # settings, policy, usage and price files are a few KB
 MAX_DEPTH = 64  # none of their schemas nests more than 6 levels
 

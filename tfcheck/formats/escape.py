@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from operator import attrgetter
+from typing import Any
 
-from tfcheck.findings import Finding, Report, RuleInfo, Suppression
+from tfcheck.findings import Finding, Outcome, Report, RuleInfo, Suppression
 
 CELL_MAX = 800
 _FENCE = re.compile(r"`+")
@@ -35,6 +37,7 @@ _ANSI = re.compile(
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _CONTROL_BUT_LINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ADDRESS, _RULE, _FILE, _PLAN = (attrgetter(name) for name in ("address", "rule_id", "file", "plan"))
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A line the runner reads as a workflow command (after leading whitespace): `::name::` or the
 # older `##[name]`.
@@ -70,7 +73,7 @@ def terminal(text: str) -> str:
 def block(text: str) -> str:
     """Several lines of user text (a policy's description): as `terminal`, newlines kept."""
     text = str(text)
-    if not _CONTROL_BUT_NEWLINE.search(text):
+    if text.replace("\n", " ").isprintable() or not _CONTROL_BUT_NEWLINE.search(text):
         return guard(text)
     return guard(_CONTROL_BUT_NEWLINE.sub(_visible, strip_ansi(text.replace("\r\n", "\n"))))
 
@@ -83,6 +86,18 @@ def json_text(text: str) -> str:
     if not _CONTROL_BUT_NEWLINE.search(text):
         return text
     return _CONTROL_BUT_NEWLINE.sub(_visible, strip_ansi(text))
+
+
+def json_doc(value: Any) -> Any:
+    """Every string (and key) of a JSON document through `json_text`; SARIF builds its
+    percent-encoded URIs from the raw file names first."""
+    if isinstance(value, str):
+        return json_text(value)
+    if isinstance(value, dict):
+        return {json_text(k) if isinstance(k, str) else k: json_doc(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_doc(v) for v in value]
+    return value
 
 
 def guard(text: str) -> str:
@@ -98,33 +113,64 @@ def guard(text: str) -> str:
 def neutralise(report: Report, clean: Callable[[str], str] = terminal,
                long_text: Callable[[str], str] = block) -> Report:
     """The report with every user-derived string passed through `clean` (and multi-line
-    rule descriptions through `long_text`); strings with nothing to escape are kept as is."""
+    rule descriptions through `long_text`).
+
+    Passing results (most of a large report) are rebuilt only when one of the strings a
+    format shows of them (address, rule, file, plan) has a character to escape, and only
+    results that need it are rebuilt: scanning a 24,500-result report costs a few ms,
+    mapping every result of it ~80 ms."""
     memo: dict[str, str] = {}
 
     def c(text: str) -> str:
         done = memo.get(text)
         if done is None:
-            done = memo[text] = clean(text)
+            done = memo[text] = text if text.isprintable() or not _CONTROL.search(text) else clean(text)
         return done
 
     def one(f: Finding) -> Finding:
-        reasons = tuple(c(r) for r in f.reasons)
+        texts = (f.rule_id, f.address, f.message, f.remediation, f.file or "", f.plan or "", *f.reasons)
+        if f.suppressed is not None:
+            texts += (f.suppressed.justification, f.suppressed.origin)
+        if "".join(texts).isprintable() or not any(map(_CONTROL.search, texts)):
+            return f
         suppressed = f.suppressed
         if suppressed is not None:
             suppressed = Suppression(suppressed.kind, c(suppressed.justification), c(suppressed.origin))
         return f._replace(rule_id=c(f.rule_id), address=c(f.address), message=c(f.message),
-                          remediation=c(f.remediation), reasons=reasons,
+                          remediation=c(f.remediation), reasons=tuple(c(r) for r in f.reasons),
                           file=c(f.file) if f.file else f.file,
                           plan=c(f.plan) if f.plan else f.plan, suppressed=suppressed)
 
-    mapped = {id(f): one(f) for f in report.results}
-    by_outcome = {key: tuple(mapped[id(f)] for f in group) for key, group in report._by_outcome.items()}
+    scan = report.results if not _passes_are_clean(report) else [
+        f for f in report.results if f.outcome is not Outcome.PASS or f.suppressed is not None]
+    mapped = {id(f): new for f in scan if (new := one(f)) is not f}
+    results, by_outcome = report.results, report._by_outcome
+    if mapped:
+        results = tuple(mapped.get(id(f), f) for f in results)
+        by_outcome = {key: tuple(mapped.get(id(f), f) for f in group) for key, group in by_outcome.items()}
     rules = tuple(RuleInfo(c(r.id), c(r.title), r.severity, long_text(r.description),
                            long_text(r.remediation), tuple(c(link) for link in r.links))
                   for r in report.rule_info)
-    return replace(report, results=tuple(mapped[id(f)] for f in report.results),
+    return replace(report, results=results,
                    plans=tuple(c(p) for p in report.plans), rule_info=rules,
                    notes=tuple(c(n) for n in report.notes), _by_outcome=by_outcome)
+
+
+_LAST_SCAN: list[tuple[tuple[Finding, ...], bool]] = []  # one report, rendered in several formats
+
+
+def _passes_are_clean(report: Report) -> bool:
+    """Whether no passing result has a character to escape in what formats show of it."""
+    if _LAST_SCAN and _LAST_SCAN[0][0] is report.results:
+        return _LAST_SCAN[0][1]
+    passed = report.passed
+    others = set(map(_RULE, passed)) | set(map(_FILE, passed)) | set(map(_PLAN, passed))
+    shown = " ".join(map(_ADDRESS, passed)) + " ".join(value for value in others if value)
+    # isprintable() is false for every character _CONTROL finds (and a few harmless others,
+    # which only cost the slow path): a C-speed test of the whole text.
+    clean = shown.isprintable()
+    _LAST_SCAN[:] = [(report.results, clean)]
+    return clean
 
 
 # --- Markdown -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from tfcheck.findings import Report
-from tfcheck.formats.escape import json_text, neutralise
+from tfcheck.formats.escape import json_doc, json_text, neutralise
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
@@ -13,7 +13,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
         "version": 1,
         "findings": [f.to_dict() for f in report.failed],
         "inconclusive": [f.to_dict() for f in report.inconclusive],
-        "summary": {**report.summary(), "inputs": report.inputs()},
+        "summary": {**report.summary(), "inputs": json_doc(report.inputs())},
     }
     if report.suppressed:  # kept visible with their reason; they do not set the exit code
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]

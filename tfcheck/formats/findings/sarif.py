@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from tfcheck import __version__
 from tfcheck.findings import Finding, Outcome, Report, RuleInfo, Severity
-from tfcheck.formats.escape import json_text
+from tfcheck.formats.escape import json_doc
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -40,19 +40,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
         "results": results,
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(_clean(doc), indent=2, ensure_ascii=False) + "\n"
-
-
-def _clean(value: Any) -> Any:
-    """Every string of the document through `json_text` (URIs are percent-encoded already),
-    after the URIs were made from the raw file names."""
-    if isinstance(value, str):
-        return json_text(value)
-    if isinstance(value, dict):
-        return {json_text(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
+    return json.dumps(json_doc(doc), indent=2, ensure_ascii=False) + "\n"
 
 
 def _rules(report: Report) -> list[RuleInfo]:
