@@ -271,8 +271,10 @@ def test_comment_requests() -> None:
     assert (patch.get_method(), patch.full_url) == ("PATCH", "https://ghe.example/api/v3/repos/o/r/issues/comments/42")
     listing = action.list_request("https://api.github.com", "o/r", 7, "tok", 2)
     assert listing.full_url.endswith("/repos/o/r/issues/7/comments?per_page=100&page=2")
-    assert action.find_marked([{"id": 1, "body": "hi <!-- tfcheck -->"}, {"id": 2, "body": "<!-- tfcheck -->\nx"}]) == 2
-    assert action.find_marked([{"id": 1, "body": None}]) is None
+    bot = {"login": "github-actions[bot]"}
+    assert action.find_marked([{"id": 1, "body": "hi <!-- tfcheck -->", "user": bot},
+                               {"id": 2, "body": "<!-- tfcheck -->\nx", "user": bot}]) == 2
+    assert action.find_marked([{"id": 1, "body": None, "user": bot}]) is None
     body = action.comment_body("x" * 70_000)
     assert body.startswith(action.MARKER) and len(body) <= action.COMMENT_LIMIT and "cut to fit" in body
 
@@ -313,8 +315,8 @@ def comment_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(("comments", "method", "url"), [
     ([{"id": 5, "body": "looks good"}], "POST", "https://api.github.com/repos/o/r/issues/7/comments"),
-    ([{"id": 5, "body": "x"}, {"id": 6, "body": "<!-- tfcheck -->\nold"}], "PATCH",
-     "https://api.github.com/repos/o/r/issues/comments/6"),
+    ([{"id": 5, "body": "x"}, {"id": 6, "body": "<!-- tfcheck -->\nold", "user": {"login": "github-actions[bot]"}}],
+     "PATCH", "https://api.github.com/repos/o/r/issues/comments/6"),
 ])
 def test_comment_step_posts_or_updates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str], comments: list[dict[str, Any]],
@@ -324,8 +326,58 @@ def test_comment_step_posts_or_updates(tmp_path: Path, monkeypatch: pytest.Monke
     assert action.main(["comment"], comment_env(tmp_path)) == 0
     last = fake.requests[-1]
     assert (last.get_method(), last.full_url) == (method, url)
-    assert json.loads(last.data)["body"] == "<!-- tfcheck -->\n## tfcheck\n"  # type: ignore[arg-type]
+    assert json.loads(last.data)["body"] == f"{action.stack_marker({})}\n## tfcheck\n"  # type: ignore[arg-type]
     assert "PR comment" in capsys.readouterr().out
+
+
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
+
+
+def stack_env(tmp_path: Path, plan: str, **extra: str) -> dict[str, str]:
+    return {**comment_env(tmp_path), "INPUT_PLAN": plan, "INPUT_WORKING_DIRECTORY": ".", **extra}
+
+
+def test_a_marked_comment_by_someone_else_is_never_edited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The takeover: a PR author posts a comment starting with the marker; the Action used to
+    PATCH the first marked comment whoever wrote it, putting its report under their name (or
+    editing their text into a trusted-looking report)."""
+    env = stack_env(tmp_path, "plan.json")
+    marker = action.stack_marker(env)
+    fake = FakeGitHub([{"id": 5, "body": f"{marker}\n## ✅ tfcheck\nall good, merge", "user": {"login": "mallory"}},
+                       {"id": 6, "body": "<!-- tfcheck -->\nforged", "user": {"login": "mallory", "type": "User"}}])
+    monkeypatch.setattr(urllib.request, "urlopen", fake)
+    assert action.main(["comment"], env) == 0
+    last = fake.requests[-1]
+    assert (last.get_method(), last.full_url) == ("POST", "https://api.github.com/repos/o/r/issues/7/comments")
+    assert json.loads(last.data)["body"].startswith(marker + "\n")  # type: ignore[arg-type]
+
+
+def test_each_stack_of_a_matrix_keeps_its_own_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    network = stack_env(tmp_path, "stacks/network/tfplan", INPUT_WORKING_DIRECTORY="stacks/network")
+    apps = stack_env(tmp_path, "stacks/apps/tfplan", INPUT_WORKING_DIRECTORY="stacks/apps")
+    assert action.stack_marker(network) != action.stack_marker(apps)
+    assert action.stack_marker(network) == action.stack_marker({**network, "INPUT_PLAN": "stacks/network/./tfplan"})
+    comments = [{"id": 11, "body": f"{action.stack_marker(network)}\nnetwork report", "user": BOT}]
+    fake = FakeGitHub(comments)
+    monkeypatch.setattr(urllib.request, "urlopen", fake)
+    assert action.main(["comment"], apps) == 0
+    assert fake.requests[-1].get_method() == "POST"  # apps does not overwrite network's comment
+    assert action.main(["comment"], network) == 0
+    assert (fake.requests[-1].get_method(), fake.requests[-1].full_url) == (
+        "PATCH", "https://api.github.com/repos/o/r/issues/comments/11")
+
+
+def test_comment_author_is_configurable_and_the_old_marker_is_adopted() -> None:
+    marker = action.stack_marker({"INPUT_PLAN": "p.json"})
+    app = {"login": "my-app[bot]"}
+    comments = [{"id": 1, "body": f"{marker}\nx", "user": BOT}, {"id": 2, "body": "<!-- tfcheck -->\nold", "user": app},
+                {"id": 3, "body": f"{marker}\ny", "user": app}]
+    assert action.find_marked(comments, marker) == 1
+    assert action.find_marked(comments, marker, "My-App[bot]") == 3  # its own marker before the old one
+    assert action.find_marked(comments[:2], marker, "my-app[bot]") == 2  # a comment of an earlier version
+    assert action.find_marked(comments, marker, "someone") is None
+    assert action.find_marked([{"id": 4, "body": f"quote:\n{marker}", "user": BOT}], marker) is None
+    assert action.find_marked([{"id": 5, "body": f"{marker}\nx", "user": None}], marker) is None
 
 
 def test_comment_step_failures_are_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -6,6 +6,7 @@ import pytest
 from test_formats_text import sample_report
 
 from tfcheck.findings import Finding, Outcome, Report, Severity
+from tfcheck.formats.escape import terminal
 from tfcheck.formats.findings.github import command, escape_data, escape_property, render
 
 
@@ -47,10 +48,11 @@ def test_hostile_text_stays_in_one_command() -> None:
     props = dict(p.split("=", 1) for p in head[len("error "):].split(","))
     assert props == {"file": "dir%2C1/ma%3Ain.tf", "line": "3", "title": 'R1 aws_x.y["a%2Cb%3Ac"]'}
     assert "\n" not in message and "\r" not in message
-    assert message.startswith("evil%0A::error::injected, 100%25 `x`")
+    # a value's own newlines are shown as \n (tfcheck/formats/escape.py), never sent as one
+    assert message.startswith("evil\\n::error::injected, 100%25 `x`")
     # the runner unescapes in the reverse order
     unescaped = message.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
-    assert unescaped == f"{HOSTILE} Fix: {HOSTILE}"
+    assert unescaped == f"{terminal(HOSTILE)} Fix: {terminal(HOSTILE)}"
 
 
 def test_command_without_properties_and_notes() -> None:

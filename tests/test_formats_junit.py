@@ -38,7 +38,7 @@ def test_one_suite_per_plan_and_suppressed_is_skipped() -> None:
     report = Report.build([
         Finding("R1", Severity.ERROR, "a", "m <&> \"q\"", "", Outcome.FAIL, plan="p1.json",
                 suppressed=Suppression("external", "baseline", "baseline")),
-        Finding("R1", Severity.ERROR, "b", "bad\x1bchar", "", Outcome.FAIL, plan="p2.json"),
+        Finding("R1", Severity.ERROR, "b", "bad\x01char\x1b[31m", "", Outcome.FAIL, plan="p2.json"),
     ], ["p1.json", "p2.json", "p3.json"])
     root = ET.fromstring(render(report))
     suites = {s.get("name"): s for s in root.findall("testsuite")}
@@ -48,6 +48,6 @@ def test_one_suite_per_plan_and_suppressed_is_skipped() -> None:
     skipped = case.find("skipped")
     assert skipped is not None and skipped.get("message") == "suppressed (external): baseline"
     failure = suites["p2.json"].find("testcase/failure")
-    assert failure is not None and failure.get("message") == "bad\ufffdchar"  # XML 1.0 forbids ESC
+    assert failure is not None and failure.get("message") == "bad\\x01char"  # XML 1.0 forbids them; ANSI goes
     assert suites["p3.json"].get("tests") == "0"
     assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("2", "1", "1")

@@ -3,11 +3,15 @@
 `check` runs tfcheck once with every report the Action needs (annotations on stdout,
 SARIF, Markdown, JSON), appends the Markdown to $GITHUB_STEP_SUMMARY and writes the step
 outputs; `comment` posts the Markdown as one pull-request comment, updated in place on
-later runs (found by a hidden marker). Inputs arrive as INPUT_* environment variables,
-never spliced into shell text.
+later runs. The comment to update is found by a hidden marker that names the stack (so each
+job of a monorepo matrix keeps its own comment) and must be written by the token's own
+identity (`comment-author`, github-actions[bot] by default): a comment anyone else posts with
+the marker is never edited. Inputs arrive as INPUT_* environment variables, never spliced
+into shell text.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -23,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from tfcheck.cli import main as tfcheck
-from tfcheck.formats.findings.github import escape_data as _escape
+from tfcheck.formats.escape import workflow_data as _escape
 
-MARKER = "<!-- tfcheck -->"
+MARKER = "<!-- tfcheck -->"  # what comments of earlier versions start with (one per PR)
+DEFAULT_AUTHOR = "github-actions[bot]"  # who GITHUB_TOKEN comments as
 COMMENT_LIMIT = 65_536
 _EXTENSIONS = {"junit": "junit.xml", "text": "txt", "json": "json", "sarif": "sarif",
                "markdown": "md", "github": "github.txt"}
@@ -163,9 +168,11 @@ def comment_step(env: Mapping[str, str]) -> int:
         return 0
     assert number is not None
     api = env.get("GITHUB_API_URL") or "https://api.github.com"
-    body = comment_body(markdown.read_text(encoding="utf-8"))
+    marker = stack_marker(env)
+    author = env.get("INPUT_COMMENT_AUTHOR", "").strip() or DEFAULT_AUTHOR
+    body = comment_body(markdown.read_text(encoding="utf-8"), marker)
     try:
-        existing = find_marked(_pages(api, repo, number, token))
+        existing = find_marked(_pages(api, repo, number, token), marker, author)
         request = comment_request(api, repo, number, body, token, existing)
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - https API URL
             print(f"tfcheck: PR comment {'updated' if existing else 'posted'} ({response.status})")
@@ -173,6 +180,15 @@ def comment_step(env: Mapping[str, str]) -> int:
         print(f"::warning title=tfcheck::PR comment failed: {_escape(str(e))} "
               "(the job needs `pull-requests: write`; fork PRs get a read-only token)")
     return 0
+
+
+def stack_marker(env: Mapping[str, str]) -> str:
+    """The hidden first line of this stack's comment: a hash of what the job checks (working
+    directory and plan or HCL directory), so each job of a matrix finds only its own."""
+    parts = [os.path.normpath(env.get(key, "").strip() or ".")
+             for key in ("INPUT_WORKING_DIRECTORY", "INPUT_PLAN", "INPUT_HCL")]
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return f"<!-- tfcheck stack={digest} -->"
 
 
 def pull_number(event_path: str | None) -> int | None:
@@ -189,20 +205,34 @@ def pull_number(event_path: str | None) -> int | None:
     return None
 
 
-def comment_body(markdown: str) -> str:
-    body = f"{MARKER}\n{markdown}"
+def comment_body(markdown: str, marker: str = MARKER) -> str:
+    body = f"{marker}\n{markdown}"
     if len(body) > COMMENT_LIMIT:
         note = "\n\n_… cut to fit GitHub's comment size limit; see the job summary._\n"
         body = body[: COMMENT_LIMIT - len(note) - 100] + note
     return body
 
 
-def find_marked(comments: Iterable[Mapping[str, Any]]) -> int | None:
-    """The id of the first comment tfcheck wrote earlier (its body starts with the marker)."""
+def find_marked(comments: Iterable[Mapping[str, Any]], marker: str = MARKER,
+                author: str = DEFAULT_AUTHOR) -> int | None:
+    """The id of the comment this stack's job wrote earlier: its first line is `marker` (or
+    the marker of earlier versions, which one stack then takes over) and its author is
+    `author`, the token's identity. Anyone can post a comment starting with the marker; only
+    tfcheck's own is ever edited."""
+    legacy = None
     for comment in comments:
-        if str(comment.get("body") or "").startswith(MARKER) and isinstance(comment.get("id"), int):
+        user = comment.get("user")
+        login = user.get("login") if isinstance(user, Mapping) else None
+        if not isinstance(login, str) or login.lower() != author.lower():
+            continue
+        if not isinstance(comment.get("id"), int):
+            continue
+        first = str(comment.get("body") or "").split("\n", 1)[0].strip()
+        if first == marker:
             return int(comment["id"])
-    return None
+        if first == MARKER and legacy is None:
+            legacy = int(comment["id"])
+    return legacy
 
 
 def comment_request(api: str, repo: str, number: int, body: str, token: str,

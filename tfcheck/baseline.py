@@ -7,12 +7,13 @@ writes plans to different paths from run to run.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from tfcheck.documents import read_text
 from tfcheck.errors import InputError
 from tfcheck.findings import Report
 
 VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024  # ~100 bytes an entry: 600,000 findings
 
 
 def render(report: Report) -> str:
@@ -29,14 +30,17 @@ def render(report: Report) -> str:
 
 def load_baseline(path: str) -> frozenset[tuple[str, str]]:
     """(rule_id, address) pairs of a file `tfcheck baseline` wrote."""
+    text = read_text(path, InputError, "baseline file", limit=MAX_BYTES, missing=(
+        "no such baseline file; create it with `tfcheck baseline PLAN -o FILE`"))
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "no such baseline file; create it with `tfcheck baseline PLAN -o FILE`") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(path, f"cannot read the baseline file: {e}") from None
+        doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(path, f"not JSON (line {e.lineno}): {e.msg}; expected a file written by `tfcheck baseline`") from None
+    except RecursionError:
+        raise InputError(path, "is JSON nested too deeply to be a tfcheck baseline; recreate it with "
+                               "`tfcheck baseline`") from None
+    except ValueError as e:  # e.g. an integer longer than Python's int_max_str_digits
+        raise InputError(path, f"is not usable JSON ({str(e)[:80]}); recreate it with `tfcheck baseline`") from None
     entries = doc.get("findings") if isinstance(doc, dict) else None
     if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(entries, list):
         raise InputError(path, f'not a tfcheck baseline (expected {{"version": {VERSION}, "findings": [...]}}); '

@@ -16,6 +16,7 @@ import click
 
 from tfcheck import __version__
 from tfcheck.errors import ExitCode, TfcheckError
+from tfcheck.formats.escape import terminal
 
 # name → "module:attribute" of its click command, in `tfcheck --help` order.
 COMMANDS: dict[str, str] = {
@@ -61,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("tfcheck: aborted", err=True)
         return ExitCode.ERROR
     except TfcheckError as e:
-        click.echo(f"tfcheck: error: {e.path}: {e.message}", err=True)
+        click.echo(f"tfcheck: error: {terminal(e.path)}: {terminal(e.message)}", err=True)
         return ExitCode.ERROR
     except Exception as e:  # noqa: BLE001 - the one boundary for bugs
         if "--debug" in args:
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
         click.echo(
-            f"tfcheck: internal error: {type(e).__name__}: {e} (rerun with --debug and report it)",
+            f"tfcheck: internal error: {type(e).__name__}: {terminal(str(e))} (rerun with --debug and report it)",
             err=True,
         )
         return ExitCode.ERROR

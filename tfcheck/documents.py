@@ -11,26 +11,90 @@ from typing import Any
 
 from tfcheck.errors import TfcheckError
 
+MAX_BYTES = 4 * 1024 * 1024  # settings, policy, usage and price files are a few KB
+MAX_DEPTH = 64  # none of their schemas nests more than 6 levels
+
+
+def read_text(path: str | Path, error: type[TfcheckError], what: str, limit: int = MAX_BYTES,
+              missing: str = "") -> str:
+    """A user's data file as text, refused unread past `limit` bytes (what a pull request
+    can make tfcheck load into memory)."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise error(name, missing or f"no such {what}") from None
+    except (OSError, ValueError) as e:
+        raise error(name, f"cannot read the {what}: {getattr(e, 'strerror', None) or e}") from None
+    if len(raw) > limit:
+        raise error(name, f"is larger than {limit // (1024 * 1024)} MB, far beyond any {what}; "
+                          "tfcheck refuses to read it")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise error(name, f"cannot read the {what}: not UTF-8 text (bad byte at offset {e.start})") from None
+
 
 def read_yaml(path: str | Path, error: type[TfcheckError], what: str) -> tuple[str, Any]:
-    """The file's text and its document; `what` names the kind of file in messages."""
+    """The file's text and its document; `what` names the kind of file in messages.
+
+    Refused before anything is built: a file over MAX_BYTES, YAML anchors and aliases
+    (a few hundred bytes of aliases expand to gigabytes, and none of tfcheck's files needs
+    them), and documents nested deeper than MAX_DEPTH (the schema check and the readers
+    recurse)."""
     import yaml
 
     name = str(path)
+    text = read_text(path, error, what)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(name, f"no such {what}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise error(name, f"cannot read the {what}: {e}") from None
-    try:
-        return text, yaml.load(text, Loader=safe_loader())
+        if "&" in text or "*" in text:  # no anchor or alias can be written without them
+            _refuse_aliases(name, text, error, what)
+        doc = yaml.load(text, Loader=safe_loader())
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise error(name, f"not valid YAML{at}: {getattr(e, 'problem', None) or e}") from None
+    except RecursionError:
+        raise error(name, f"is nested too deeply to be a {what}") from None
     except ValueError as e:  # PyYAML builds dates as it reads: `2025-02-30` fails here
         raise error(name, f"not valid YAML: {e} (a date is written YYYY-MM-DD)") from None
+    if _depth(doc) > MAX_DEPTH:
+        raise error(name, f"is nested more than {MAX_DEPTH} levels deep, which no {what} needs")
+    return text, doc
+
+
+def _refuse_aliases(name: str, text: str, error: type[TfcheckError], what: str) -> None:
+    """Walk the parser's events (no document is built) and stop at the first anchor or alias."""
+    import yaml
+
+    for event in yaml.parse(text, Loader=safe_loader()):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor is not None:
+            kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            raise error(name, f"uses the YAML {kind} {str(anchor)[:40]!r} at line {line}; tfcheck "
+                              f"refuses anchors and aliases in a {what} (a few of them can expand "
+                              "to gigabytes): write the values out in full")
+
+
+def _depth(doc: Any) -> int:
+    """How deeply lists and mappings nest (iterative: the document may be deep)."""
+    deepest = 0
+    stack = [(doc, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def safe_loader() -> Any:
@@ -55,7 +119,10 @@ def check_schema(
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(json.loads(schema_text))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    try:
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    except RecursionError:
+        raise error(name, f"{prefix}is nested too deeply to check against {schema_file.name}") from None
     if errors:
         path = list(errors[0].absolute_path)
         line = line_of(text, path)

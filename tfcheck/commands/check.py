@@ -18,6 +18,7 @@ from tfcheck.findings import FailOn, exit_code
 from tfcheck.formats import FORMATS, get_renderer
 from tfcheck.load.inputs import source_paths
 from tfcheck.formats.findings.atlantis import error_output as atlantis_error
+from tfcheck.formats.escape import block, terminal
 from tfcheck.outputs import parse_formats, write_atomic
 from tfcheck.run import CheckOptions, build_report
 
@@ -81,15 +82,15 @@ def _atlantis(options: CheckOptions) -> int:
     try:
         run_check(options)
     except TfcheckError as e:
-        click.echo(f"tfcheck: error: {e.path}: {e.message}", err=True)
-        click.echo(atlantis_error(e.path, e.message), nl=False)
+        click.echo(terminal(f"tfcheck: error: {e.path}: {e.message}"), err=True)
+        click.echo(block(atlantis_error(e.path, e.message)), nl=False)
     return ExitCode.OK
 
 
 def run_check(options: CheckOptions) -> int:
     report = _report(options)
     for note in report.notes if options.format != "atlantis" else ():  # it shows them itself
-        click.echo(f"tfcheck: warning: {note}", err=True)
+        click.echo(f"tfcheck: warning: {terminal(note)}", err=True)
     for name, path in options.outputs:
         write_atomic(path, get_renderer(name)(report, color=False, verbose=options.verbose))
     if options.format is not None:

@@ -7,6 +7,7 @@ import click
 
 from tfcheck.commands.options import check_rule_ids, policies_option, read_policies
 from tfcheck.errors import ExitCode, InputError
+from tfcheck.formats.escape import block
 from tfcheck.policy.cases import run_case
 from tfcheck.policy.load import load_policies, policy_files
 
@@ -17,7 +18,7 @@ def rules(policy_dirs: tuple[str, ...]) -> int:
     """List the rules: id, severity, graph collection, title."""
     for p in read_policies(policy_dirs, None):
         off = "" if p.enabled else "  (off by default)"
-        click.echo(f"{p.id:<9} {p.severity.value:<8} {p.resource:<16} {p.title}{off}")
+        _echo(f"{p.id:<9} {p.severity.value:<8} {p.resource:<16} {p.title}{off}")
     return ExitCode.OK
 
 
@@ -29,24 +30,24 @@ def explain(rule: str, policy_dirs: tuple[str, ...]) -> int:
     policies = {p.id: p for p in read_policies(policy_dirs, None)}
     check_rule_ids(policies.values(), (rule,))
     p = policies[rule]
-    click.echo(f"{p.id}  {p.title}")
+    _echo(f"{p.id}  {p.title}")
     when = "".join(f"; {c.value.value} when {c.when.source}" for c in p.severity_when)
-    click.echo(f"severity: {p.severity.value}{when}")
+    _echo(f"severity: {p.severity.value}{when}")
     if not p.enabled:
-        click.echo("enabled:  no (off by default)")
-    click.echo(f"resource: {p.resource}")
+        _echo("enabled:  no (off by default)")
+    _echo(f"resource: {p.resource}")
     if p.where is not None:
-        click.echo(f"where:    {' '.join(p.where.source.split())}")
-    click.echo(f"assert:   {' '.join(p.assert_.source.split())}")
-    click.echo(f"file:     {p.file}")
+        _echo(f"where:    {' '.join(p.where.source.split())}")
+    _echo(f"assert:   {' '.join(p.assert_.source.split())}")
+    _echo(f"file:     {p.file}")
     if p.description:
-        click.echo("\n" + p.description)
+        _echo("\n" + p.description)
     if p.remediation is not None:
-        click.echo("\nfix: " + " ".join(p.remediation.source.split()))
+        _echo("\nfix: " + " ".join(p.remediation.source.split()))
     if p.page:
-        click.echo(f"docs: {p.page}")
+        _echo(f"docs: {p.page}")
     for link in p.links:
-        click.echo(f"see: {link}")
+        _echo(f"see: {link}")
     return ExitCode.OK
 
 
@@ -65,8 +66,13 @@ def test_cmd(directory: str, builtin: bool) -> int:
     for case in cases:
         problems = run_case(case, policies)
         failed += bool(problems)
-        click.echo(f"{'FAIL' if problems else 'ok  '}  {case}")
+        _echo(f"{'FAIL' if problems else 'ok  '}  {case}")
         for problem in problems:
-            click.echo(f"      {problem}")
-    click.echo(f"{len(cases)} cases, {failed} failed")
+            _echo(f"      {problem}")
+    _echo(f"{len(cases)} cases, {failed} failed")
     return ExitCode.FINDINGS if failed else ExitCode.OK
+
+
+def _echo(text: str) -> None:
+    """Policy files may come from the pull request: their text is shown inert (escape.py)."""
+    click.echo(block(text))

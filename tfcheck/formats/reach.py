@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from tfcheck.graph.model import Graph
+from tfcheck.formats.escape import block
 
 REACH_KEYS = ("kind", "vpc", "subnets", "needs", "paths", "unreachable", "unknown")
 
@@ -43,4 +44,4 @@ def render_text(graph: Graph) -> str:
             lines.append(f"  {service:<{width}}  {via:<27} {extras}".rstrip())
     if not lines:
         lines.append("no workloads in the plan")
-    return "\n".join(lines) + "\n"
+    return block("\n".join(lines) + "\n")  # values inert (escape.py)

@@ -31,6 +31,8 @@ from tfcheck.policy.compiled import Compiler, equals
 WHOLE_ITEM = "@"  # the field set of an expression that reads the item as a whole
 # The functions that read other items than the one being checked.
 CROSS = frozenset({"item", "items", "in_vpc"})
+MAX_DEPTH = 64  # the built-in rules nest at most a dozen levels
+MAX_SOURCE = 10_000
 
 _GRAPH: ContextVar[Graph | None] = ContextVar("tfcheck_graph", default=None)
 _FETCHED: ContextVar[list[Item] | None] = ContextVar("tfcheck_fetched", default=None)
@@ -206,8 +208,18 @@ def search_node(node: Mapping[str, Any], item: Any) -> Any:
 
 def compile_expression(source: str) -> Query:
     """Parse once, check every function name and arity now rather than on the first plan."""
+    if len(source) > MAX_SOURCE:
+        raise ExpressionError(f"expression longer than {MAX_SOURCE} characters")
     try:
         parsed = jmespath.compile(source).parsed
+        if _depth(parsed) > MAX_DEPTH:
+            raise ExpressionError(f"expression nested more than {MAX_DEPTH} levels deep")
+        fields: set[str] = set()
+        _walk(parsed, True, fields)
+        clause = _clause(parsed)
+        compiled = _COMPILER.value(parsed)
+    except RecursionError:  # jmespath's parser recurses once per parenthesis
+        raise ExpressionError(f"expression nested more than {MAX_DEPTH} levels deep") from None
     except jexc.EmptyExpressionError:
         raise ExpressionError("invalid JMESPath: empty expression") from None
     except jexc.LexerError as e:
@@ -216,12 +228,22 @@ def compile_expression(source: str) -> Query:
         raise ExpressionError("invalid JMESPath: incomplete expression", len(source)) from None
     except jexc.ParseError as e:
         raise ExpressionError(f"invalid JMESPath: {e.msg} (token {e.token_value!r})", e.lex_position) from None
-    fields: set[str] = set()
-    _walk(parsed, True, fields)
-    clause = _clause(parsed)
     names, calls = _names(parsed)
-    return Query(source, parsed, frozenset(fields), _COMPILER.value(parsed), clause.holds, clause,
+    return Query(source, parsed, frozenset(fields), compiled, clause.holds, clause,
                  names, bool(calls & CROSS))
+
+
+def _depth(node: Mapping[str, Any]) -> int:
+    """How deeply the expression nests (iterative: compiling and evaluating recurse)."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((c, level + 1) for c in current.get("children") or () if isinstance(c, Mapping))
+    return deepest
 
 
 def _names(node: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from tfcheck.formats.escape import block
+
 Doc = Mapping[str, Any]
 VIA = {
     "nat": "NAT gateway", "gateway_endpoint": "gateway endpoint",
@@ -147,7 +149,7 @@ def render(doc: Doc) -> str:
             after = str(Decimal(totals["before_monthly"]) + Decimal(totals["delta_monthly"]))
             out.append(f"Change over the update plans: "
                        f"{delta(totals['before_monthly'], after, totals['delta_monthly'])}")
-    return "\n".join(out) + "\n"
+    return block("\n".join(out) + "\n")  # values inert (escape.py)
 
 
 def _vpc(vpc: Doc, hours: int, tier_rate: str, update: bool, traffic: bool) -> list[str]:

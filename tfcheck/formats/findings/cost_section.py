@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from tfcheck.formats.cost.text import READY, money_or, usd
+from tfcheck.formats.cost.text import READY, usd
 from tfcheck.formats.escape import code as _code
 from tfcheck.formats.escape import inline as _inline
 

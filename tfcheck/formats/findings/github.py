@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tfcheck.findings import INTRODUCED, Finding, Report, Severity
 from tfcheck.formats.change import new_first, sentences
+from tfcheck.formats.escape import guard, neutralise, workflow_data, workflow_property
 from tfcheck.formats.findings.text import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -21,6 +22,7 @@ PER_KIND = 10
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     """Annotations worst first, at most PER_KIND of each kind, and one notice saying how many
     more there are and where to read them; the log keeps none of them back."""
+    report = neutralise(report)
     multi = len(report.plans) > 1
     by_kind: dict[str, list[str]] = {"error": [], "warning": [], "notice": []}
     for c in report.changes:
@@ -44,7 +46,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     lines = kept["notice"][:first] + kept["error"] + kept["warning"] + kept["notice"][first:]
     if any(over.values()):
         lines.append(command("notice", {"title": "tfcheck: more findings than annotations"}, _more(over)))
-    lines.append(summary_line(report))
+    lines.append(guard(summary_line(report)))
     return "\n".join(lines) + "\n"
 
 
@@ -71,13 +73,9 @@ def _annotation(kind: str, f: Finding, message: str, fix: str, multi: bool, suff
 
 def command(name: str, properties: dict[str, str], message: str) -> str:
     """`::name k=v,k=v::message` with GitHub's escaping."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    props = ",".join(f"{key}={workflow_property(value)}" for key, value in properties.items())
+    return f"::{name}{' ' + props if props else ''}::{workflow_data(message)}"
 
 
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = workflow_data  # the names tests and the Action import
+escape_property = workflow_property

@@ -5,15 +5,17 @@ import json
 
 from tfcheck import __version__
 from tfcheck.findings import Report
+from tfcheck.formats.escape import json_doc, json_text, neutralise
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    report = neutralise(report, json_text, json_text)
     doc = {
         "version": 1,
         "tool": {"name": "tfcheck", "version": __version__},
         "findings": [f.to_dict() for f in report.failed],
         "inconclusive": [f.to_dict() for f in report.inconclusive],
-        "summary": {**report.summary(), "inputs": report.inputs()},
+        "summary": {**report.summary(), "inputs": json_doc(report.inputs())},
     }
     if report.suppressed:  # kept visible with their reason; they do not set the exit code
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]

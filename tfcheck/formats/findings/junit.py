@@ -10,11 +10,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from tfcheck.findings import Finding, Outcome, Report
+from tfcheck.formats.escape import guard, neutralise
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not allowed in XML 1.0
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    report = neutralise(report)
     plans = list(report.plans)
     for f in report.results:
         if (f.plan or "") not in plans:
@@ -29,7 +31,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return guard('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def _suite(name: str, results: Iterable[Finding]) -> ET.Element:

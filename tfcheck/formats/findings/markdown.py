@@ -15,9 +15,10 @@ from tfcheck.findings import INTRODUCED, UNCHANGED, Change, Finding, Outcome, Re
 from tfcheck.formats.graph.mermaid import diagram
 from tfcheck.formats.graph.network import build_view, vpc_of
 from tfcheck.formats.escape import cell as _cell
-from tfcheck.formats.escape import inline as _inline
 from tfcheck.formats.escape import code as _code
 from tfcheck.formats.change import new_first, sentences
+from tfcheck.formats.escape import guard
+from tfcheck.formats.escape import inline as _inline
 from tfcheck.formats.findings.cost_section import section
 from tfcheck.formats.findings.text import summary_line
 
@@ -57,10 +58,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, budget
     diagrams_left = _diagrams(out, report)
     undecided_left = _details(out, f"{len(report.inconclusive)} inconclusive (undecided before apply)",
                               ["Rule", "Resource", "Unknown"],
-                              [[f.rule_id, _code(f.address), _cell("; ".join(f.reasons) or f.message)]
+                              [[_cell(f.rule_id), _code(f.address), _cell("; ".join(f.reasons) or f.message)]
                                for f in report.inconclusive])
     suppressed_left = _details(out, f"{len(report.suppressed)} suppressed", ["Rule", "Resource", "Why"],
-                               [[f.rule_id, _code(f.address), _cell(_why(f))] for f in report.suppressed])
+                               [[_cell(f.rule_id), _code(f.address), _cell(_why(f))] for f in report.suppressed])
     cut = [
         (rows_left, "finding"), (diagrams_left, "VPC diagram"),
         (undecided_left, "inconclusive result"), (suppressed_left, "suppressed result"),
@@ -71,7 +72,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, budget
     if omitted:
         out.force(f"_… {', '.join(omitted)} omitted to stay under GitHub's comment size limit; "
                   "the JSON and SARIF reports have everything._\n")
-    return "\n".join(out.parts)
+    return guard("\n".join(out.parts))
 
 
 def _cost(report: Report, left: int) -> str:
@@ -198,7 +199,7 @@ def _finding_row(f: Finding, multi: bool, changed: bool = False,
     if f.file:
         resource += "<br>" + _code(f"{f.file}:{f.line}" if f.line else f.file)
     message = _cell(f.message) + (f"<br>**Fix:** {_cell(f.remediation)}" if f.remediation else "")
-    rule = f"[{f.rule_id}]({pages[f.rule_id]})" if pages and f.rule_id in pages else f.rule_id
+    rule = f"[{f.rule_id}]({pages[f.rule_id]})" if pages and f.rule_id in pages else _cell(f.rule_id)
     row = [label, rule, resource, message]
     if changed:
         row.insert(0, "🆕 new" if f.change == INTRODUCED else "unchanged" if f.change == UNCHANGED else "")

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from tfcheck import __version__
 from tfcheck.findings import INTRODUCED, Finding, Outcome, Report, RuleInfo, Severity
+from tfcheck.formats.escape import json_doc
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -58,7 +59,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
         "results": results,
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_doc(doc), indent=2, ensure_ascii=False) + "\n"
 
 
 def _rules(report: Report) -> list[RuleInfo]:
@@ -170,7 +171,13 @@ def artifact_uri(path: str, base: tuple[str, str] | None = None) -> str:
     relative = posixpath.normpath(posix)
     if relative.startswith("../") or relative == "..":
         relative = posixpath.basename(posix)
-    return quote(relative)
+    return _quote(relative, "/")
+
+
+def _quote(path: str, safe: str) -> str:
+    """A file name that is not UTF-8 arrives with Python's surrogate escapes: its original
+    bytes are percent-encoded (RFC 3986 allows any octet), so the URI names the real file."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe=safe)
 
 
 def _invocation(report: Report) -> dict[str, Any]:

@@ -6,11 +6,13 @@ from typing import Any
 
 from tfcheck.findings import INTRODUCED, Finding, Outcome, Report, Severity
 from tfcheck.formats.change import sentences
+from tfcheck.formats.escape import guard, neutralise, terminal
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "ok": "32"}
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    report = neutralise(report)
     paint = _painter(color)
     lines: list[str] = []
     for change in report.changes:  # an update plan: what this change does, before the rest
@@ -47,14 +49,14 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     if verbose:
         for read in report.inputs():
             how = {"plan": "the plan alone", "state": "the state alone", "hcl": "HCL source"}.get(
-                str(read["mode"]), f"{read['mode']} from {read['source']}")
+                str(read["mode"]), terminal(f"{read['mode']} from {read['source']}"))
             edges = read["edges"] or {}
             lines.append(paint("dim", f"{read['plan']}: read {how}; {edges.get('resolved', 0)} edges "
                                       f"resolved, {edges.get('unknown', 0)} unknown"))
     if lines and lines[-1]:
         lines.append("")
     lines.append(summary_line(report, paint))
-    return "\n".join(lines) + "\n"
+    return guard("\n".join(lines) + "\n")
 
 
 def summary_line(report: Report, paint: Any = None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 
 from tfcheck.graph.model import Graph
+from tfcheck.formats.escape import strip_ansi, terminal
 from tfcheck.formats.graph.network import View, build_view
 
 CLASS_STYLES = {
@@ -64,7 +65,7 @@ def _clusters(view: View, parent: str | None, indent: str, lines: list[str]) -> 
 
 def escape(text: str) -> str:
     """Text safe inside a quoted Mermaid label: entity codes for `#"<>&` and backticks."""
-    out = " ".join(str(text).split())
+    out = terminal(" ".join(strip_ansi(str(text)).split()))
     for raw, entity in _ENTITIES:
         out = out.replace(raw, entity)
     return out

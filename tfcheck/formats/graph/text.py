@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 from tfcheck.graph.model import Graph
+from tfcheck.formats.escape import block
 
 
 def render(graph: Graph) -> str:
@@ -51,7 +52,7 @@ def render(graph: Graph) -> str:
         lines.append(f"edges: {edges.get('resolved', 0)} resolved, {edges.get('unknown', 0)} unknown")
         for reason, count in edges.get("by_reason", {}).items():
             lines.append(f"  {count} unknown: {reason}")
-    return "\n".join(lines).rstrip() + "\n"
+    return block("\n".join(lines).rstrip() + "\n")  # values inert (escape.py)
 
 
 def _b(value: Any) -> str:
