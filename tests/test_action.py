@@ -430,3 +430,107 @@ def test_pre_commit_validates_the_manifest() -> None:
     done = subprocess.run([tool("pre-commit"), "validate-manifest", str(HOOKS)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- pinned dependencies ----------------------------------------------------------------------
+
+PINS = REPO / "requirements" / "action.txt"
+# Pinned ahead of pyproject.toml: the google-re2 dependency comes with another change.
+PINNED_AHEAD = {"google-re2"}
+
+
+def pins() -> dict[str, tuple[str, list[str]]]:
+    """name → (version, hashes) of requirements/action.txt."""
+    text = re.sub(r"\\\n", " ", PINS.read_text())
+    out: dict[str, tuple[str, list[str]]] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        spec, *options = line.split()
+        name, sep, version = spec.partition("==")
+        assert sep, f"{spec}: not pinned with =="
+        hashes = [o.split(":", 1)[1] for o in options if o.startswith("--hash=sha256:")]
+        assert len(hashes) == len(options) and hashes, f"{spec}: every option must be a sha256 --hash"
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes)
+        out[_canonical(name)] = (version, hashes)
+    return out
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_pins_satisfy_pyproject_and_cover_every_runtime_dependency() -> None:
+    from importlib import metadata
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    from packaging.requirements import Requirement
+
+    pinned = pins()
+    wanted = [Requirement(r) for r in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]]
+    for req in wanted:
+        name = _canonical(req.name)
+        assert name in pinned, f"{req.name} is a dependency but not pinned in {PINS.name}"
+        assert req.specifier.contains(pinned[name][0], prereleases=True), \
+            f"{req.name}=={pinned[name][0]} does not satisfy pyproject's {req}"
+    # the closure: whatever those depend on (on the Pythons the Action supports) is pinned too
+    closure, todo = set(), [_canonical(r.name) for r in wanted]
+    while todo:
+        name = todo.pop()
+        if name in closure:
+            continue
+        closure.add(name)
+        for text in metadata.requires(name) or ():
+            dep = Requirement(text)
+            if dep.marker is None or any(dep.marker.evaluate({"python_version": v, "extra": ""})
+                                         for v in ("3.11", "3.12", "3.13")):
+                todo.append(_canonical(dep.name))
+                version = pinned.get(_canonical(dep.name), ("",))[0]
+                assert version and dep.specifier.contains(version, prereleases=True), \
+                    f"{name} needs {dep}; {PINS.name} pins {version or 'nothing'}"
+    assert set(pinned) - closure <= PINNED_AHEAD, set(pinned) - closure
+
+
+def test_action_installs_only_from_the_hash_pinned_file() -> None:
+    step = next(s for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if s["id"] == "install")
+    script = step["run"]
+    assert "--require-hashes" in script and "requirements/action.txt" in script
+    assert "--only-binary :all:" in script and "--no-deps" in script
+    # nothing else is installed: tfcheck itself runs from the checkout
+    assert script.count("pip install") == 1
+
+
+def _offline_index() -> bool:
+    done = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True)
+    return "file:" in done.stdout or "find-links" in done.stdout
+
+
+@pytest.mark.skipif(not _offline_index(), reason="needs a local package index (pip config: file:// index)")
+def test_install_step_installs_the_pins_with_their_hashes(tmp_path: Path) -> None:
+    """The install step as the runner runs it (setup-python's interpreter: this one), against
+    the configured local index: pip checks every downloaded file against the pinned hashes."""
+    step = next(s for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if s["id"] == "install")
+    output = tmp_path / "output"
+    output.touch()
+    script = tmp_path / "install.sh"
+    script.write_text(step["run"])
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SETUP_PYTHON": sys.executable,
+           "GITHUB_ACTION_PATH": str(REPO), "RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(output)}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0 and "No matching distribution" in done.stderr:
+        pytest.skip("the local index lacks a pinned release: " + done.stderr[-300:])
+    assert done.returncode == 0, done.stdout + done.stderr
+    python = read_output_file(output)["python"]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    where = subprocess.run([python, "-c", "import tfcheck, yaml, hcl2, jsonschema; print(tfcheck.__file__)"],
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert where.returncode == 0 and where.stdout.strip() == str(REPO / "tfcheck" / "__init__.py"), where.stderr
+    frozen = subprocess.run([python, "-m", "pip", "freeze"], env=env, capture_output=True, text=True, timeout=60)
+    installed = {_canonical(line.split("==")[0]): line.split("==")[1] for line in frozen.stdout.split()
+                 if "==" in line and not line.startswith("tfcheck==")}  # the checkout's own metadata
+    assert installed == {name: version for name, (version, _) in pins().items()}
+    version = subprocess.run([python, "-m", "tfcheck", "--version"], env=env, capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("tfcheck, version ")

@@ -16,7 +16,7 @@ PACKAGE = ROOT / "tfcheck"
 # The pipeline, bottom up: a module may import its own layer and the layers below, never above.
 LAYERS: list[tuple[str, ...]] = [
     ("tfcheck", "tfcheck.errors", "tfcheck.model", "tfcheck.globs", "tfcheck.aws",
-     "tfcheck.documents", "tfcheck.project"),
+     "tfcheck.documents", "tfcheck.project", "tfcheck.workspace"),
     ("tfcheck.hcl",),
     ("tfcheck.load",),
     ("tfcheck.graph",),

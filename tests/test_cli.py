@@ -228,3 +228,27 @@ def test_test_command_runs_user_fixtures(capsys: pytest.CaptureFixture[str], tmp
 def test_test_command_without_cases(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "test", str(tmp_path))
     assert code == 2 and "no cases" in err
+
+
+@pytest.mark.parametrize(("flag", "tty", "no_color", "want"), [
+    (None, True, None, True),
+    (None, True, "", True),        # empty NO_COLOR is "not set" (no-color.org)
+    (None, True, "1", False),
+    (None, True, "false", False),  # any non-empty value
+    (None, False, None, False),
+    (True, False, "1", True),      # --color wins, even in a pipe
+    (False, True, None, False),    # --no-color wins
+])
+def test_color_follows_the_flag_then_no_color_then_the_terminal(flag: bool | None, tty: bool,
+                                                                no_color: str | None, want: bool) -> None:
+    from tfcheck.commands.check import use_color
+
+    env = {} if no_color is None else {"NO_COLOR": no_color}
+    assert use_color(flag, tty, env) is want
+
+
+def test_color_flag_colours_a_pipe_and_no_color_flag_does_not(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", PLAN_020, "--color"]) == 1
+    assert "\x1b[31m" in capsys.readouterr().out
+    assert main(["check", PLAN_020, "--no-color"]) == 1
+    assert "\x1b[" not in capsys.readouterr().out

@@ -117,7 +117,7 @@ BAD_USAGE = [
     ("version.yml", "version: 0.2\n", "$.version (line 1): 0.2 is not one of"),
     ("no-version.yml", "resource_usage: {}\n", "'version' is a required property"),
     ("gb-text.yml", "version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: lots\n",
-     "$.resource_usage.aws_nat_gateway.main.monthly_data_processed_gb (line 4): 'lots' is not of type 'number'"),
+     "$.resource_usage.aws_nat_gateway.main.monthly_data_processed_gb (line 4): 'lots' does not match"),
     ("negative.yml", "version: 0.1\nservice_traffic:\n  workloads:\n    aws_ecs_service.app: {s3: -5}\n",
      "-5 is less than the minimum of 0"),
     ("typo.yml", "version: 0.1\nservice_traffic:\n  workload:\n    x: {s3: 1}\n",
@@ -196,3 +196,29 @@ def test_usage_file_forms(tmp_path: Path) -> None:
     assert usage.workload_traffic("aws_ecs_service.app") == {"s3": Decimal("2.5")}
     vpc = cost_report([NAT_S3], str(path), None, Config())["plans"][0]["vpcs"][0]
     assert vpc["lines"][0]["monthly"] == "37.35"  # 730 × 0.045 + 100 × 0.045
+
+
+def test_quoted_numbers_in_usage_files_mean_the_same(tmp_path: Path) -> None:
+    from tfcheck.cost.usage import load_usage
+
+    quoted = tmp_path / "quoted.yml"
+    quoted.write_text('version: "0.1"\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: "1000"\n'
+                      'service_traffic:\n  workloads:\n    "aws_ecs_service.*": {ecr.dkr: " 12.5 "}\n')
+    plain = tmp_path / "plain.yml"
+    plain.write_text("version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: 1000\n"
+                     'service_traffic:\n  workloads:\n    "aws_ecs_service.*": {ecr.dkr: 12.5}\n')
+    a, b = load_usage(str(quoted)), load_usage(str(plain))
+    assert a.resource_gb("aws_nat_gateway.main", "aws_nat_gateway") == b.resource_gb(
+        "aws_nat_gateway.main", "aws_nat_gateway") == 1000
+    assert a.workload_traffic("aws_ecs_service.app") == b.workload_traffic("aws_ecs_service.app")
+
+
+@pytest.mark.parametrize("bad", ['"lots"', '"-5"', '"1e3"', '""'])
+def test_a_quoted_value_must_still_be_a_number(tmp_path: Path, bad: str) -> None:
+    from tfcheck.cost.usage import load_usage
+    from tfcheck.errors import InputError
+
+    path = tmp_path / "usage.yml"
+    path.write_text(f"version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: {bad}\n")
+    with pytest.raises(InputError, match="monthly_data_processed_gb"):
+        load_usage(str(path))

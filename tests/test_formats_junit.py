@@ -24,8 +24,12 @@ def test_junit_structure_and_counts() -> None:
     assert failure is not None and failure.get("type") == "error"
     assert failure.get("message") == "Private DNS is off."
     assert "Fix: Set private_dns_enabled = true." in (failure.text or "")
-    assert by_name[("VPCE010", "aws_vpc_endpoint.logs")].get("file") == "main.tf"
-    assert by_name[("VPCE010", "aws_vpc_endpoint.logs")].get("line") == "7"
+    # file:line as a suite property (strict JUnit schemas allow no file/line on a testcase)
+    assert by_name[("VPCE010", "aws_vpc_endpoint.logs")].get("file") is None
+    properties = suites[0].find("properties")
+    assert properties is not None and list(suites[0])[0] is properties  # properties come first
+    assert [(p.get("name"), p.get("value")) for p in properties] == [("VPCE010 aws_vpc_endpoint.logs", "main.tf:7")]
+    assert "At: main.tf:7" in (failure.text or "")
     skipped = by_name[("VPCE014", "aws_vpc_endpoint.sts")].find("skipped")
     assert skipped is not None and skipped.get("message", "").startswith("inconclusive: ")
     assert list(by_name[("VPCE001", "aws_vpc_endpoint.s3")]) == []  # a pass has no child
@@ -51,3 +55,34 @@ def test_one_suite_per_plan_and_suppressed_is_skipped() -> None:
     assert failure is not None and failure.get("message") == "bad\\x01char"  # XML 1.0 forbids them; ANSI goes
     assert suites["p3.json"].get("tests") == "0"
     assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("2", "1", "1")
+
+
+# What strict JUnit schemas (Ant's junit.xsd, Jenkins' junit-10.xsd) allow.
+CASE_ATTRIBUTES = {"name", "classname", "time", "assertions", "status"}
+CASE_CHILDREN = {"skipped", "error", "failure", "system-out", "system-err"}
+SUITE_CHILDREN = {"properties", "testcase", "system-out", "system-err"}
+
+
+def test_every_fixture_junit_fits_a_strict_schema() -> None:
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from conftest import REPO
+
+    from tfcheck.findings import FailOn
+    from tfcheck.run import CheckOptions, build_report
+
+    plans = sorted(str(p) for p in (REPO / "fixtures" / "rules").rglob("plan.json"))[:40]
+    report = build_report(CheckOptions(tuple(plans), (), (), (), FailOn.ERROR, False, None, None, False, False))
+    root = ET.fromstring(render(report))
+    located = 0
+    for suite in root:
+        assert {c.tag for c in suite} <= SUITE_CHILDREN
+        assert all(c.tag == "properties" for c in list(suite)[:1]) or suite.find("properties") is None
+        for case in suite.iter("testcase"):
+            assert set(case.attrib) <= CASE_ATTRIBUTES, case.attrib
+            assert {c.tag for c in case} <= CASE_CHILDREN
+        for prop in suite.iter("property"):
+            assert set(prop.attrib) == {"name", "value"} and ":" in prop.get("value", "")
+            located += 1
+    assert located > 0 and Path(plans[0]).exists()

@@ -143,6 +143,7 @@ def test_huge_vpc_diagram_is_focused_on_the_problems() -> None:
     text = render(report)
     blocks = re.findall(r"```mermaid\n(.*?)```", text, re.DOTALL)
     assert len(blocks) == 1 and len(blocks[0]) < 20_000
-    assert "(only resources with findings)" in text
+    assert "(summarised: counts per AZ and kind; resources with findings named)" in text
+    assert re.search(r"\"\d+ endpoints\"", blocks[0])
     check_mermaid(blocks[0])
     assert blocks[0].count("aws_vpc_endpoint") == len([f for f in report.failed if "endpoint" in f.address])

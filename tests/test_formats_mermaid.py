@@ -36,7 +36,8 @@ CLASS = re.compile(rf"^class ({ID}(?:,{ID})*) ({ID})$")
 def check_mermaid(text: str) -> None:
     """Fail unless `text` is a flowchart in the strict subset tfcheck writes."""
     lines = text.splitlines()
-    assert lines[0] == "flowchart LR", lines[0]
+    assert lines[0] == "flowchart TB", lines[0]
+    lines = [line for line in lines if not line.strip().startswith("%% ")]  # Mermaid comments
     depth, declared, clusters, styles = 0, set(), set(), set()
     edges: list[tuple[str, str]] = []
     classed: list[tuple[list[str], str]] = []
@@ -69,15 +70,15 @@ def check_mermaid(text: str) -> None:
 
 
 def test_validator_rejects_what_mermaid_would_not_take() -> None:
-    good = 'flowchart LR\n  subgraph c0["v"]\n    n0["a #quot;b#quot;<br/>c"]\n  end\n  n0 --> n0\n'
+    good = 'flowchart TB\n  subgraph c0["v"]\n    n0["a #quot;b#quot;<br/>c"]\n  end\n  n0 --> n0\n'
     check_mermaid(good)
     for bad in [
-        'flowchart LR\n  n0["a "b""]\n',                 # raw quote in a label
-        'flowchart LR\n  subgraph c0["v"]\n  n0["a"]\n',  # no end
-        'flowchart LR\n  n0["a"]\n  n0 --> n1\n',        # undeclared endpoint
-        'flowchart LR\n  n-0["a"]\n',                     # bad id
-        'flowchart LR\n  n0["<script>"]\n',               # raw HTML
-        'flowchart LR\n  n0["a"]\n  class n0 error\n',    # class without classDef
+        'flowchart TB\n  n0["a "b""]\n',                 # raw quote in a label
+        'flowchart TB\n  subgraph c0["v"]\n  n0["a"]\n',  # no end
+        'flowchart TB\n  n0["a"]\n  n0 --> n1\n',        # undeclared endpoint
+        'flowchart TB\n  n-0["a"]\n',                     # bad id
+        'flowchart TB\n  n0["<script>"]\n',               # raw HTML
+        'flowchart TB\n  n0["a"]\n  class n0 error\n',    # class without classDef
     ]:
         with pytest.raises(AssertionError):
             check_mermaid(bad)
@@ -216,3 +217,30 @@ def test_mermaid_parser_accepts_the_diagrams(tmp_path: Path) -> None:
     done = subprocess.run(["node", str(script)], input=json.dumps(docs), capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_graph_past_mermaids_limits_is_summarised_not_refused() -> None:
+    from test_formats_markdown import big_report
+
+    whole = big_report(vpcs=2, per_vpc=400, fail_every=1000).graphs[0]
+    view = build_view(whole)
+    assert len(view.edges) > mermaid.MAX_EDGES  # what Mermaid refuses to draw
+    text = mermaid.render(whole)
+    assert text.startswith("flowchart TB\n  %% summarised: ")
+    check_mermaid(text)
+    assert text.count(" --> ") + text.count(" -.-> ") <= mermaid.MAX_EDGES and len(text) <= mermaid.MAX_TEXT
+    assert re.search(r'"\d+ endpoints"', text) and re.search(r'"\d+ subnets"', text)
+    # small networks are drawn whole
+    assert "%%" not in mermaid.render(graph(vpcs=[{"address": "aws_vpc.a"}]))
+
+
+def test_summary_keeps_the_resources_with_findings_and_counts_the_rest() -> None:
+    from test_formats_markdown import big_report
+
+    report = big_report(vpcs=1, per_vpc=300, fail_every=50)
+    view = build_view(report.graphs[0])
+    keep = [n.id for n in view.nodes][:3]
+    summary = view.summary(keep)
+    named = {n.address for n in summary.nodes if n.id in keep}
+    assert named == {n.address for n in view.nodes if n.id in keep}
+    assert sum(int(n.lines[0].split()[0]) if n.lines[0][0].isdigit() else 1 for n in summary.nodes) == len(view.nodes)

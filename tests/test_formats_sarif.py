@@ -171,12 +171,17 @@ def test_builtin_rules_help_has_no_placeholder_and_ranks_in_code_scanning(monkey
 
 def test_locations_are_repository_relative_from_any_directory(monkeypatch: pytest.MonkeyPatch,
                                                               tmp_path: Path) -> None:
-    case = REPO / "fixtures/changes/remove_nat"
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    case = repo / "stacks" / "network"
+    case.mkdir(parents=True)
+    for name in ("main.tf", "plan.json"):
+        (case / name).write_bytes((REPO / "fixtures/changes/remove_nat" / name).read_bytes())
     # Atlantis runs in the project directory; the Action at the root with the plan in $RUNNER_TEMP
     converted = tmp_path / "runner_temp" / "plan.json"
     converted.parent.mkdir()
     converted.write_bytes((case / "plan.json").read_bytes())
-    for cwd, plan, extra in ((case, Path("plan.json"), ()), (REPO, converted, ("--source", str(case)))):
+    for cwd, plan, extra in ((case, Path("plan.json"), ()), (repo, converted, ("--source", str(case)))):
         doc = builtin_sarif(monkeypatch, cwd, plan, *extra)
         run = doc["runs"][0]
         assert run["originalUriBaseIds"] == {"%SRCROOT%": {"description": {"text": "The repository root."}}}
@@ -186,4 +191,4 @@ def test_locations_are_repository_relative_from_any_directory(monkeypatch: pytes
             assert artifact["uriBaseId"] == "%SRCROOT%"
             assert not artifact["uri"].startswith(("/", "file:", "..")), artifact
             uris.add(artifact["uri"])
-        assert uris == {"fixtures/changes/remove_nat/main.tf"}, (cwd, uris)
+        assert uris == {"stacks/network/main.tf"}, (cwd, uris)

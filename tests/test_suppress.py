@@ -134,6 +134,7 @@ def test_config_waiver_suppresses_until_it_expires(
     code, out, err = run(capsys, "check", "--format", "json", PLAN_012)
     doc = json.loads(out)
     assert code == 1 and [f["rule_id"] for f in doc["findings"]] == ["VPCE012"]
+    # named as found from the working directory, as docs/suppressions.md shows it
     assert err == ("tfcheck: warning: .tfcheck.yml: waiver VPCE012 aws_vpc_endpoint.fail_* expired on "
                    "2001-01-31; it no longer suppresses (reason was: single-AZ on purpose in this sandbox)\n")
     assert doc["notes"] == [err.split("warning: ", 1)[1].strip()]

@@ -49,13 +49,15 @@ from tfcheck.run import CheckOptions, build_report
               help="Markdown: add traffic from this usage file (as `tfcheck cost --usage`) to its cost section.")
 @click.option("--prices", "prices_path", metavar="FILE",
               help="Markdown cost section: override or add Regions in the built-in price table.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Colour the text report (default: when stdout is a terminal and NO_COLOR is unset or empty).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, the settings file used (and where it was looked for), how each plan was read, and what loading noticed.")
 def check(
     plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
     skip: tuple[str, ...], fail_on: str, strict: bool, only_new: bool, formats: tuple[str, ...],
     baseline_path: str | None, config_path: str | None, source_dir: str | None, no_source: bool,
     var_files: tuple[str, ...], variables: tuple[str, ...], usage_path: str | None,
-    prices_path: str | None, verbose: bool,
+    prices_path: str | None, color: bool | None, verbose: bool,
 ) -> int:
     """Check PLANs (`terraform show -json` output; '-' for stdin; none: $SHOWFILE) or
     directories of Terraform source (HCL mode); a .tf or .tfvars file stands for its
@@ -64,7 +66,7 @@ def check(
         fmt, files = parse_formats(formats, FORMATS)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--format") from None
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = fmt == "text" and use_color(color, sys.stdout.isatty(), os.environ)
     options = CheckOptions(
         source_paths(plans), policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
         tuple(files), baseline_path, source_from(source_dir, no_source, var_files, variables),
@@ -73,6 +75,12 @@ def check(
     if fmt == "atlantis":
         return _atlantis(options)
     return run_check(options)
+
+
+def use_color(flag: bool | None, tty: bool, env: Any) -> bool:
+    """--color/--no-color when given; else a terminal, unless NO_COLOR is set to anything
+    but the empty string (no-color.org: "when present and not an empty string")."""
+    return flag if flag is not None else tty and not env.get("NO_COLOR")
 
 
 def _atlantis(options: CheckOptions) -> int:
@@ -95,7 +103,8 @@ def run_check(options: CheckOptions) -> int:
         write_atomic(path, get_renderer(name)(report, color=False, verbose=options.verbose))
     if options.format is not None:
         render = get_renderer(options.format)
-        click.echo(render(report, color=options.color, verbose=options.verbose), nl=False)
+        click.echo(render(report, color=options.color, verbose=options.verbose), nl=False,
+                   color=options.color or None)  # click would strip the colour from a pipe
     return exit_code(report, options.fail_on, options.strict, options.only_new)
 
 

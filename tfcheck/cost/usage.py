@@ -81,17 +81,22 @@ def load_usage(path: str | None) -> Usage:
     resources = {}
     for address, entry in (doc.get("resource_usage") or {}).items():
         if isinstance(entry, dict) and entry.get(USAGE_KEY) is not None:
-            resources[address] = dec(entry[USAGE_KEY])
-    defaults = {rtype: dec(entry[USAGE_KEY])
+            resources[address] = gb(entry[USAGE_KEY])
+    defaults = {rtype: gb(entry[USAGE_KEY])
                 for rtype, entry in (doc.get("resource_type_default_usage") or {}).items()
                 if rtype in PRICED_TYPES and isinstance(entry, dict) and entry.get(USAGE_KEY) is not None}
     traffic = doc.get("service_traffic") or {}
 
     def services(entries: Mapping[str, Mapping[str, Any]]) -> Matcher:
-        return Matcher.build({k: {s: dec(gb) for s, gb in v.items()} for k, v in entries.items()})
+        return Matcher.build({k: {s: gb(value) for s, value in v.items()} for k, v in entries.items()})
 
     return Usage(path, Matcher.build(resources), defaults,
                  services(traffic.get("workloads") or {}), services(traffic.get("vpcs") or {}))
+
+
+def gb(value: Any) -> Decimal:
+    """A usage figure: a number, or a quoted decimal ("1000"; the schema allows no other text)."""
+    return dec(value.strip() if isinstance(value, str) else value)
 
 
 def _read(path: str) -> tuple[str, Any]:

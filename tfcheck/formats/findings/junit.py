@@ -2,6 +2,10 @@
 
 A failure is a failed check; inconclusive and suppressed results are skipped (neither
 fails the run by default); passes are plain test cases, so the count is the real one.
+A test case has only the attributes and children strict JUnit schemas allow (classname,
+name; failure, skipped): where a finding's resource is declared goes in its suite's
+`<properties>`, one `<property name="RULE ADDRESS" value="FILE:LINE">` per located case,
+and in the failure text.
 """
 from __future__ import annotations
 
@@ -36,13 +40,13 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
 
 def _suite(name: str, results: Iterable[Finding]) -> ET.Element:
     suite = ET.Element("testsuite", name=_text(name))
+    properties = ET.SubElement(suite, "properties")
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for f in results:
         case = ET.SubElement(suite, "testcase", classname=f.rule_id, name=_text(f.address))
         if f.file:
-            case.set("file", _text(f.file))
-            if f.line:
-                case.set("line", str(f.line))
+            where = f"{f.file}:{f.line}" if f.line else f.file
+            ET.SubElement(properties, "property", name=_text(f"{f.rule_id} {f.address}"), value=_text(where))
         counts["tests"] += 1
         if f.suppressed is not None:
             counts["skipped"] += 1
@@ -59,6 +63,8 @@ def _suite(name: str, results: Iterable[Finding]) -> ET.Element:
                 skipped.text = _text("\n".join(f.reasons))
     for key in ("tests", "failures", "errors", "skipped"):
         suite.set(key, str(counts[key]))
+    if not len(properties):
+        suite.remove(properties)
     return suite
 
 

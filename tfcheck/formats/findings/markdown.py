@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from tfcheck.findings import INTRODUCED, UNCHANGED, Change, Finding, Outcome, Report, Severity
-from tfcheck.formats.graph.mermaid import diagram
+from tfcheck.formats.graph.mermaid import diagram, fits
 from tfcheck.formats.graph.network import build_view, vpc_of
 from tfcheck.formats.escape import cell as _cell
 from tfcheck.formats.escape import code as _code
@@ -157,10 +157,15 @@ def _diagrams(out: _Out, report: Report) -> int:
             continue
         view = build_view(report.graphs[i], [vpc], highlights[i])
         text, note = diagram(view), ""
-        if len(text) > DIAGRAM_MAX:  # too big to draw whole: the problems and their neighbours,
-            text, note = diagram(view.focus(view.highlight)), " (resources with findings and their neighbours)"
-        if len(text) > DIAGRAM_MAX:  # ... or the problems alone
-            text, note = diagram(view.focus(view.highlight, neighbours=False)), " (only resources with findings)"
+        if not fits(view, text, DIAGRAM_MAX):  # too big to draw whole: problems and their neighbours,
+            part = view.focus(view.highlight)
+            text, note = diagram(part), " (resources with findings and their neighbours)"
+            if not fits(part, text, DIAGRAM_MAX):  # ... or counts per AZ and kind, problems spelled out
+                part = view.summary(view.highlight)
+                text, note = diagram(part), " (summarised: counts per AZ and kind; resources with findings named)"
+            if not fits(part, text, DIAGRAM_MAX):  # ... or the problems alone
+                part = view.focus(view.highlight, neighbours=False)
+                text, note = diagram(part), " (only resources with findings)"
         where = f" in {_code(report.plans[i])}" if multi else ""
         block = f"#### Network: {_code(vpc)}{where}{note}\n\n```mermaid\n{text}```\n"
         if len(text) > DIAGRAM_MAX or not out.add(block):

@@ -29,13 +29,31 @@ _SHAPES = {  # kind → (open, close)
 _ENTITIES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("&", "#amp;"), ("`", "#96;"))
 
 
+# Mermaid refuses a diagram over 500 edges (`maxEdges`) or 50,000 characters (`maxTextSize`).
+MAX_EDGES = 500
+MAX_TEXT = 50_000
+
+
 def render(graph: Graph) -> str:
-    """The whole network, as Mermaid source (no Markdown fence)."""
-    return diagram(build_view(graph))
+    """The whole network, as Mermaid source (no Markdown fence); past Mermaid's limits, the
+    summarised diagram (counts per AZ and kind) rather than one Mermaid refuses."""
+    view = build_view(graph)
+    text = diagram(view)
+    if fits(view, text):
+        return text
+    first, rest = diagram(view.summary()).split("\n", 1)
+    note = "  %% summarised: the whole network exceeds Mermaid's limits (500 edges, 50,000 characters)"
+    return f"{first}\n{note}\n{rest}"
+
+
+def fits(view: View, text: str, limit: int = MAX_TEXT) -> bool:
+    return len(view.edges) <= MAX_EDGES and len(text) <= limit
 
 
 def diagram(view: View) -> str:
-    lines = ["flowchart LR"]
+    # Top to bottom: the AZs of a VPC sit side by side as columns and each path (workload,
+    # subnet, route table, NAT) runs down, which keeps a diagram within a PR comment's width.
+    lines = ["flowchart TB"]
     _clusters(view, None, "  ", lines)
     for edge in view.edges:
         arrow = "-.->" if edge.dotted else "-->"

@@ -67,6 +67,40 @@ class View:
         )
 
 
+    def summary(self, keep: Iterable[str] = ()) -> View:
+        """Past Mermaid's limits: the nodes of each cluster counted per kind ("14 subnets"),
+        except `keep` (resources with findings), which stay spelled out; edges between the
+        groups once each, with how many they stand for."""
+        wanted = set(keep)
+        group: dict[str, str] = {}
+        counts: dict[tuple[str, str], list[Node]] = {}
+        nodes: list[Node] = []
+        for n in self.nodes:
+            if n.id in wanted:
+                nodes.append(n)
+                group[n.id] = n.id
+            else:
+                counts.setdefault((n.cluster, n.kind), []).append(n)
+        for i, ((cluster, kind), members) in enumerate(sorted(counts.items())):
+            gid = f"g{i}"
+            for n in members:
+                group[n.id] = gid
+            label = members[0].lines if len(members) == 1 else (f"{len(members)} {_PLURAL.get(kind, kind + 's')}",)
+            nodes.append(Node(gid, members[0].address if len(members) == 1 else "", kind, label, cluster))
+        merged: dict[tuple[str, str], list[Arrow]] = {}
+        for e in self.edges:
+            a, b = group[e.source], group[e.target]
+            if a != b:
+                merged.setdefault((a, b), []).append(e)
+        edges = [Arrow(a, b, (es[0].label if len(es) == 1 else f"×{len(es)}"), all(x.dotted for x in es))
+                 for (a, b), es in merged.items()]
+        return View(list(self.clusters), nodes, edges, {k: v for k, v in self.highlight.items() if k in wanted})
+
+
+_PLURAL = {"subnet": "subnets", "route_table": "route tables", "endpoint": "endpoints", "nat": "NAT gateways",
+           "igw": "internet gateways", "tgw": "transit gateway attachments", "workload": "workloads"}
+
+
 def vpc_of(graph: Graph, address: str) -> str | None:
     """The VPC an item belongs to (a VPC belongs to itself), if the graph knows it."""
     item = graph.find(address)
