@@ -60,7 +60,7 @@ def test_graph_matches_expected_values(scenario: Path) -> None:
 # Scenarios whose expected values hold whatever tfcheck reads: the plan with its source,
 # and the source alone (HCL mode), as issue 14 asks of the real-stack patterns.
 EVERY_MODE = ("nat_gateway_id_modules", "nat_in_private_subnet", "nat_private_connectivity",
-              "ecs_ec2_task_sg_closed", "data_region_az_names")
+              "ecs_ec2_task_sg_closed", "data_region_az_names", "route_targets_by_type")
 
 
 @pytest.mark.parametrize("mode", ["plan+source", "hcl"])
