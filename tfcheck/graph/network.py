@@ -129,6 +129,9 @@ def nat_reach(b: Builder, nat: Draft, seen: tuple[str, ...]) -> tuple[str | None
         why = subnet["unknown"].get("route_table", "unknown")
         return None, f"the route table of its subnet {subnet['address']} is unknown ({why})"
     where = f"its subnet {subnet['address']} (route table {table['address']})"
+    doubt = _fallback_doubt(b, subnet)
+    if doubt:
+        return None, f"{where} is the main table by default, but {doubt}"
     route = next((r for r in table["routes"] if r["destination"] == "0.0.0.0/0"), None)
     if route is None:
         if "routes" in table["unknown"]:
@@ -157,3 +160,18 @@ def nat_reach(b: Builder, nat: Draft, seen: tuple[str, ...]) -> tuple[str | None
     if kind in ("local", "egress_only_igw"):
         return "none", f"{where} sends 0.0.0.0/0 to {kind} {target}, which carries no IPv4 traffic out"
     return "other", f"{where} sends 0.0.0.0/0 to {kind} {target} (assumed to lead out)"
+
+
+def _fallback_doubt(b: Builder, subnet: Draft) -> str | None:
+    """Why a subnet left on its VPC's main route table may belong to another one: an
+    association whose subnet the plan cannot pin down may name it (then a NAT gateway
+    there is undecided, not a dead end)."""
+    vpc = b.find(subnet["vpc"], "vpcs")
+    if vpc is None or subnet["route_table"] != vpc["main_route_table"]:
+        return None
+    for inst in b.of("aws_route_table_association"):
+        edge = b.edges.follow(inst.values.get("subnet_id"), count=False)
+        if edge.one is None and (subnet["address"] in edge.addresses or edge.unknown):
+            return (f"{inst.address} may associate it with another table "
+                    f"({edge.unknown or 'its subnet_id names several subnets'})")
+    return None
