@@ -46,10 +46,19 @@ EXPECTED: dict[str, dict[str, object]] = {
 }
 
 
+def _manages_something(state: dict | None) -> bool:  # type: ignore[type-arg]
+    """A prior state with a managed resource: one holding only data sources is a create plan."""
+    def walk(module: dict) -> bool:  # type: ignore[type-arg]
+        return any(r.get("mode") == "managed" for r in module.get("resources", ())) or any(
+            walk(child) for child in module.get("child_modules", ()))
+    return bool(state) and walk(state.get("values", {}).get("root_module", {}))
+
+
 def update_fixtures() -> list[str]:
     found = []
     for plan in sorted((REPO / "fixtures").rglob("plan.json")):
-        if "prior_state" in json.loads(plan.read_text(encoding="utf-8")) and (plan.parent / "main.tf").exists():
+        doc = json.loads(plan.read_text(encoding="utf-8"))
+        if _manages_something(doc.get("prior_state")) and (plan.parent / "main.tf").exists():
             found.append(str(plan.parent.relative_to(REPO)))
     return found
 

@@ -48,9 +48,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_rules_lists_the_catalog(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 20
+    assert code == 0 and len(lines) == 21
     assert lines[0].split()[:3] == ["VPCE001", "error", "endpoints"]
-    assert lines[-1].startswith("VPCE028") and lines[-1].endswith("(off by default)")
+    assert lines[-2].startswith("VPCE028") and lines[-2].endswith("(off by default)")
+    assert lines[-1].split()[:3] == ["VPCE029", "error", "nat_gateways"]
 
 
 def test_explain(capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,6 +65,17 @@ def test_a_known_false_conjunct_decides_despite_unknowns(rule: Callable[..., Pol
     assert outcome(policy, item) == "inconclusive"
 
 
+def test_an_empty_list_that_is_unknown_reads_unknown_in_messages(rule: Callable[..., Policy]) -> None:
+    """A failing message never says `none` for a list the plan does not know (issue 14)."""
+    policy = rule(resource="workloads", assert_="empty(unreachable)",
+                  message="{address} from {subnets} via {security_groups}")
+    item = workload(unreachable=["sqs"], subnets=[], security_groups=[],
+                    unknown={"subnets": "dynamic block"})
+    finding = check(policy, item)
+    assert finding is not None and finding.outcome is Outcome.FAIL
+    assert finding.message == "aws_ecs_service.app from unknown (dynamic block) via none"
+
+
 @pytest.mark.parametrize(
     ("assertion", "fields", "expected"),
     [

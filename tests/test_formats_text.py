@@ -7,6 +7,7 @@ from conftest import graph, workload
 from tfcheck.findings import Finding, Outcome, Report, Severity
 from tfcheck.formats import FORMATS, get_renderer
 from tfcheck.formats.findings.text import render
+from tfcheck.formats.graph.text import render as render_graph
 from tfcheck.formats.reach import render_text as render_reach
 
 
@@ -72,3 +73,23 @@ def test_reach_lists_each_needed_service_and_its_path() -> None:
     assert render_reach(graph()) == "no workloads in the plan\n"
     undecided = workload(paths=None, unknown={"paths": "subnets unknown"})
     assert "paths unknown: subnets unknown" in render_reach(graph(workloads=[undecided]))
+
+
+def test_unknown_needs_read_unknown_in_reach_and_graph_text() -> None:
+    """Issue 14: a workload whose needs tfcheck cannot read says so, never `needs: none`."""
+    unread = workload(needs=[], paths={}, unknown={"needs": "container_definitions unknown"})
+    assert render_reach(graph(workloads=[unread])) == (
+        "aws_ecs_service.app  (ecs_service, FARGATE; vpc aws_vpc.main)\n"
+        "  needs: unknown (container_definitions unknown)\n"
+    )
+    vpc = {"address": "aws_vpc.main", "cidr": "10.0.0.0/16", "region": "us-east-1",
+           "enable_dns_support": True, "enable_dns_hostnames": True, "subnets": []}
+    text = render_graph(graph(vpcs=[vpc], workloads=[unread]))
+    assert "needs: unknown (container_definitions unknown)" in text and "needs: none" not in text
+    # EC2 launch type: the agent-side needs are on the container instances, named.
+    hosted = workload(launch_type="EC2", needs=[], paths={}, host=None, host_needs=["ecr.dkr", "logs"],
+                      unknown={"host": "container instances not in plan"})
+    assert render_reach(graph(workloads=[hosted])).splitlines()[1:] == [
+        "  ecr.dkr  on the container instances: unknown (container instances not in plan)",
+        "  logs     on the container instances: unknown (container instances not in plan)",
+    ]

@@ -10,6 +10,8 @@ import jsonschema
 import pytest
 
 from tfcheck.graph.build import build_graph
+from tfcheck.graph.read import read_graph
+from tfcheck.load.inputs import SourceOptions
 from tfcheck.load.plan import load_plan
 from tfcheck.load.inventory import build_inventory
 
@@ -51,7 +53,31 @@ def matches(want: Any, got: Any) -> bool:
 def test_graph_matches_expected_values(scenario: Path) -> None:
     graph = graph_of(scenario / "plan.json")
     jsonschema.validate(graph, SCHEMA)
-    expected = json.loads((scenario / "expected.json").read_text())
+    problems = differences(graph, json.loads((scenario / "expected.json").read_text()))
+    assert not problems, "\n".join(problems)
+
+
+# Scenarios whose expected values hold whatever tfcheck reads: the plan with its source,
+# and the source alone (HCL mode), as issue 14 asks of the real-stack patterns.
+EVERY_MODE = ("nat_gateway_id_modules", "nat_in_private_subnet", "nat_private_connectivity",
+              "ecs_ec2_task_sg_closed", "data_region_az_names", "route_targets_by_type")
+
+
+@pytest.mark.parametrize("mode", ["plan+source", "hcl"])
+@pytest.mark.parametrize("name", EVERY_MODE)
+def test_expected_values_hold_in_every_mode(name: str, mode: str) -> None:
+    scenario = ROOT / "fixtures" / "graph" / name
+    path = scenario / "plan.json" if mode == "plan+source" else scenario
+    read, _ = read_graph(str(path), None, SourceOptions())
+    assert read.summary["mode"] == mode
+    graph = json.loads(json.dumps(read.document()))
+    jsonschema.validate(graph, SCHEMA)
+    problems = differences(graph, json.loads((scenario / "expected.json").read_text()))
+    assert not problems, "\n".join(problems)
+
+
+def differences(graph: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """What `graph` gets wrong of `expected` (fixtures/README.md), one line each."""
     problems = []
     for collection, items in expected.items():
         if collection == "absent":
@@ -77,7 +103,7 @@ def test_graph_matches_expected_values(scenario: Path) -> None:
                         problems.append(f"{address}.unknown lacks {missing} (has {got})")
                 elif not matches(want, got):
                     problems.append(f"{address}.{name}: expected {want!r}, got {got!r}")
-    assert not problems, "\n".join(problems)
+    return problems
 
 
 @pytest.mark.parametrize(("scenario", "collection", "address", "how"), [

@@ -25,19 +25,22 @@ ATTRIBUTE_TARGETS: dict[str, tuple[str, ...]] = {
     "source_security_group_id": SECURITY_GROUP,
     "referenced_security_group_id": SECURITY_GROUP,
     "nat_gateway_id": ("aws_nat_gateway",),
-    "gateway_id": ("aws_internet_gateway", "aws_vpn_gateway", "aws_vpc_endpoint"),
+    # AWS accepts a NAT gateway's id in gateway_id too, and real code does this.
+    "gateway_id": ("aws_internet_gateway", "aws_vpn_gateway", "aws_vpc_endpoint", "aws_nat_gateway"),
     "transit_gateway_id": ("aws_ec2_transit_gateway",),
     "vpc_peering_connection_id": ("aws_vpc_peering_connection",),
     "network_interface_id": ("aws_network_interface", "aws_instance"),
     "egress_only_gateway_id": ("aws_egress_only_internet_gateway",),
-    "vpc_endpoint_id": ("aws_vpc_endpoint",),
+    "vpc_endpoint_id": ("aws_vpc_endpoint", "aws_networkfirewall_firewall"),
     "dhcp_options_id": ("aws_vpc_dhcp_options", "aws_default_vpc_dhcp_options"),
     "internet_gateway_id": ("aws_internet_gateway",),
     "task_definition": ("aws_ecs_task_definition",),
     "auto_scaling_group_arn": ("aws_autoscaling_group",),
 }
 
-# Route attributes → the kind of next hop they name (domain spec section 2, subnet egress).
+# Route attributes → the kind of next hop they name when the target is not a resource in the
+# plan (a known id, or an unknown value); a target in the plan is judged by its type
+# (ROUTE_TARGET_TYPES), whichever argument holds it (domain spec section 4).
 ROUTE_TARGETS: dict[str, str] = {
     "nat_gateway_id": "nat",
     "gateway_id": "igw",
@@ -51,10 +54,25 @@ ROUTE_TARGETS: dict[str, str] = {
     "core_network_arn": "other",
 }
 
+# The resource a route's target references → the kind of next hop it is.
+ROUTE_TARGET_TYPES: dict[str, str] = {
+    "aws_nat_gateway": "nat",
+    "aws_internet_gateway": "igw",
+    "aws_egress_only_internet_gateway": "egress_only_igw",
+    "aws_ec2_transit_gateway": "tgw",
+    "aws_vpc_peering_connection": "peering",
+    "aws_vpc_peering_connection_accepter": "peering",
+    "aws_network_interface": "eni",
+    "aws_instance": "eni",
+    "aws_vpc_endpoint": "vpce",
+    "aws_networkfirewall_firewall": "firewall",
+    "aws_vpn_gateway": "vgw",
+}
+
 # Known ids of resources outside the plan, by prefix.
 ID_PREFIX_KIND = {
     "igw-": "igw", "nat-": "nat", "tgw-": "tgw", "pcx-": "peering", "eni-": "eni",
-    "eigw-": "egress_only_igw", "vpce-": "vpce", "vgw-": "other", "lgw-": "other",
+    "eigw-": "egress_only_igw", "vpce-": "vpce", "vgw-": "vgw", "lgw-": "other",
     "cagw-": "other", "local": "local",
 }
 

@@ -6,7 +6,8 @@ import json
 from tfcheck.graph.model import Graph
 from tfcheck.formats.escape import block
 
-REACH_KEYS = ("kind", "vpc", "subnets", "needs", "paths", "unreachable", "unknown")
+REACH_KEYS = ("kind", "vpc", "subnets", "needs", "paths", "unreachable", "host", "host_needs",
+              "nat_dead_ends", "unknown")
 
 
 def render_json(graph: Graph) -> str:
@@ -27,9 +28,15 @@ def render_text(graph: Graph) -> str:
             continue
         needs = list(w.get("needs") or [])
         services = needs + sorted(s for s in paths if s not in needs)
-        if not services:
+        host_needs = [s for s in w.get("host_needs") or () if s not in services]
+        if "needs" in unknown:
+            lines.append(f"  needs: unknown ({unknown['needs']})")
+        elif not services and not host_needs:
             lines.append("  needs no AWS service tfcheck knows of")
-        width = max((len(s) for s in services), default=0)
+        width = max((len(s) for s in services + host_needs), default=0)
+        host = w.get("host") or f"unknown ({unknown.get('host', 'not in plan')})"
+        for service in host_needs:
+            lines.append(f"  {service:<{width}}  on the container instances: {host}")
         unreachable = set(w.get("unreachable") or ())
         for service in services:
             path = paths.get(service) or {}

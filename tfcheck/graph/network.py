@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tfcheck import aws
-from tfcheck.graph.builder import Builder, new_item, put_edge
+from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import as_bool, scalar
 
 
@@ -58,6 +58,10 @@ def build_gateways(b: Builder) -> None:
         item["connectivity_type"] = None if reason else connectivity or "public"
         if reason:
             item["unknown"]["connectivity_type"] = reason
+    for item in b.collections["nat_gateways"]:
+        item["reaches"], item["reaches_detail"] = nat_reach(b, item, ())
+        if item["reaches"] is None:
+            item["unknown"]["reaches"] = item["reaches_detail"]
     attachments = {
         b.edges.follow(i.values.get("internet_gateway_id")).one:
             b.edges.follow(i.values.get("vpc_id"))
@@ -107,3 +111,67 @@ def build_dhcp(b: Builder) -> None:
             vpc["unknown"]["amazon_dns"] = options["unknown"]["domain_name_servers"]
         else:
             vpc["amazon_dns"] = not servers or "AmazonProvidedDNS" in servers
+
+
+def nat_reach(b: Builder, nat: Draft, seen: tuple[str, ...]) -> tuple[str | None, str]:
+    """Where traffic sent to a NAT gateway goes: internet, other (a transit gateway, peering,
+    firewall: assumed to lead out), none, or None when the plan cannot say; and why.
+
+    Domain spec section 4: a public NAT gateway reaches the internet only when its own
+    subnet's route table sends 0.0.0.0/0 to an internet gateway; a private one reaches only
+    what its subnet routes to, never an internet gateway.
+    """
+    subnet = b.find(nat["subnet"], "subnets")
+    if subnet is None:
+        return None, f"its subnet is unknown ({nat['unknown'].get('subnet', 'not in plan')})"
+    table = b.find(subnet["route_table"], "route_tables")
+    if table is None:
+        why = subnet["unknown"].get("route_table", "unknown")
+        return None, f"the route table of its subnet {subnet['address']} is unknown ({why})"
+    where = f"its subnet {subnet['address']} (route table {table['address']})"
+    doubt = _fallback_doubt(b, subnet)
+    if doubt:
+        return None, f"{where} is the main table by default, but {doubt}"
+    route = next((r for r in table["routes"] if r["destination"] == "0.0.0.0/0"), None)
+    if route is None:
+        if "routes" in table["unknown"]:
+            return None, f"the routes of {where} are unknown ({table['unknown']['routes']})"
+        return "none", f"{where} has no default route (0.0.0.0/0)"
+    kind, target = route["target_kind"], route["target"] or "outside the plan"
+    if kind == "unknown":
+        return None, f"the default route of {where} is unknown ({table['unknown'].get('routes', 'target unknown')})"
+    if kind == "igw":
+        if nat["connectivity_type"] == "private":
+            return "none", (f"it is a private NAT gateway (connectivity_type = \"private\"), which "
+                            f"cannot use the internet gateway {target} that {where} routes to")
+        if nat["connectivity_type"] is None:
+            return None, f"its connectivity_type is unknown ({nat['unknown'].get('connectivity_type')})"
+        return "internet", f"{where} sends 0.0.0.0/0 to internet gateway {target}"
+    if kind == "nat":
+        other = b.find(route["target"], "nat_gateways")
+        if other is None:
+            return "other", f"{where} sends 0.0.0.0/0 to NAT gateway {target}"
+        if other["address"] == nat["address"]:
+            return "none", f"{where} sends 0.0.0.0/0 to this NAT gateway itself, not to an internet gateway"
+        if other["address"] in seen:
+            return "none", f"{where} sends 0.0.0.0/0 back through a loop of NAT gateways"
+        reaches, why = nat_reach(b, other, seen + (nat["address"],))
+        return reaches, f"{where} sends 0.0.0.0/0 to NAT gateway {other['address']}, where {why}"
+    if kind in ("local", "egress_only_igw"):
+        return "none", f"{where} sends 0.0.0.0/0 to {kind} {target}, which carries no IPv4 traffic out"
+    return "other", f"{where} sends 0.0.0.0/0 to {kind} {target} (assumed to lead out)"
+
+
+def _fallback_doubt(b: Builder, subnet: Draft) -> str | None:
+    """Why a subnet left on its VPC's main route table may belong to another one: an
+    association whose subnet the plan cannot pin down may name it (then a NAT gateway
+    there is undecided, not a dead end)."""
+    vpc = b.find(subnet["vpc"], "vpcs")
+    if vpc is None or subnet["route_table"] != vpc["main_route_table"]:
+        return None
+    for inst in b.of("aws_route_table_association"):
+        edge = b.edges.follow(inst.values.get("subnet_id"), count=False)
+        if edge.one is None and (subnet["address"] in edge.addresses or edge.unknown):
+            return (f"{inst.address} may associate it with another table "
+                    f"({edge.unknown or 'its subnet_id names several subnets'})")
+    return None

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from tfcheck import aws
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import Edge, blocks, id_kind, scalar
+from tfcheck.model import Ref, Unknown
 
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 
@@ -74,29 +75,58 @@ def build_route_tables(builder: Builder) -> None:
 
 def add_route(builder: Builder, table: Draft, values: Mapping[str, Any],
               destination: Any) -> None:
-    target_kind, target, reason = "other", None, None
-    for attr, kind in aws.ROUTE_TARGETS.items():
-        value = values.get(attr)
-        if value in (None, ""):
-            continue
-        edge = builder.edges.follow(value)
-        target_kind = kind
-        if edge.addresses:
-            target = edge.addresses[0]
-            inst_type = builder.edges.instances[target].type
-            if attr == "gateway_id" and inst_type != "aws_internet_gateway":
-                target_kind = "other"
-        elif edge.external:
-            target_kind = id_kind(edge.external[0]) or kind
-        else:
-            target_kind, reason = "unknown", edge.unknown
-        break
+    target_kind, target, reason = route_target(builder, values)
     dest, dest_reason = scalar(destination)
     if dest is not None and not isinstance(dest, str):
         dest, dest_reason = None, "destination is not a string"
     table["routes"].append({"destination": dest, "target_kind": target_kind, "target": target})
     if reason or dest_reason:
         table["unknown"]["routes"] = reason or dest_reason
+
+
+def route_target(builder: Builder, values: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
+    """(kind, target address, why unknown) of a route's next hop.
+
+    A target in the plan is judged by its resource type, whichever argument holds it
+    (`gateway_id = aws_nat_gateway.nat.id` is a NAT path; domain spec section 4); a known
+    id outside the plan by its prefix; otherwise by the argument's name.
+    """
+    for attr, kind in aws.ROUTE_TARGETS.items():
+        value = values.get(attr)
+        if value in (None, ""):
+            continue
+        typed = _typed_target(builder, value)
+        if typed is not None:
+            return typed
+        edge = builder.edges.follow(value)
+        if edge.addresses:
+            target = edge.addresses[0]
+            return aws.ROUTE_TARGET_TYPES.get(builder.edges.instances[target].type, "other"), target, None
+        if edge.external:
+            return id_kind(edge.external[0]) or kind, None, None
+        return "unknown", None, edge.unknown
+    return "other", None, None
+
+
+def _typed_target(builder: Builder, value: Any) -> tuple[str, str | None, str | None] | None:
+    """The next hop of the resource type the value references, even through an attribute
+    known only after apply (a firewall's `firewall_status[0].sync_states`). Several
+    candidates of one kind (`element(aws_nat_gateway.x[*].id, local.i)`) give the kind,
+    and the target stays unknown."""
+    refs = value.refs if isinstance(value, Unknown) else value if isinstance(value, list) else [value]
+    instances = builder.edges.instances
+    typed = [r for r in refs if isinstance(r, Ref) and r.address in instances
+             and instances[r.address].type in aws.ROUTE_TARGET_TYPES]
+    kinds = {aws.ROUTE_TARGET_TYPES[instances[r.address].type] for r in typed}
+    if len(kinds) != 1:
+        return None
+    addresses = sorted({r.address for r in typed})
+    if len(addresses) == 1 and not (isinstance(value, Unknown) and len(value.refs) > len(typed)):
+        builder.edges.resolved[typed[0].how] += 1
+        return kinds.pop(), addresses[0], None
+    reason = value.reason if isinstance(value, Unknown) else "ambiguous reference"
+    builder.edges.unresolved[reason] += 1
+    return kinds.pop(), None, f"which of {', '.join(addresses)}: {reason}"
 
 
 def set_egress(subnet: Draft, table: Draft | None) -> None:

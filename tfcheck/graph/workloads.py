@@ -29,7 +29,8 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
 
     def add(inst: Instance, kind: str, subnet_value: Any, sg_value: Any, public_ip: Any,
             public_default: bool | None = False) -> Draft:
-        item = new_item(inst, kind=kind, launch_type=None, needs=[], need_reasons={})
+        item = new_item(inst, kind=kind, launch_type=None, host=None, host_needs=[], needs=[],
+                        need_reasons={})
         put_edge(item, "subnets", edges.follow(subnet_value), many=True)
         put_edge(item, "security_groups", edges.follow(sg_value), many=True)
         item["public_ip"], reason = as_bool(public_ip, public_default)
@@ -56,16 +57,22 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
         if item["launch_type"] == "EC2":
             for service in AGENT:
                 needs[service] = "ECS container instances (EC2 launch type)"
+            # Image pulls, awslogs, secrets and the agent travel the container instances'
+            # path (domain spec section 2); only ECS Exec uses the task's own ENI.
+            item["host_needs"] = sorted(k for k in needs if k != "ssmmessages")
             host = edges.instances.get(asg or "")
             if host is not None and host.type == "aws_autoscaling_group":
-                # Image pulls, awslogs and secrets travel the container instance's path
-                # (domain spec section 2); only ECS Exec uses the task's own ENI.
+                item["host"] = host.address
                 moved = hosted.setdefault(host.address, ({}, []))
                 moved[0].update({k: f"{v}, for {inst.address}" for k, v in needs.items()
                                  if k != "ssmmessages"})
                 if "needs" in item["unknown"]:
                     moved[1].append(item["unknown"].pop("needs"))
-                needs = {k: v for k, v in needs.items() if k == "ssmmessages"}
+            else:
+                item["unknown"]["host"] = ("no capacity provider names the Auto Scaling group of its "
+                                           "container instances" if asg is None else
+                                           "container instances not in plan")
+            needs = {k: v for k, v in needs.items() if k == "ssmmessages"}
         item["need_reasons"].update(needs)
     for inst in by_type.get("aws_lambda_function", ()):
         config = [_block(inst.values.get("vpc_config"), "subnet_ids", "security_group_ids")]

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
+from tfcheck.hcl.data import OFFLINE, offline_data
 from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
 from tfcheck.hcl.types import Type, convert
@@ -40,7 +41,8 @@ class ModuleInstance:
     """The evaluation context (`Environment` of hcl_eval) of one module instance."""
 
     def __init__(self, loader: Loader, config: ModuleConfig, address: str, key_path: str,
-                 inputs: Callable[[str], Any], providers: dict[str, Any]) -> None:
+                 inputs: Callable[[str], Any], providers: dict[str, Any],
+                 default_tags: dict[str, Any] | None = None) -> None:
         self.loader = loader
         self.config = config
         self.address = address
@@ -50,6 +52,7 @@ class ModuleInstance:
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._busy: set[tuple[Any, ...]] = set()
         self.providers = dict(providers)
+        self.default_tags = dict(default_tags or {})  # provider key -> its default_tags tags
         self._namespaces = {
             "var": Namespace(self.variable, "var"), "local": Namespace(self.local, "local"),
             "module": Namespace(self.module_value, "module"),
@@ -62,6 +65,7 @@ class ModuleInstance:
         }
         # Provider blocks in this module (the root's, or a legacy child's own) win.
         self.providers.update(self.provider_regions(config.providers))
+        self.default_tags.update(self.provider_tags(config.providers))
 
     @property
     def _where(self) -> str:
@@ -152,12 +156,28 @@ class ModuleInstance:
         prefix = f"{self.address}." if self.address else ""
         found = self.loader.data_sources.get(f"{prefix}data.{kind}.{name}")
         if not found:
-            return Unknown("remote state" if kind == "terraform_remote_state" else "data source")
+            return self._once(("data", kind, name), lambda: self._offline_data(kind, name),
+                              Unknown(f"cycle through data.{kind}.{name}"))
         if list(found) == [None]:
             return found[None]
         if all(isinstance(k, int) for k in found):
             return [found[k] for k in sorted(found)]
         return {str(k): found[k] for k in sorted(found, key=str)}
+
+    def _offline_data(self, kind: str, name: str) -> Any:
+        """A data source Terraform reads without AWS (hcl/data.py), from its provider."""
+        block = self.config.data.get((kind, name))
+        address = f"{self.address + '.' if self.address else ''}data.{kind}.{name}"
+        if block is None or kind not in OFFLINE:
+            return offline_data(kind, address, None, None, None)
+        if "count" in block.attributes or "for_each" in block.attributes:
+            return Unknown("data source with count or for_each")
+        provider = block.attributes.get("provider")
+        key = (traversal_text(provider.expr) if provider is not None else None) or "aws"
+        chosen = next((self.evaluate(block.attributes[a], Scope(self)) for a in ("region", "name")
+                       if a in block.attributes), None)
+        return offline_data(kind, address, self.providers.get(key), chosen,
+                            self.default_tags.get(key))
 
     # -- resources ---------------------------------------------------------------------
     def resource_address(self, kind: str, name: str, key: Key) -> str:
@@ -257,7 +277,7 @@ class ModuleInstance:
             address = f"{prefix}module.{name}{format_key(key)}"
             inputs = self._call_inputs(call, names)
             out.append((key, ModuleInstance(self.loader, config, address, key_path, inputs,
-                                            providers)))
+                                            providers, self._passed_tags(call))))
         return out
 
     def _call_inputs(self, call: Block, names: dict[str, Any]) -> Callable[[str], Any]:
@@ -294,6 +314,26 @@ class ModuleInstance:
             value = self.evaluate(region, Scope(self)) if region else self.loader.env_region
             out[key] = value if isinstance(value, str) else None
         return out
+
+    def provider_tags(self, blocks: list[Block]) -> dict[str, Any]:
+        """`default_tags { tags = ... }` of each provider block, by provider key."""
+        out: dict[str, Any] = {}
+        for block in blocks:
+            name = block.labels[0] if block.labels else ""
+            alias = block.attributes.get("alias")
+            key = f"{name}.{static_string(alias.expr)}" if alias else name
+            nested = [b for b in block.blocks if b.type == "default_tags"]
+            tags = nested[0].attributes.get("tags") if nested else None
+            out[key] = self.evaluate(tags, Scope(self)) if tags is not None else {}
+        return out
+
+    def _passed_tags(self, call: Block) -> dict[str, Any]:
+        passed = {k: v for k, v in self.default_tags.items() if "." not in k}
+        attr = call.attributes.get("providers")
+        if attr is not None:
+            for child_key, parent_key in provider_map(attr.expr):
+                passed[child_key] = self.default_tags.get(parent_key)
+        return passed
 
     def _passed_providers(self, call: Block) -> dict[str, Any]:
         passed = {k: v for k, v in self.providers.items() if "." not in k}

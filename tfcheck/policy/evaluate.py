@@ -222,12 +222,17 @@ def _holds(expr: Query, item: Mapping[str, Any]) -> bool:
 
 def render(template: Template, item: Mapping[str, Any], explain: Mapping[str, str]) -> str:
     out = []
+    unknown = item.get("unknown") or {}
     for part in template.parts:
         if isinstance(part, Placeholder):
             try:
                 value = part.expr.search(item)
             except JMESPathError:
                 value = None
+            why = unknown.get(part.expr.source.strip())
+            if why and isinstance(value, list) and not value:
+                out.append(f"unknown ({why})")  # never `none` for what the plan does not say
+                continue
             out.append(format_value(value, explain if part.spec == "explain" else None))
         else:
             out.append(part)

@@ -172,9 +172,9 @@ class _Builder:
                           (subnet["address"], f"{subnet.get('cidr') or '?'} egress: {egress}"), zone)
                 for nat in nats:
                     if nat.get("subnet") == subnet["address"]:
-                        self.node(nat["address"], "nat", ("NAT gateway", nat["address"]), zone)
+                        self.node(nat["address"], "nat", _nat_lines(nat), zone)
         for nat in nats:
-            self.node(nat["address"], "nat", ("NAT gateway", nat["address"]), top)
+            self.node(nat["address"], "nat", _nat_lines(nat), top)
         for igw in self.items("internet_gateways", address):
             self.node(igw["address"], "igw", ("internet gateway", igw["address"]), top)
         tables = self.items("route_tables", address)
@@ -189,7 +189,11 @@ class _Builder:
         for att in self.items("tgw_attachments", address):
             self.node(att["address"], "tgw", ("transit gateway attachment", att["address"]), top)
         for workload in self.items("workloads", address):
-            self.node(workload["address"], "workload", (workload.get("kind") or "workload", workload["address"]), top)
+            lines = [workload.get("kind") or "workload", workload["address"]]
+            unknown = workload.get("unknown") or {}
+            if "needs" in unknown:
+                lines.append(f"needs: unknown ({unknown['needs']})")
+            self.node(workload["address"], "workload", lines, top)
         self._edges(subnets, tables, endpoints, address, top)
 
     def _edges(self, subnets: Sequence[Mapping[str, Any]], tables: Sequence[Mapping[str, Any]],
@@ -213,3 +217,13 @@ class _Builder:
         for workload in self.items("workloads", vpc):
             for subnet in workload.get("subnets") or ():
                 self.edge(workload["address"], subnet, dotted=True)
+
+
+def _nat_lines(nat: Mapping[str, Any]) -> tuple[str, ...]:
+    """A NAT gateway's label; one that leads nowhere, or may, says so."""
+    reaches = nat.get("reaches", "internet")
+    if reaches == "none":
+        return ("NAT gateway", nat["address"], "leads nowhere")
+    if reaches is None:
+        return ("NAT gateway", nat["address"], "reach unknown")
+    return ("NAT gateway", nat["address"])

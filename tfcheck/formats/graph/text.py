@@ -11,6 +11,7 @@ def render(graph: Graph) -> str:
     subnets = {s["address"]: s for s in graph.get("subnets", ())}
     endpoints = list(graph.get("endpoints", ()))
     workloads = list(graph.get("workloads", ()))
+    nats = {n["address"]: n for n in graph.get("nat_gateways", ())}
     for vpc in graph.get("vpcs", ()):
         dns = f"dns support={_b(vpc['enable_dns_support'])} hostnames={_b(vpc['enable_dns_hostnames'])}"
         lines.append(f"{vpc['address']}  {vpc['cidr'] or '?'}  {vpc['region'] or '?'}  {dns}")
@@ -22,6 +23,9 @@ def render(graph: Graph) -> str:
             lines.append(f"  {az}")
             for subnet in by_az[az]:
                 target = f" via {subnet['egress_target']}" if subnet["egress_target"] else ""
+                nat = nats.get(subnet["egress_target"] or "")
+                if nat is not None and nat.get("reaches") in ("none", None):
+                    target += " (leads nowhere)" if nat.get("reaches") == "none" else " (reach unknown)"
                 lines.append(f"    {subnet['address']}  {subnet['cidr'] or '?'}  "
                              f"egress={subnet['egress']}{target}  table={subnet['route_table'] or '?'}")
                 for ep in endpoints:
@@ -38,8 +42,7 @@ def render(graph: Graph) -> str:
             lines.append(f"  endpoint {ep['address']}  {ep['service'] or '?'} {ep['type']}  {detail}")
         for workload in workloads:
             if workload["vpc"] == vpc["address"]:
-                needs = ", ".join(f"{s}→{p['via']}" for s, p in sorted(workload.get("paths", {}).items()))
-                lines.append(f"  workload {workload['address']} ({workload['kind']})  needs: {needs or 'none'}")
+                lines.append(f"  workload {workload['address']} ({workload['kind']})  needs: {needs_text(workload)}")
         lines.append("")
     orphans = [w for w in workloads if w["vpc"] is None] + [e for e in endpoints if e["vpc"] is None]
     if orphans:
@@ -53,6 +56,20 @@ def render(graph: Graph) -> str:
         for reason, count in edges.get("by_reason", {}).items():
             lines.append(f"  {count} unknown: {reason}")
     return block("\n".join(lines).rstrip() + "\n")  # values inert (escape.py)
+
+
+def needs_text(workload: Mapping[str, Any]) -> str:
+    """`s3→nat, logs→none`, saying `unknown (why)` when tfcheck cannot read the needs
+    (never `none` for needs it does not know), and where agent-side needs go."""
+    unknown = workload.get("unknown") or {}
+    parts = [f"{s}→{p['via']}" for s, p in sorted((workload.get("paths") or {}).items())]
+    host_needs = workload.get("host_needs") or []
+    if host_needs:
+        host = workload.get("host") or f"unknown ({unknown.get('host', 'not in plan')})"
+        parts.append(f"{', '.join(host_needs)} on container instances {host}")
+    if "needs" in unknown:
+        parts.append(f"unknown ({unknown['needs']})")
+    return ", ".join(parts) or "none"
 
 
 def _b(value: Any) -> str:

@@ -49,6 +49,11 @@ def path(ctx: Facts, w: Item, subnet: Item, service: str) -> dict[str, Any]:
     via = egress if egress in ("nat", "other", "none", "unknown") else "igw"
     if egress == "igw":
         via = {True: "igw", False: "none", None: "unknown"}[w["public_ip"]]
+    nat = ctx.find(subnet["egress_target"], "nat_gateways") if via == "nat" else None
+    if nat is not None and nat.get("reaches", "internet") in ("none", None):
+        # A NAT gateway that leads nowhere is no path (domain spec section 4).
+        return {"via": "unknown" if maybe or nat.get("reaches") is None else "none",
+                "endpoint": nat["address"]}
     if via in ("none", "unknown") and maybe:
         via = "unknown"
     return {"via": via, "endpoint": subnet["egress_target"] if via in ("nat", "igw", "other") else None}

@@ -27,9 +27,22 @@ def workload_facts(ctx: Facts, w: Draft) -> None:
             worst = {"via": "unknown", "endpoint": None, "subnet": None}
         paths[service] = worst
     w["paths"] = paths
+    dead_ends = set()
+    for service, found in paths.items():
+        nat = ctx.find(found.get("endpoint"), "nat_gateways")
+        if nat is not None and found["via"] == "none":
+            dead_ends.add(f"{nat['address']} ({nat['reaches_detail']})")
+        elif nat is not None and found["via"] == "unknown" and nat["reaches"] is None:
+            w["unknown"][f"paths.{service}"] = f"NAT gateway {nat['address']}: {nat['reaches_detail']}"
+    w["nat_dead_ends"] = sorted(dead_ends)
     unknown_services = [s for s, p in paths.items() if p["via"] == "unknown"]
-    settle(w, "unreachable", [s for s, p in paths.items() if p["via"] == "none"],
-           f"path unknown for {', '.join(unknown_services)}" if unknown_services else w["unknown"].get("needs"))
+    reason = (f"path unknown for {', '.join(unknown_services)}" if unknown_services
+              else w["unknown"].get("needs"))
+    if w["host_needs"] and w["host"] is None:
+        # The agent-side needs travel container instances the plan does not tie to it.
+        reason = reason or f"{', '.join(w['host_needs'])} go through the container instances: " \
+            f"{w['unknown']['host']}"
+    settle(w, "unreachable", [s for s, p in paths.items() if p["via"] == "none"], reason)
     w["needs_public_ip"] = w["public_ip"] is False and any(
         any_item(ctx.graph, a).get("egress") == "igw" for a in w["subnets"])
     w["egress_443"] = egress_443(ctx, w)
