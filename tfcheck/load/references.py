@@ -196,7 +196,10 @@ class Resolver:
         if head == "data":
             return Unknown("data source")
         if head == "var" and isinstance(second, str):
-            return _apply(self._variable(second, ctx, hops), steps[2:])
+            value = _apply(self._variable(second, ctx, hops), steps[2:])
+            # `var.ids[count.index]`, `element(var.ids, count.index)`, `var.map[each.key]`:
+            # the plan keeps only "count.index" / "each.key" beside the variable.
+            return _by_instance_key(value, ctx.key) if keyed and len(steps) == 2 else value
         if head == "module" and isinstance(second, str) and len(steps) > 2:
             return self._module_output(steps, ctx, keyed, hops)
         if isinstance(head, str) and isinstance(second, str):
@@ -281,9 +284,9 @@ class Resolver:
             values.append(self.expression(output.get("expression"), child_ctx, hops + 1))
         value = values[0] if len(values) == 1 else values
         rest = rest[1:]
-        if keyed and not rest and isinstance(ctx.key, int) and isinstance(value, list):
+        if keyed and not rest:
             # `module.m.ids[count.index]`: the plan keeps only "count.index" beside the output.
-            rest = [Index(ctx.key)]
+            value = _by_instance_key(value, ctx.key)
         return _tag(_apply(value, rest), "module output")
 
 
@@ -363,6 +366,25 @@ def _index(value: Any, key: int | str) -> Any:
         if isinstance(item, Ref) and instance_key(item.address) == key:
             return Ref(item.address, item.attr, "index")
     return Unknown("no such key")
+
+
+def _by_instance_key(value: Any, key: Key) -> Any:
+    """The element a resource instance's own key picks from a list or map of ids.
+
+    Only lists of ids and maps holding the key are indexed: `merge(var.tags, {N = each.key})`
+    names each.key beside a map it does not index.
+    """
+    if key is None:
+        return value
+    if isinstance(value, dict):
+        return value[str(key)] if str(key) in value else value
+    if not isinstance(value, list) or not value or \
+            not all(isinstance(v, (Ref, str, Unknown)) for v in value):
+        return value
+    if isinstance(key, int):
+        return _index(value, key) if key < len(value) else value
+    picked = _index(value, key)
+    return value if isinstance(picked, Unknown) else picked
 
 
 def _tag(value: Any, how: str) -> Any:
