@@ -354,6 +354,9 @@ def _apply(value: Any, rest: Sequence[Step]) -> Any:
 def _index(value: Any, key: int | str) -> Any:
     if isinstance(value, dict):
         return value.get(str(key), Unknown("no such key"))
+    if isinstance(value, Ref) and instance_key(value.address) == key:
+        # A map or list output over a resource with one instance resolved to that instance.
+        return Ref(value.address, value.attr, "index")
     if not isinstance(value, list):
         return Unknown("index into an unknown value")
     if isinstance(key, int):
