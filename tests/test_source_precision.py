@@ -71,6 +71,32 @@ def test_partly_unknown_container_definitions_keep_their_needs(scenario: str, re
     assert "needs" not in workload["unknown"]
 
 
+# Edges the plan alone leaves open (fixtures' expected.json) and the source resolves.
+SOURCE_EDGES = {
+    "module_splat_outputs": {
+        "aws_vpc_endpoint.s3": ("route_tables", ["module.az[0].aws_route_table.private",
+                                                 "module.az[1].aws_route_table.private"]),
+        "aws_vpc_endpoint.dynamodb": ("route_tables", ["module.az[0].aws_route_table.private",
+                                                       "module.az[1].aws_route_table.private"]),
+        "aws_vpc_endpoint.sts": ("subnets", ["module.az[0].aws_subnet.private",
+                                             "module.az[1].aws_subnet.private"]),
+        "aws_instance.batch[1]": ("subnets", ["module.az[1].aws_subnet.private"]),
+        "module.sg.aws_security_group.this": ("vpc", "aws_vpc.main"),
+    },
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(SOURCE_EDGES))
+@pytest.mark.parametrize("read", ["hcl", "plan+source"])
+def test_edges_the_plan_leaves_open_resolve_through_the_source(scenario: str, read: str) -> None:
+    doc = graph(GRAPH / scenario if read == "hcl" else GRAPH / scenario / "plan.json")
+    items = {i["address"]: i for c in doc.values() if isinstance(c, list) for i in c}
+    for address, (name, want) in SOURCE_EDGES[scenario].items():
+        assert items[address][name] == want, (address, name, items[address]["unknown"])
+        assert name not in items[address]["unknown"]
+    assert doc["summary"]["edges"]["unresolved"] == []
+
+
 FINDINGS = {
     # No NAT, ECR endpoints without private DNS, no logs or secretsmanager endpoint.
     "ecs_task_module_jsonencode": {("VPCE020", "module.service.aws_ecs_service.this"): "fail"},
@@ -78,6 +104,10 @@ FINDINGS = {
     "ecs_task_heredoc": {("VPCE020", "aws_ecs_service.reports"): "pass",
                          ("VPCE022", "aws_route_table.private"): "fail"},
     # The associations hold: no S3 gateway endpoint is missing from a workload's table.
+    # Gateway endpoints on both AZs' tables; sts by an interface endpoint in both AZs.
+    "module_splat_outputs": {("VPCE020", "aws_instance.batch[0]"): "pass",
+                             ("VPCE020", "aws_instance.batch[1]"): "pass",
+                             ("VPCE003", "aws_vpc_endpoint.s3"): "pass"},
     "module_per_kind_count": {("VPCE003", "module.endpoint.aws_vpc_endpoint.s3"): "pass",
                               ("VPCE020", "aws_instance.app"): "pass"},
 }

@@ -61,8 +61,8 @@ class Edges:
         (an ambiguous reference, or an association whose other end is the unknown one)."""
         if (address, edge) not in self.failures:
             self.failures[(address, edge)] = reason
-            if count:
-                self.unresolved[reason] += 1
+            if count:  # known ids outside the plan are counted together
+                self.unresolved["not in plan" if reason.startswith("not in plan") else reason] += 1
 
     def follow(self, value: Any, count: bool = True) -> Edge:
         if type(value) is Ref and value.attr in _ADDRESS_ATTRS and value.address in self.instances:
