@@ -61,13 +61,16 @@ def linked(graph: Graph, edges: Edges, inst: Instance) -> bool:
 
 
 def reads() -> list[tuple[Path, bool]]:
+    """Each plan alone and with its source, and each scenario directory in HCL mode."""
     return [(p, s) for p in PLANS for s in (False, True)
-            if not s or (p.parent / "main.tf").is_file()]
+            if not s or (p.parent / "main.tf").is_file()] + \
+        [(p.parent, True) for p in PLANS
+         if (p.parent / "main.tf").is_file() and not (p.parent / "derived.json").exists()]
 
 
 @pytest.mark.parametrize(("plan", "use_source"), reads(),
                          ids=lambda v: str(v.relative_to(ROOT / "fixtures")) if isinstance(v, Path)
-                         else ("source" if v else "plan"))
+                         else ("source" if v else "alone"))
 def test_every_association_and_rule_is_linked_or_listed(plan: Path, use_source: bool) -> None:
     graph, loaded = read_graph(str(plan), None, SourceOptions(use_source=use_source))
     edges = Edges({i.address: i for i in loaded.inventory.instances})
@@ -122,6 +125,15 @@ def test_an_unknown_association_names_what_it_was_built_from_else_every_subnet()
     assert tables == {"aws_subnet.a": "aws_vpc.v:main", "aws_subnet.b": None}
     doc = _graph(*base, _inst("aws_route_table_association.x", subnet_id=Unknown("local")))
     assert {s["route_table"] for s in doc["subnets"]} == {None}
+
+
+def test_an_instance_whose_subnet_reads_as_several_is_undecided() -> None:
+    doc = _graph(_inst("aws_vpc.v", cidr_block="10.0.0.0/16"),
+                 _inst("aws_subnet.a", vpc_id=Ref("aws_vpc.v")), _inst("aws_subnet.b", vpc_id=Ref("aws_vpc.v")),
+                 _inst("aws_instance.i", subnet_id=[Ref("aws_subnet.a"), Ref("aws_subnet.b")]))
+    assert doc["workloads"][0]["unknown"]["subnets"] == "ambiguous reference"
+    assert {"address": "aws_instance.i", "edge": "subnets", "reason": "ambiguous reference"} in \
+        doc["summary"]["edges"]["unresolved"]
 
 
 def test_a_rule_of_a_group_outside_the_plan_is_listed() -> None:
