@@ -153,3 +153,25 @@ def test_functions_calls() -> None:
     assert ev("max(local.l...)", l=[1, 5, 2]) == 5
     assert ev("concat(local.u...)", u=UNKNOWN) == UNKNOWN
     assert ev("length(aws_subnet.a)") == 2
+
+
+def test_heredoc_json_with_unknown_string_parts_keeps_its_structure() -> None:
+    text = ('<<EOF\n[{"image": "${aws_vpc.v.arn}:latest", "cpu": 256, "essential": true,\n'
+            '  "logConfiguration": {"logDriver": "awslogs", "options": {"group": "${local.u}"}}}]\nEOF\n')
+    value = ev(text, u=UNKNOWN)
+    assert value == [{"image": Unknown("known after apply", (Ref("aws_vpc.v", "arn", "source"),)),
+                      "cpu": 256, "essential": True,
+                      "logConfiguration": {"logDriver": "awslogs", "options": {"group": UNKNOWN}}}]
+    policy = ev('"{\\"Resource\\": [\\"${aws_subnet.a[0].id}\\", \\"arn:x\\"]}"')
+    assert policy == {"Resource": [Unknown("known after apply", (SUBNET0,)), "arn:x"]}
+
+
+@pytest.mark.parametrize("text", [
+    '"{\\"port\\": ${local.u}}"',  # an unknown outside a JSON string
+    '"{\\"${local.u}\\": 1}"',  # an unknown key
+    '"[\\"a\\", %{ if local.u }\\"b\\"%{ endif }]"',  # unknown text of unknown length
+    '"not json ${local.u}"',
+    '"{\\"a\\": \\"${local.u}\\"} trailing"',
+])
+def test_templates_that_are_not_json_with_unknown_strings_stay_unknown(text: str) -> None:
+    assert isinstance(ev(text, u=UNKNOWN), Unknown)

@@ -22,6 +22,15 @@ SCENARIOS = sorted(
 EXPECTED_DIFFERENCES: dict[str, str] = {
     "fixtures/graph/local_vpc_id_unknown":
         "a plan's configuration has no locals: plan mode leaves vpc_id unknown, the source resolves it",
+    "fixtures/graph/ecs_task_module_jsonencode":
+        "a plan holds a partly unknown jsonencode as one unknown string: plan mode cannot read the "
+        "task's needs (VPCE020 inconclusive), the source keeps the document's structure",
+    "fixtures/graph/module_splat_outputs":
+        "a plan records `module.az[*].x` and `[for m in module.az : m.x]` as the bare reference "
+        "module.az: plan mode leaves those edges unknown (VPCE020 inconclusive), the source resolves them",
+    "fixtures/graph/ecs_task_heredoc":
+        "a heredoc JSON document with unknown parts is one unknown string in a plan: plan mode "
+        "cannot read the task's needs (VPCE020, VPCE022 inconclusive), the source parses it",
 }
 
 

@@ -38,6 +38,13 @@ ATTRIBUTE_TARGETS: dict[str, tuple[str, ...]] = {
     "auto_scaling_group_arn": ("aws_autoscaling_group",),
 }
 
+# Arguments that hold a document (JSON or text) built from other values, never an id: a
+# configured unknown one is one Unknown built from its references, not a list of them.
+DOCUMENT_ATTRIBUTES = frozenset({
+    "container_definitions", "policy", "assume_role_policy", "user_data", "definition",
+    "access_policy", "template_body", "container_properties", "node_properties",
+})
+
 # Route attributes → the kind of next hop they name when the target is not a resource in the
 # plan (a known id, or an unknown value); a target in the plan is judged by its type
 # (ROUTE_TARGET_TYPES), whichever argument holds it (domain spec section 4).

@@ -20,6 +20,10 @@ from tfcheck.graph.security import build_security_groups
 from tfcheck.graph.workloads import build_workloads
 from tfcheck.model import Inventory
 
+# Item fields that are edges to other items: an unknown one is an unresolved edge.
+EDGE_FIELDS = ("vpc", "subnet", "subnets", "route_table", "route_tables", "security_groups",
+               "transit_gateway", "main_route_table")
+
 
 def build_graph(inventory: Inventory, options: GraphOptions | None = None,
                 mode: str | None = None, source_dir: str | None = None) -> Graph:
@@ -35,6 +39,12 @@ def build_graph(inventory: Inventory, options: GraphOptions | None = None,
     build_endpoints(b)
     build_workloads(b, options)
     link(b)
+    for name in COLLECTIONS:
+        for item in b.collections[name]:
+            for edge in EDGE_FIELDS:
+                reason = item["unknown"].get(edge)
+                if reason is not None:
+                    b.edges.fail(item["address"], edge, reason, count=reason == "ambiguous reference")
     doc: dict[str, Any] = {"version": 1, "region": inventory.region, **b.collections}
     add_facts(Graph(doc), options)
     for name in COLLECTIONS:

@@ -9,7 +9,7 @@ from typing import Any
 
 from tfcheck.graph.edges import Edge, Edges
 from tfcheck.graph.model import COLLECTIONS
-from tfcheck.model import Instance, Inventory
+from tfcheck.model import Instance, Inventory, Ref, Unknown
 
 Draft = dict[str, Any]  # an item while the graph is being built
 
@@ -44,6 +44,19 @@ class Builder:
         if address is None or self.kinds.get(address) != collection:
             return None
         return self.index[address]
+
+    def candidates(self, value: Any, edge: Edge, collection: str) -> list[Draft]:
+        """Items of `collection` an edge that names no single one may still mean: the ones it
+        names, else those its unknown value was built from, else (nothing known) all of them.
+        An edge naming only objects outside the plan (known ids) means none."""
+        named = [self.index[a] for a in edge.addresses if self.kinds.get(a) == collection]
+        if named or (edge.external and not edge.unknown):
+            return named
+        refs = [r for v in (value if isinstance(value, list) else [value]) if isinstance(v, Unknown)
+                for r in v.refs] + [v for v in (value if isinstance(value, list) else [value])
+                                    if isinstance(v, Ref)]
+        built_from = [self.index[r.address] for r in refs if self.kinds.get(r.address) == collection]
+        return built_from or list(self.collections[collection])
 
     def subnet_azs(self, item: Draft) -> None:
         """`azs` of an item from its `subnets`, unknown if any subnet's AZ is."""

@@ -31,6 +31,14 @@ class Edge:
     def one(self) -> str | None:
         return self.addresses[0] if len(self.addresses) == 1 and not self.unknown else None
 
+    def why_not_one(self) -> str:
+        """Why the edge names no single planned resource (its `one` is None)."""
+        if self.unknown:
+            return self.unknown
+        if len(self.addresses) > 1:
+            return "ambiguous reference"
+        return f"not in plan: {self.external[0]}" if self.external else "not configured"
+
 
 class Edges:
     """Resolves values against the inventory: Ref → address, known id → address."""
@@ -45,6 +53,16 @@ class Edges:
                     self.by_id[value] = inst.address
         self.resolved: Counter[str] = Counter()
         self.unresolved: Counter[str] = Counter()
+        # Edges that stayed open: (resource address, edge, reason), for summary.edges.
+        self.failures: dict[tuple[str, str], str] = {}
+
+    def fail(self, address: str, edge: str, reason: str, count: bool = False) -> None:
+        """Record an edge left unresolved; `count` when `follow` did not count it already
+        (an ambiguous reference, or an association whose other end is the unknown one)."""
+        if (address, edge) not in self.failures:
+            self.failures[(address, edge)] = reason
+            if count:  # known ids outside the plan are counted together
+                self.unresolved["not in plan" if reason.startswith("not in plan") else reason] += 1
 
     def follow(self, value: Any, count: bool = True) -> Edge:
         if type(value) is Ref and value.attr in _ADDRESS_ATTRS and value.address in self.instances:
@@ -108,6 +126,8 @@ class Edges:
             "unknown": sum(self.unresolved.values()),
             "by_how": dict(sorted(self.resolved.items())),
             "by_reason": dict(sorted(self.unresolved.items())),
+            "unresolved": [{"address": address, "edge": edge, "reason": reason}
+                           for (address, edge), reason in sorted(self.failures.items())],
         }
 
 

@@ -9,22 +9,31 @@ from tfcheck.graph.edges import Edge, as_bool, blocks, scalar
 
 
 def build_endpoints(builder: Builder) -> None:
+    private_dns: dict[str, Any] = {}
     extra: dict[str, dict[str, list[Edge]]] = {}
+    # Associations whose endpoint is not known: every endpoint they may name is undecided.
+    open_ends: list[tuple[Any, Edge, str, str]] = []  # (value, edge, field, reason)
     for rtype, attr, field in (
         ("aws_vpc_endpoint_route_table_association", "route_table_id", "route_tables"),
         ("aws_vpc_endpoint_subnet_association", "subnet_id", "subnets"),
         ("aws_vpc_endpoint_security_group_association", "security_group_id", "security_groups"),
+        ("aws_vpc_endpoint_private_dns", "private_dns_enabled", "private_dns"),
     ):
         for inst in builder.of(rtype):
-            endpoint = builder.edges.follow(inst.values.get("vpc_endpoint_id")).one
-            if endpoint is not None:
+            value = inst.values.get("vpc_endpoint_id")
+            endpoint_edge = builder.edges.follow(value)
+            endpoint = endpoint_edge.one
+            if endpoint is None:
+                why = endpoint_edge.why_not_one()
+                builder.edges.fail(inst.address, "vpc_endpoint_id", why, count=not endpoint_edge.unknown)
+                open_ends.append((value, endpoint_edge, field, f"{inst.address}: vpc_endpoint_id {why}"))
+            elif field == "private_dns":
+                private_dns[endpoint] = inst.values.get(attr)
+            else:
                 edge = builder.edges.follow(inst.values.get(attr))
+                if edge.one is None:
+                    builder.edges.fail(inst.address, attr, edge.why_not_one(), count=not edge.unknown)
                 extra.setdefault(endpoint, {}).setdefault(field, []).append(edge)
-    private_dns: dict[str, Any] = {}
-    for inst in builder.of("aws_vpc_endpoint_private_dns"):
-        endpoint = builder.edges.follow(inst.values.get("vpc_endpoint_id")).one
-        if endpoint is not None:
-            private_dns[endpoint] = inst.values.get("private_dns_enabled")
 
     for inst in builder.of("aws_vpc_endpoint"):
         v = inst.values
@@ -86,3 +95,6 @@ def build_endpoints(builder: Builder) -> None:
         vpc = builder.find(item["vpc"], "vpcs")
         if vpc is not None:
             item["vpc_region"] = vpc["region"] or inst.region
+    for value, edge, field, reason in open_ends:
+        for undecided in builder.candidates(value, edge, "endpoints"):
+            undecided["unknown"].setdefault(field, reason)

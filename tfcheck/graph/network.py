@@ -62,11 +62,13 @@ def build_gateways(b: Builder) -> None:
         item["reaches"], item["reaches_detail"] = nat_reach(b, item, ())
         if item["reaches"] is None:
             item["unknown"]["reaches"] = item["reaches_detail"]
-    attachments = {
-        b.edges.follow(i.values.get("internet_gateway_id")).one:
-            b.edges.follow(i.values.get("vpc_id"))
-        for i in b.of("aws_internet_gateway_attachment")
-    }
+    attachments = {}
+    for inst in b.of("aws_internet_gateway_attachment"):
+        gateway = b.edges.follow(inst.values.get("internet_gateway_id"))
+        if gateway.one is None:
+            b.edges.fail(inst.address, "internet_gateway_id", gateway.why_not_one(), count=not gateway.unknown)
+        else:
+            attachments[gateway.one] = b.edges.follow(inst.values.get("vpc_id"))
     for inst in b.of("aws_internet_gateway", "aws_egress_only_internet_gateway"):
         item = b.add("internet_gateways", new_item(inst))
         edge = attachments.get(inst.address) or b.edges.follow(inst.values.get("vpc_id"))
@@ -94,10 +96,20 @@ def build_dhcp(b: Builder) -> None:
         if reason:
             item["unknown"]["domain_name_servers"] = reason
     for inst in b.of("aws_vpc_dhcp_options_association"):
-        vpc = b.find(b.edges.follow(inst.values.get("vpc_id")).one, "vpcs")
+        vpc_value = inst.values.get("vpc_id")
+        vpc_edge = b.edges.follow(vpc_value)
+        vpc = b.find(vpc_edge.one, "vpcs")
         options_edge = b.edges.follow(inst.values.get("dhcp_options_id"))
         if vpc is None:
+            why = vpc_edge.why_not_one()
+            b.edges.fail(inst.address, "vpc_id", why, count=not vpc_edge.unknown)
+            for other in b.candidates(vpc_value, vpc_edge, "vpcs"):
+                other["amazon_dns"] = None
+                other["unknown"].setdefault("amazon_dns", f"{inst.address}: vpc_id {why}")
             continue
+        if b.find(options_edge.one, "dhcp_options") is None:
+            b.edges.fail(inst.address, "dhcp_options_id", options_edge.why_not_one(),
+                         count=not options_edge.unknown)
         options = b.find(options_edge.one, "dhcp_options")
         if options is None:
             vpc["unknown"]["amazon_dns"] = options_edge.unknown or "DHCP options not in plan"

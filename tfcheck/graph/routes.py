@@ -34,18 +34,34 @@ def build_route_tables(builder: Builder) -> None:
         elif route_value is not None:
             item["unknown"]["routes"] = "inline routes unknown until apply"
     for inst in builder.of("aws_route"):
-        table = builder.find(builder.edges.follow(inst.values.get("route_table_id")).one, "route_tables")
-        if table is not None:
-            values = inst.values
-            add_route(builder, table, values, values.get("destination_cidr_block") or
-                           values.get("destination_ipv6_cidr_block") or
-                           values.get("destination_prefix_list_id"))
+        value = inst.values.get("route_table_id")
+        edge = builder.edges.follow(value)
+        table = builder.find(edge.one, "route_tables")
+        if table is None:
+            # A route whose table is not known may be in any of them: none is decided.
+            reason = f"{inst.address}: route_table_id {edge.why_not_one()}"
+            builder.edges.fail(inst.address, "route_table_id", edge.why_not_one(), count=not edge.unknown)
+            for other in builder.candidates(value, edge, "route_tables"):
+                other["unknown"].setdefault("routes", reason)
+            continue
+        values = inst.values
+        add_route(builder, table, values, values.get("destination_cidr_block") or
+                  values.get("destination_ipv6_cidr_block") or
+                  values.get("destination_prefix_list_id"))
     for inst in builder.of("aws_main_route_table_association"):
-        vpc = builder.find(builder.edges.follow(inst.values.get("vpc_id")).one, "vpcs")
-        table = builder.find(builder.edges.follow(inst.values.get("route_table_id")).one, "route_tables")
+        vpc_value = inst.values.get("vpc_id")
+        vpc_edge = builder.edges.follow(vpc_value)
+        table_edge = builder.edges.follow(inst.values.get("route_table_id"))
+        vpc = builder.find(vpc_edge.one, "vpcs")
+        table = builder.find(table_edge.one, "route_tables")
         if vpc is not None and table is not None:
             vpc["main_route_table"] = table["address"]
             table["main"] = True
+            continue
+        edge, name = (vpc_edge, "vpc_id") if vpc is None else (table_edge, "route_table_id")
+        builder.edges.fail(inst.address, name, edge.why_not_one(), count=not edge.unknown)
+        for other in builder.candidates(vpc_value, vpc_edge, "vpcs") if vpc is None else [vpc]:
+            other["unknown"]["main_route_table"] = f"{inst.address}: {name} {edge.why_not_one()}"
     for vpc in builder.collections["vpcs"]:
         if vpc["main_route_table"] is None:
             implicit = {"address": f"{vpc['address']}:main", "resource_type": "implicit_main_route_table",
@@ -55,21 +71,36 @@ def build_route_tables(builder: Builder) -> None:
             builder.add("route_tables", implicit)
             vpc["main_route_table"] = implicit["address"]
     associated: dict[str, Edge] = {}
+    undecided: dict[str, str] = {}  # subnet → why an association may name it
     for inst in builder.of("aws_route_table_association"):
-        named = builder.edges.follow(inst.values.get("subnet_id")).one
-        if named is not None:
-            associated[named] = builder.edges.follow(inst.values.get("route_table_id"))
+        value = inst.values.get("subnet_id")
+        if value is None:
+            continue  # a gateway (edge) association: it names no subnet
+        edge = builder.edges.follow(value)
+        subnet = builder.find(edge.one, "subnets")
+        if subnet is not None:
+            associated[subnet["address"]] = table_edge = builder.edges.follow(inst.values.get("route_table_id"))
+            if table_edge.one is None:
+                builder.edges.fail(inst.address, "route_table_id", table_edge.why_not_one(),
+                                   count=not table_edge.unknown)
+            continue
+        builder.edges.fail(inst.address, "subnet_id", edge.why_not_one(), count=not edge.unknown)
+        for other in builder.candidates(value, edge, "subnets"):
+            undecided.setdefault(other["address"], f"{inst.address}: subnet_id {edge.why_not_one()}")
     for subnet in builder.collections["subnets"]:
-        edge = associated.get(subnet["address"])
-        if edge is None:
+        association = associated.get(subnet["address"])
+        if association is not None:
+            put_edge(subnet, "route_table", association, many=False)
+        else:
+            # The main table only when no association in the plan can name this subnet.
             vpc = builder.find(subnet["vpc"], "vpcs")
-            if vpc is None:
-                subnet["unknown"]["route_table"] = "VPC unknown"
+            reason = undecided.get(subnet["address"]) or ("VPC unknown" if vpc is None else
+                                                           vpc["unknown"].get("main_route_table"))
+            if reason:
+                subnet["unknown"]["route_table"] = reason
                 set_egress(subnet, None)  # egress unknown, and named so
                 continue
-            subnet["route_table"] = vpc["main_route_table"]
-        else:
-            put_edge(subnet, "route_table", edge, many=False)
+            subnet["route_table"] = vpc["main_route_table"] if vpc else None
         set_egress(subnet, builder.find(subnet["route_table"], "route_tables"))
 
 

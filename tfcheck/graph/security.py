@@ -44,22 +44,24 @@ def build_security_groups(builder: Builder) -> None:
         })
     for inst in builder.of("aws_security_group_rule"):
         kind = inst.values.get("type")
-        edge = builder.edges.follow(inst.values.get("security_group_id"))
-        group = builder.find(edge.one, "security_groups")
-        if group is None and edge.unknown:
-            _unattributed(builder, inst.address, edge.unknown, kind)
-        if group is not None and kind in ("ingress", "egress"):
-            values = dict(inst.values)
-            values["security_groups"] = [values.get("source_security_group_id")]
-            add_rule(builder, group, str(kind), values, inst.address)
+        group = _group_of(builder, inst.address, inst.values.get("security_group_id"),
+                          kind if kind in ("ingress", "egress") else None)
+        if group is None:
+            continue
+        if kind not in ("ingress", "egress"):
+            reason = kind.reason if isinstance(kind, Unknown) else f"type is {kind!r}"
+            builder.edges.fail(inst.address, "type", reason)
+            for direction in ("ingress", "egress"):
+                group["unknown"].setdefault(direction, f"{inst.address}: {reason}")
+            continue
+        values = dict(inst.values)
+        values["security_groups"] = [values.get("source_security_group_id")]
+        add_rule(builder, group, str(kind), values, inst.address)
     for rule_type, direction in (("aws_vpc_security_group_ingress_rule", "ingress"),
                                  ("aws_vpc_security_group_egress_rule", "egress")):
         for inst in builder.of(rule_type):
-            edge = builder.edges.follow(inst.values.get("security_group_id"))
-            group = builder.find(edge.one, "security_groups")
+            group = _group_of(builder, inst.address, inst.values.get("security_group_id"), direction)
             if group is None:
-                if edge.unknown:
-                    _unattributed(builder, inst.address, edge.unknown, direction)
                 continue
             v = inst.values
             add_rule(builder, group, direction, {
@@ -70,12 +72,19 @@ def build_security_groups(builder: Builder) -> None:
             }, inst.address)
 
 
-def _unattributed(builder: Builder, address: str, reason: str, kind: Any) -> None:
-    """A rule whose group is unknown may belong to any group: none has known rules now."""
-    directions = [kind] if kind in ("ingress", "egress") else ["ingress", "egress"]
-    for group in builder.collections["security_groups"]:
-        for name in directions:
-            group["unknown"].setdefault(name, f"{address}: security group {reason}")
+def _group_of(builder: Builder, address: str, value: Any, direction: str | None) -> Draft | None:
+    """The one group a rule resource belongs to; else the rule is recorded as unresolved and
+    every group it may belong to has that direction undecided."""
+    edge = builder.edges.follow(value)
+    group = builder.find(edge.one, "security_groups")
+    if group is not None:
+        return group
+    why = edge.why_not_one()
+    builder.edges.fail(address, "security_group_id", why, count=not edge.unknown)
+    for other in builder.candidates(value, edge, "security_groups"):
+        for name in [direction] if direction else ["ingress", "egress"]:
+            other["unknown"].setdefault(name, f"{address}: security group {why}")
+    return None
 
 
 def add_rule(builder: Builder, group: Draft, direction: str,

@@ -81,8 +81,10 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
     for inst in by_type.get("aws_instance", ()):
         subnet = subnets.get(edges.follow(inst.values.get("subnet_id"), count=False).one or "")
         default = subnet["map_public_ip"] if subnet else None
-        add(inst, "instance", inst.values.get("subnet_id"), inst.values.get("vpc_security_group_ids"),
-            inst.values.get("associate_public_ip_address"), default)
+        item = add(inst, "instance", inst.values.get("subnet_id"), inst.values.get("vpc_security_group_ids"),
+                   inst.values.get("associate_public_ip_address"), default)
+        if len(item["subnets"]) > 1:  # an instance has one subnet: several are a reading, not a fact
+            item["unknown"].setdefault("subnets", "ambiguous reference")
     for inst in by_type.get("aws_autoscaling_group", ()):
         template = _launch_template(inst, launch_templates, edges)
         sgs: Any = Unknown("no launch template in plan")

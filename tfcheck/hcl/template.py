@@ -5,6 +5,8 @@ into a quoted template so both kinds share one evaluator.
 """
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from tfcheck.errors import InputError
@@ -43,11 +45,52 @@ def compile_string(node: Tree[Any], compile_expr: Compile) -> Callable[[Any], An
         unknowns: list[Any] = []
         _render(nodes, scope, out, unknowns)
         if unknowns:
+            partial = partial_json("".join(out), unknowns)
+            if partial is not None:
+                return partial
             unknown = unknown_of(*unknowns)
             return NotNull(unknown.reason, unknown.refs)  # a template is never null
         return "".join(out)
 
     return run
+
+
+_PLACEHOLDER = "__tfcheck_unknown_"
+_POISON = "\x00"  # not valid anywhere in JSON text
+_MARK = re.compile(re.escape(_PLACEHOLDER) + r"(\d+)__")
+
+
+def partial_json(text: str, unknowns: list[Any]) -> Any:
+    """A rendered template that is JSON once each unknown part is a placeholder, with every
+    placeholder inside a string value: the document's structure, each such string Unknown
+    (built from its parts). Else None: the template stays one unknown string."""
+    if not text.lstrip().startswith(("[", "{")) or text.count(_PLACEHOLDER) != len(unknowns):
+        return None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    found: set[int] = set()
+    value = _placeholders(document, unknowns, found)
+    return value if found == set(range(len(unknowns))) else None
+
+
+def _placeholders(value: Any, unknowns: list[Any], found: set[int]) -> Any:
+    if isinstance(value, str):
+        parts = [int(m.group(1)) for m in _MARK.finditer(value)]
+        if not parts:
+            return value
+        found.update(parts)
+        return unknown_of(*(unknowns[i] for i in parts if i < len(unknowns)))
+    if isinstance(value, list):
+        return [_placeholders(v, unknowns, found) for v in value]
+    if isinstance(value, dict):
+        if any(_PLACEHOLDER in key for key in value):
+            found.add(-1)  # an unknown key: the structure itself is not known
+        return {k: _placeholders(v, unknowns, found) for k, v in value.items()}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def compile_heredoc(token: str, compile_expr: Compile) -> Callable[[Any], Any]:
@@ -141,6 +184,7 @@ def _render(nodes: list[Any], scope: Any, out: list[str], unknowns: list[Any]) -
         elif kind == "expr":
             value = materialize(node[1](scope))
             if not is_known(value):
+                out.append(f"{_PLACEHOLDER}{len(unknowns)}__")
                 unknowns.append(value)
             elif value is None:
                 raise EvalError("a template interpolates a null value")
@@ -149,6 +193,7 @@ def _render(nodes: list[Any], scope: Any, out: list[str], unknowns: list[Any]) -
         elif kind == "if":
             test = node[1](scope)
             if not is_known(test):
+                out.append(_POISON)  # where the unknown text goes is not known
                 unknowns.append(test)
             else:
                 _render(node[2] if to_bool(test) else node[3], scope, out, unknowns)
@@ -160,6 +205,7 @@ def _render_for(node: list[Any], scope: Any, out: list[str], unknowns: list[Any]
     names, collection = node[1]
     source = materialize(collection(scope))
     if not is_known(source) and not isinstance(source, (list, dict)):
+        out.append(_POISON)
         unknowns.append(source)
         return
     if isinstance(source, dict):

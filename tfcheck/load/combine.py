@@ -64,10 +64,52 @@ def _fill(planned: Any, source: Any, where: str, notes: list[str]) -> Any:
     if isinstance(planned, list) and isinstance(source, list) and len(planned) == len(source):
         paired = _pair(planned, source)
         return [_fill(p, s, f"{where}[{i}]", notes) for i, (p, s) in enumerate(zip(planned, paired))]
+    if _from_configuration(planned) and _decides(source) and not _same_refs(planned, source):
+        # What the plan resolved from its configuration's reference lists is a reading of
+        # the expression; the source evaluated it. Known plan values are never replaced.
+        return _tag(source)
     if (source is not _ABSENT and _is_known_scalar(planned) and _is_known_scalar(source)
             and _text(planned) != _text(source) and not _same_json(planned, source)):
         notes.append(f"{where}: plan has {planned!r}, source evaluates to {source!r}; using the plan")
     return planned
+
+
+def _from_configuration(value: Any) -> bool:
+    """Built wholly from `configuration` references (Refs, Unknowns): a list holding a known
+    planned element has the length Terraform planned, and keeps it."""
+    if isinstance(value, (Ref, Unknown)):
+        return True
+    if isinstance(value, list) and value:
+        return all(_from_configuration(v) for v in value)
+    if isinstance(value, dict) and value:
+        return all(_from_configuration(v) for v in value.values())
+    return False
+
+
+def _decides(source: Any) -> bool:
+    """The source evaluated something: a value, or a structure, not one whole Unknown."""
+    return source is not _ABSENT and not isinstance(source, Unknown)
+
+
+def _same_refs(planned: Any, source: Any) -> bool:
+    """Both name the same attributes (`[aws_sg.a.id]` resolved by the plan to one Ref)."""
+    left, right = _flat_refs(planned), _flat_refs(source)
+    return left is not None and left == right
+
+
+def _flat_refs(value: Any) -> list[tuple[str, str]] | None:
+    """The Refs of a Ref or a list of them, in order; None if it holds anything else."""
+    if isinstance(value, Ref):
+        return [(value.address, value.attr)]
+    if isinstance(value, list):
+        out: list[tuple[str, str]] = []
+        for item in value:
+            refs = _flat_refs(item)
+            if refs is None:
+                return None
+            out.extend(refs)
+        return out
+    return None
 
 
 def _pair(planned: list[Any], source: list[Any]) -> list[Any]:

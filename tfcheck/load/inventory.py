@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Iterator, Mapping
 
-from tfcheck.aws import ATTRIBUTE_TARGETS
+from tfcheck.aws import ATTRIBUTE_TARGETS, DOCUMENT_ATTRIBUTES
 from tfcheck.load.plan import PlanDoc
 from tfcheck.load.references import (
     Place,
@@ -237,7 +237,18 @@ def _from_config(expr: Any, resolver: Resolver, ctx: Place, attr: str) -> Any:
         nested = {k: _from_config(v, resolver, ctx, k) for k, v in expr.items() if isinstance(k, str)}
         return {k: v for k, v in nested.items() if v is not _MISSING}
     value = resolver.expression(expr, ctx)
+    if attr in DOCUMENT_ATTRIBUTES:
+        return _document(value)
     return _filter_targets(value, attr)
+
+
+def _document(value: Any) -> Any:
+    """A document the plan does not know: unknown, built from what its references resolve to."""
+    if isinstance(value, Unknown) or not isinstance(value, (Ref, list)):
+        return value
+    items = value if isinstance(value, list) else [value]
+    refs = tuple(dict.fromkeys(r for r in items if isinstance(r, Ref)))
+    return Unknown("unknown until apply", refs)
 
 
 def _filter_targets(value: Any, attr: str) -> Any:

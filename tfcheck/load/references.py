@@ -8,54 +8,21 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from tfcheck.load.steps import (Index, Step, apply_steps, by_instance_key, instance_key, make_ref,
+                                parse_reference, refs_in, tag)
 from tfcheck.model import Key, ModulePath, Ref, Unknown, format_key, module_prefix, sort_keys
 
-@dataclass(frozen=True, slots=True)
-class Index:
-    """A `[0]` or `["a"]` step of a reference, as opposed to an attribute name."""
-
-    key: int | str
-
-
-Step = str | Index
+__all__ = ["Index", "PlanModule", "Place", "Resolver", "index_configuration", "instance_key",
+           "parse_reference"]
 
 # A resource the configuration declares with zero instances (count = 0): a reference to
 # it contributes nothing, as in `try(aws_x.this[0].id, aws_x.other[0].id, "")`.
 NO_INSTANCES = "resource has no instances"
-_TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\[\*\]')
 _MAX_HOPS = 40
-
-
-def parse_reference(text: str) -> list[Step] | None:
-    """Split `module.net.ids[0]` into ["module", "net", "ids", Index(0)]; None if malformed."""
-    steps = _parse(text)
-    return list(steps) if steps is not None else None
-
-
-@functools.lru_cache(maxsize=65536)
-def _parse(text: str) -> tuple[Step, ...] | None:
-    steps: list[Step] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            return None
-        name, number, key = match.group(1), match.group(2), match.group(3)
-        if name is not None:
-            steps.append(name)
-        elif number is not None:
-            try:
-                steps.append(Index(int(number)))
-            except ValueError:  # more digits than int() converts (4300): no real index
-                return None
-        elif key is not None:
-            steps.append(Index(key.replace('\\"', '"').replace("\\\\", "\\")))
-        pos = match.end()
-    return tuple(steps)
+WHOLE_MODULE = "module as a whole (splat or for expression over its instances)"
 
 
 @dataclass(slots=True)
@@ -159,6 +126,7 @@ class Resolver:
         results: list[Any] = []
         reasons: list[str] = []
         empty: list[str] = []
+        candidates: list[Ref] = []  # what a whole-module reference may mean
         for steps in parsed:
             if not steps:
                 reasons.append("unreadable reference")
@@ -169,6 +137,8 @@ class Resolver:
                     empty.append(value.reason)
                 elif value.reason != "ignored":
                     reasons.append(value.reason)
+                if value.reason == WHOLE_MODULE:
+                    candidates.extend(value.refs)
             elif isinstance(value, list):
                 results.extend(value)
             else:
@@ -176,10 +146,10 @@ class Resolver:
         if empty and not results:
             reasons.extend(empty)  # only resources without instances: nothing to point at
         if reasons and not results:
-            return Unknown(reasons[0])
+            return Unknown(reasons[0], tuple(candidates))
         if reasons:
             # Some parts resolved, others did not: the value is incomplete, never a guess.
-            return Unknown(reasons[0], tuple(r for r in results if isinstance(r, Ref)))
+            return Unknown(reasons[0], tuple([r for r in results if isinstance(r, Ref)] + candidates))
         if len(results) == 1:
             return results[0]
         return results
@@ -196,8 +166,13 @@ class Resolver:
         if head == "data":
             return Unknown("data source")
         if head == "var" and isinstance(second, str):
-            return _apply(self._variable(second, ctx, hops), steps[2:])
-        if head == "module" and isinstance(second, str) and len(steps) > 2:
+            value = apply_steps(self._variable(second, ctx, hops), steps[2:])
+            # `var.ids[count.index]`, `element(var.ids, count.index)`, `var.map[each.key]`:
+            # the plan keeps only "count.index" / "each.key" beside the variable.
+            return by_instance_key(value, ctx.key) if keyed and len(steps) == 2 else value
+        if head == "module" and isinstance(second, str):
+            if len(steps) == 2 or (len(steps) == 3 and isinstance(steps[2], Index)):
+                return self._whole_module(steps, ctx, keyed, hops)
             return self._module_output(steps, ctx, keyed, hops)
         if isinstance(head, str) and isinstance(second, str):
             return self._resource(steps, ctx, keyed)
@@ -214,12 +189,12 @@ class Resolver:
         if rest and isinstance(rest[0], Index):
             if rest[0].key not in keys:
                 return Unknown("no such instance")
-            return _ref(base + format_key(rest[0].key), rest[1:], "reference")
+            return make_ref(base + format_key(rest[0].key), rest[1:], "reference")
         if keyed and ctx.key is not None and ctx.key in keys and len(keys) > 1:
-            return _ref(base + format_key(ctx.key), rest, "index")
+            return make_ref(base + format_key(ctx.key), rest, "index")
         if keys == [None]:
-            return _ref(base, rest, "reference")
-        return [_ref(base + format_key(k), rest, "reference") for k in sort_keys(keys)]
+            return make_ref(base, rest, "reference")
+        return [make_ref(base + format_key(k), rest, "reference") for k in sort_keys(keys)]
 
     def _each(self, steps: list[Step], ctx: Place, hops: int) -> Any:
         if len(steps) < 2 or steps[1] != "value" or ctx.for_each is None:
@@ -228,11 +203,11 @@ class Resolver:
         if isinstance(source, Unknown):
             return source
         if isinstance(source, dict):
-            return _apply(source.get(str(ctx.key), Unknown("no such key")), steps[2:])
+            return apply_steps(source.get(str(ctx.key), Unknown("no such key")), steps[2:])
         items = source if isinstance(source, list) else [source]
         for item in items:
             if isinstance(item, Ref) and str(instance_key(item.address)) == str(ctx.key):
-                return _ref(item.address, steps[2:], "index")
+                return make_ref(item.address, steps[2:], "index")
         return Unknown("each.value not resolvable")
 
     def _variable(self, name: str, ctx: Place, hops: int) -> Any:
@@ -256,7 +231,27 @@ class Resolver:
             return Unknown("variable not set")
         each = call.get("for_each_expression")
         parent_ctx = Place(parent, call_key, each if isinstance(each, dict) else None, parent)
-        return _tag(self.expression(expr, parent_ctx, hops + 1), "module input")
+        return tag(self.expression(expr, parent_ctx, hops + 1), "module input")
+
+    def _whole_module(self, steps: list[Step], ctx: Place, keyed: bool, hops: int) -> Any:
+        """`module.m[*].out` or `[for m in module.m : m.out]`: the plan names only `module.m`,
+        not which output. Unknown, built from every output of the instances it can mean."""
+        call_name = str(steps[1])
+        config = self.config_at(ctx.module)
+        child_config = config.children.get(call_name) if config else None
+        if child_config is None:
+            return Unknown("module not in configuration")
+        keys = self.module_instances.get(module_prefix(ctx.module) + f"module.{call_name}", [None])
+        if len(steps) == 3 and isinstance(steps[2], Index):
+            keys = [k for k in keys if k == steps[2].key]
+        elif keyed and ctx.key in keys:
+            keys = [ctx.key]  # `module.m[count.index].out`: the plan keeps only "count.index"
+        refs: list[Ref] = []
+        for key in sort_keys(keys):
+            child_ctx = Place(ctx.module + ((call_name, key),))
+            for output in child_config.outputs.values():
+                refs.extend(refs_in(self.expression(output.get("expression"), child_ctx, hops + 1)))
+        return Unknown(WHOLE_MODULE, tuple(dict.fromkeys(tag(r, "module output") for r in refs)))
 
     def _module_output(self, steps: list[Step], ctx: Place, keyed: bool, hops: int) -> Any:
         call_name = str(steps[1])
@@ -281,10 +276,10 @@ class Resolver:
             values.append(self.expression(output.get("expression"), child_ctx, hops + 1))
         value = values[0] if len(values) == 1 else values
         rest = rest[1:]
-        if keyed and not rest and isinstance(ctx.key, int) and isinstance(value, list):
+        if keyed and not rest:
             # `module.m.ids[count.index]`: the plan keeps only "count.index" beside the output.
-            rest = [Index(ctx.key)]
-        return _tag(_apply(value, rest), "module output")
+            value = by_instance_key(value, ctx.key)
+        return tag(apply_steps(value, rest), "module output")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -316,58 +311,3 @@ def _has_prefixed(ordered: list[str], prefix: str) -> bool:
     return i < len(ordered) and ordered[i].startswith(prefix)
 
 
-def _ref(address: str, rest: Sequence[Step], how: str) -> Ref:
-    attr = rest[0] if rest and isinstance(rest[0], str) else "id"
-    return Ref(address, attr, how)
-
-
-def instance_key(address: str) -> Key:
-    """The count index or for_each key at the end of an instance address, if any."""
-    steps = parse_reference(address)
-    if steps and isinstance(steps[-1], Index):
-        return steps[-1].key
-    return None
-
-
-def _apply(value: Any, rest: Sequence[Step]) -> Any:
-    """Index or attribute steps applied after a module output or variable."""
-    for step in rest:
-        if isinstance(value, Unknown):
-            return value
-        if isinstance(step, Index):
-            value = _index(value, step.key)
-        elif isinstance(value, dict):
-            value = value.get(step, Unknown("no such key"))
-        elif isinstance(value, Ref):
-            value = Ref(value.address, step, value.how)
-        elif isinstance(value, list) and all(isinstance(v, Ref) for v in value):
-            # `module.m.out[*].x` style: keep the list, take the attribute of each.
-            value = [Ref(v.address, step, v.how) for v in value]
-        else:
-            return Unknown("attribute not resolvable")
-    return value
-
-
-def _index(value: Any, key: int | str) -> Any:
-    if isinstance(value, dict):
-        return value.get(str(key), Unknown("no such key"))
-    if not isinstance(value, list):
-        return Unknown("index into an unknown value")
-    if isinstance(key, int):
-        if key >= len(value):
-            return Unknown("index out of range")
-        item = value[key]
-        return Ref(item.address, item.attr, "index") if isinstance(item, Ref) else item
-    # A map output built from a for_each resource: pick the instance with that key.
-    for item in value:
-        if isinstance(item, Ref) and instance_key(item.address) == key:
-            return Ref(item.address, item.attr, "index")
-    return Unknown("no such key")
-
-
-def _tag(value: Any, how: str) -> Any:
-    if isinstance(value, Ref) and value.how == "reference":
-        return Ref(value.address, value.attr, how)
-    if isinstance(value, list):
-        return [_tag(v, how) for v in value]
-    return value
