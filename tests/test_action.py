@@ -435,8 +435,6 @@ def test_pre_commit_validates_the_manifest() -> None:
 # --- pinned dependencies ----------------------------------------------------------------------
 
 PINS = REPO / "requirements" / "action.txt"
-# Pinned ahead of pyproject.toml: the google-re2 dependency comes with another change.
-PINNED_AHEAD = {"google-re2"}
 
 
 def pins() -> dict[str, tuple[str, list[str]]]:
@@ -490,7 +488,7 @@ def test_pins_satisfy_pyproject_and_cover_every_runtime_dependency() -> None:
                 version = pinned.get(_canonical(dep.name), ("",))[0]
                 assert version and dep.specifier.contains(version, prereleases=True), \
                     f"{name} needs {dep}; {PINS.name} pins {version or 'nothing'}"
-    assert set(pinned) - closure <= PINNED_AHEAD, set(pinned) - closure
+    assert set(pinned) - closure == set(), set(pinned) - closure
 
 
 def test_action_installs_only_from_the_hash_pinned_file() -> None:

@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("tfcheck.cli", "tfcheck.action", "tfcheck.__main__"),
 ]
 # Imported inside a function on purpose: heavy modules only some runs need (start-up time).
-LAZY_ALLOWED = {"yaml", "jsonschema", "hcl2", "lark", "multiprocessing", "concurrent",
+LAZY_ALLOWED = {"yaml", "jsonschema", "hcl2", "lark", "re2", "multiprocessing", "concurrent",
                 "traceback"}
 MAX_LINES = 400
 

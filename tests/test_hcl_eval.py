@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from tfcheck.hcl.budget import Budget
 from tfcheck.hcl.parse import parse_expression
 from tfcheck.hcl.expr import Scope, compile_expr
 from tfcheck.hcl.functions.table import FUNCTIONS
@@ -22,6 +23,7 @@ class Environment:
 
     def __init__(self, locals_: dict[str, Any]) -> None:
         self.locals = locals_
+        self.budget = Budget()
 
     def root(self, name: str) -> Any:
         if name == "local":

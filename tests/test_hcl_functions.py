@@ -102,15 +102,17 @@ def test_errors_are_eval_errors(name: str, args: list[Any], message: str) -> Non
 
 
 def test_file_functions(tmp_path: Path) -> None:
+    from tfcheck.hcl.boundary import Boundary
+    from tfcheck.hcl.budget import Budget
     from tfcheck.hcl.functions.files import file_functions
 
     (tmp_path / "policy.json").write_text('{"a": 1}')
     (tmp_path / "t.tpl").write_text("%{ for n in names ~}\n${n},\n%{ endfor ~}\n")
-    functions = file_functions(str(tmp_path))
+    functions = file_functions(Boundary(str(tmp_path)), str(tmp_path), Budget())
     assert functions["file"](["policy.json"]) == '{"a": 1}'
     assert functions["fileexists"](["nope"]) is False
     assert functions["templatefile"](["t.tpl", {"names": ["a", "b"]}]) == "a,\nb,\n"
     assert functions["templatefile"](["t.tpl", {"names": [REF]}]) == Unknown(
         "known after apply", (REF,))
-    with pytest.raises(EvalError, match="cannot read"):
+    with pytest.raises(EvalError, match="no file nope"):
         functions["file"](["nope"])

@@ -214,6 +214,8 @@ class Report:
             summary = graph.get("summary") or {}
             out.append({"plan": label, "mode": summary.get("mode"), "source": summary.get("source_dir"),
                         "edges": summary.get("edges")})
+            if summary.get("refused"):  # what the evaluation budget or the file boundary refused
+                out[-1]["refused"] = list(summary["refused"])
         return out
 
     def summary(self) -> dict[str, int]:

@@ -57,6 +57,9 @@ class Inventory:
     source: str
     kind: str = "plan"  # plan | state | hcl
     notes: tuple[str, ...] = field(default=())
+    # What HCL evaluation refused ("main.tf:12: x: evaluation budget exceeded (...)"): the
+    # file functions outside the configuration and the bounds of the evaluation budget.
+    refused: tuple[str, ...] = field(default=())
 
 
 Key = int | str | None  # an instance key: count index, for_each key, or none

@@ -56,6 +56,8 @@ def build_graph(inventory: Inventory, options: GraphOptions | None = None,
         "edges": b.edges.summary(),
         **{name: len(doc[name]) for name in COLLECTIONS},
     }
+    if inventory.refused:
+        doc["summary"]["refused"] = list(inventory.refused)
     if mode is not None:
         doc["summary"]["mode"] = mode
         doc["summary"]["source_dir"] = source_dir

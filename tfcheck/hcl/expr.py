@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, cast
 
 from tfcheck.hcl.nodes import MadeTree, is_token, is_tree, trees
 
+from tfcheck.hcl.budget import Budget
 from tfcheck.hcl.ops import binary, get_attr, get_index, splat, unary
 from tfcheck.hcl.parse import unescape
 from tfcheck.hcl.template import compile_heredoc, compile_string
@@ -27,6 +28,9 @@ class Environment(Protocol):
 
     @property
     def functions(self) -> Mapping[str, Callable[[list[Any]], Any]]: ...
+
+    @property
+    def budget(self) -> Budget: ...
 
     def root(self, name: str) -> Any: ...
 
@@ -88,7 +92,7 @@ def _identifier(node: Tree[Any]) -> Expr:
 
 def _tuple(node: Tree[Any]) -> Expr:
     items = [compile_expr(c) for c in trees(node)]
-    return lambda scope: [item(scope) for item in items]
+    return lambda scope: scope.ctx.budget.value([item(scope) for item in items])
 
 
 def _object_key(node: Tree[Any]) -> Expr:
@@ -112,7 +116,7 @@ def _object(node: Tree[Any]) -> Expr:
             if not is_known(key):
                 return unknown_of(key)
             out[to_string(key)] = value_fn(scope)
-        return out
+        return scope.ctx.budget.value(out)
 
     return run
 
@@ -160,6 +164,8 @@ def _walk(value: Any, steps: list[Any], scope: Scope) -> Any:
         elif kind == "i":
             value = get_index(value, arg(scope))
         else:
+            if isinstance(value, list):
+                scope.ctx.budget.step(len(value))
             value = splat(value, _per_item(arg, scope))
     return value
 
@@ -185,7 +191,9 @@ def _call(node: Tree[Any]) -> Expr:
         function = scope.ctx.functions.get(name)
         if function is None:
             return Unknown(f"unsupported function {name}")
+        budget = scope.ctx.budget
         values = [arg(scope) for arg in args]
+        budget.step(1 + sum(_work(v) for v in values))
         if expand and values:
             last = materialize(values[-1])
             if isinstance(last, (Unknown, Ref)):
@@ -193,9 +201,18 @@ def _call(node: Tree[Any]) -> Expr:
             if not isinstance(last, list):
                 raise EvalError(f"{name}(...): the argument before ... must be a list")
             values = values[:-1] + list(last)
-        return function(values)
+        return budget.value(function(values))
 
     return run
+
+
+def _work(value: Any) -> int:
+    """Steps a function may spend on an argument: its elements, or its characters / 1024."""
+    if isinstance(value, (list, dict)):
+        return len(value)
+    if isinstance(value, str):
+        return len(value) >> 10
+    return 0
 
 
 def _try(args: list[Expr]) -> Expr:
@@ -284,7 +301,9 @@ def _for(node: Tree[Any]) -> Expr:
             raise EvalError(f"a for expression cannot iterate over a {type_name(source)}")
         out_list: list[Any] = []
         out_map: dict[str, Any] = {}
+        budget = scope.ctx.budget
         for key, value in pairs:
+            budget.step()
             names_now = {value_name: value}
             if key_name:
                 names_now[key_name] = key
@@ -308,7 +327,7 @@ def _for(node: Tree[Any]) -> Expr:
                 raise EvalError(f'duplicate key "{name}" in a for expression (add ... to group)')
             else:
                 out_map[name] = exprs[1](inner)
-        return out_map if is_object else out_list
+        return budget.value(out_map if is_object else out_list)
 
     return run
 

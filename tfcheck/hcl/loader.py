@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from tfcheck.errors import InputError
+from tfcheck.hcl.boundary import OUTSIDE, Boundary
+from tfcheck.hcl.budget import Budget, Refused
 from tfcheck.hcl.parse import Attribute, Block, load_module_dir
 from tfcheck.hcl.expr import Expr, Scope, compile_expr
 from tfcheck.hcl.functions.files import file_functions
@@ -48,7 +50,11 @@ class Loader:
         # Data source instances a plan has read: "module.a.data.aws_region.current" -> {key: values}
         self.data_sources = data_sources or {}
         self.notes: list[str] = []
-        self.functions = {**FUNCTIONS, **file_functions(root)}
+        self.refused: list[str] = []  # the notes of refusals (budget.Refused), for the summary
+        self._noted: set[str] = set()
+        self.boundary = Boundary(root)  # what the configuration may read
+        self.budget = Budget()  # what its evaluation may cost
+        self.functions = {**FUNCTIONS, **file_functions(self.boundary, root, self.budget)}
         self._configs: dict[str, ModuleConfig] = {}
         self._compiled: dict[int, Expr] = {}
         self._installed: dict[str, str] | None = None
@@ -56,8 +62,15 @@ class Loader:
         self.env_region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
 
     def note(self, text: str) -> None:
-        if text not in self.notes:
+        if text not in self._noted:
+            self._noted.add(text)
             self.notes.append(text)
+
+    def refuse(self, text: str) -> None:
+        """A note about a refusal: evaluation budget exceeded, a file outside the configuration."""
+        if text not in self._noted:
+            self.refused.append(text)
+        self.note(text)
 
     def compiled(self, attr: Attribute) -> Expr:
         expr = self._compiled.get(id(attr.expr))
@@ -81,7 +94,7 @@ class Loader:
     def _read(self, directory: str) -> ModuleConfig:
         rel = os.path.relpath(directory, self.root).replace(os.sep, "/")
         config = ModuleConfig(directory, rel)
-        for block in load_module_dir(directory, self.root):
+        for block in load_module_dir(directory, self.root, self.boundary, self.budget):
             wanted = _LABELS.get(block.type)
             if wanted is not None and len(block.labels) != wanted:
                 raise InputError(block.file, f'line {block.line}: a "{block.type}" block takes '
@@ -105,20 +118,30 @@ class Loader:
         return config
 
     def module_dir(self, parent: ModuleConfig, key_path: str, source: str | None) -> str | None:
-        """Where a module call's code is: a local path, or where `terraform init` put it."""
+        """Where a module call's code is: a local path, or where `terraform init` put it.
+
+        `Refused` when that directory lies outside the configuration (boundary.py)."""
         if source and source.startswith(("./", "../")):
-            directory = os.path.join(parent.directory, source)
-            return directory if os.path.isdir(directory) else None
-        if self._installed is None:
-            self._installed = _installed_modules(self.root)
-        found = self._installed.get(key_path)
-        return os.path.join(self.root, found) if found is not None else None
+            directory: str | None = os.path.join(parent.directory, source)
+            if not os.path.isdir(str(directory)):
+                return None
+        else:
+            if self._installed is None:
+                self._installed = _installed_modules(self.root)
+            found = self._installed.get(key_path)
+            directory = os.path.join(self.root, found) if found is not None else None
+        if directory is not None and not self.boundary.inside(directory):
+            raise Refused(f"module source {OUTSIDE}")
+        return directory
 
 
 class Constants:
     """The context of a type default, a .tfvars value or a `-var`: no names, no functions."""
 
     functions: dict[str, Any] = {}
+
+    def __init__(self, budget: Budget | None = None) -> None:
+        self.budget = budget or Budget()
 
     def root(self, name: str) -> Any:
         raise EvalError(f'"{name}": variables are not allowed here, only literal values')
@@ -130,7 +153,7 @@ def variable_type(decl: Block, note: Callable[[str], None]) -> Type:
         return ANY
     try:
         return parse_type(attr.expr, lambda tree: compile_expr(tree)(Scope(Constants())))
-    except (EvalError, LookupError, ValueError, TypeError, AttributeError) as exc:
+    except (EvalError, Refused, LookupError, ValueError, TypeError, AttributeError) as exc:
         note(f"{attr.file}:{attr.line}: variable type not understood: {exc}")
         return ANY
 

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
+from tfcheck.hcl.budget import Refused, refusal_reason
 from tfcheck.hcl.data import OFFLINE, offline_data
 from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
@@ -48,6 +49,7 @@ class ModuleInstance:
         self.address = address
         self.key_path = key_path
         self.functions = loader.functions
+        self.budget = loader.budget
         self._inputs = inputs
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._busy: set[tuple[Any, ...]] = set()
@@ -83,7 +85,12 @@ class ModuleInstance:
     def evaluate(self, attr: Attribute, scope: Scope) -> Any:
         """Evaluate an argument; an error Terraform would report becomes Unknown and a note."""
         try:
+            self.budget.step()
             return self.loader.compiled(attr)(scope)
+        except Refused as exc:  # a bound of the budget, or a file outside the configuration
+            where = f"{attr.file}:{attr.line}"
+            self.loader.refuse(f"{where}: {attr.name}: {exc}")
+            return Unknown(refusal_reason(exc, where))
         except EvalError as exc:
             self.loader.note(f"{attr.file}:{attr.line}: {attr.name}: {exc}")
             return Unknown(f"cannot evaluate: {exc}")
@@ -186,9 +193,19 @@ class ModuleInstance:
 
     def expansion(self, kind: str, name: str) -> list[tuple[Key, dict[str, Any]]] | Unknown:
         block = self.config.resources[(kind, name)]
-        return self._once(("expand", kind, name),
-                          lambda: expand(block, Scope(self), self.evaluate),
+        return self._once(("expand", kind, name), lambda: self._expand(block),
                           Unknown(f"cycle through {kind}.{name}"))
+
+    def _expand(self, block: Block) -> list[tuple[Key, dict[str, Any]]] | Unknown:
+        keys = expand(block, Scope(self), self.evaluate)
+        if isinstance(keys, list):
+            try:
+                self.budget.resource_instances(len(keys))
+            except Refused as exc:
+                where = f"{block.file}:{block.line}"
+                self.loader.refuse(f"{where}: {exc}")
+                return Unknown(refusal_reason(exc, where))
+        return keys
 
     def resource_value(self, kind: str, name: str) -> Any:
         """`aws_subnet.a`: one object, a list (count) or a map (for_each) of objects."""
@@ -263,13 +280,19 @@ class ModuleInstance:
             return Unknown(f"modules nested more than {MAX_DEPTH} deep")
         source = static_string(call.attributes["source"].expr) if "source" in call.attributes \
             else None
-        directory = self.loader.module_dir(self.config, key_path, source)
-        if directory is None:
-            return Unknown(NOT_INSTALLED)
-        config = self.loader.config(directory)
-        keys = expand(call, Scope(self), self.evaluate)
-        if isinstance(keys, Unknown):
-            return keys
+        where = f"{call.file}:{call.line}"
+        try:
+            directory = self.loader.module_dir(self.config, key_path, source)
+            if directory is None:
+                return Unknown(NOT_INSTALLED)
+            config = self.loader.config(directory)
+            keys = expand(call, Scope(self), self.evaluate)
+            if isinstance(keys, Unknown):
+                return keys
+            self.budget.module_instances(len(keys))
+        except Refused as exc:
+            self.loader.refuse(f"{where}: module {name}: {exc}")
+            return Unknown(refusal_reason(exc, where))
         providers = self._passed_providers(call)
         out = []
         for key, names in keys:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from tfcheck.hcl.budget import check_number
 from tfcheck.hcl.values import (EvalError, Lazy, NotNull, equal, is_known, materialize, number,
                                 to_bool, to_number, type_name, unknown_of)
 from tfcheck.model import Ref, Unknown
@@ -94,7 +95,7 @@ def binary(op: str, a: Any, b: Any) -> Any:
     if op == "-":
         return number(x - y)
     if op == "*":
-        return number(x * y)
+        return check_number(number(x * y))
     if y == 0:
         raise EvalError("division by zero")
     if op == "/":

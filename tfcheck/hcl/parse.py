@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import stat
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -15,6 +16,8 @@ import re
 from typing import TYPE_CHECKING
 
 from tfcheck.errors import InputError
+from tfcheck.hcl.boundary import OUTSIDE, Boundary
+from tfcheck.hcl.budget import LIMITS, Budget, BudgetExceeded
 from tfcheck.hcl.nodes import is_token, is_tree, trees
 
 if TYPE_CHECKING:
@@ -121,14 +124,47 @@ def _parse() -> Callable[[str], Any]:
     return _parser().parse
 
 
-def parse_file(path: str, display: str) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
-    """Read and parse one file; `display` is the name errors and instances show."""
+def parse_file(path: str, display: str, boundary: Boundary | None = None,
+               budget: Budget | None = None
+               ) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
+    """Read and parse one file; `display` is the name errors and instances show.
+
+    With a `boundary`, a file that leads outside the configuration is not read at all;
+    any file must be a regular file of at most `LIMITS.source_bytes` (parsing costs about
+    100 times its size in memory, and Lark reads ~100 kB a second).
+    """
+    return parse_text(read_source(path, display, boundary, budget), display)
+
+
+def read_source(path: str, display: str, boundary: Boundary | None = None,
+                budget: Budget | None = None) -> str:
+    """The text of a .tf or .tfvars file, refused (InputError) when it may not be read."""
+    if boundary is not None and not boundary.inside(path):
+        raise InputError(display, f"this file is a link to a file {OUTSIDE} (the root "
+                         "module's directory or the repository holding it); tfcheck does "
+                         "not read it")
+    limit = LIMITS.source_bytes
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(display, f"cannot read the file: {exc}") from None
-    return parse_text(text, display)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError(display, "not a regular file; tfcheck reads only regular files")
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(display, f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(display, f"the file is larger than {limit // (1024 * 1024)} MiB, "
+                         "more than tfcheck parses in one file; split it, or check the plan "
+                         "with --no-source")
+    if budget is not None:
+        try:
+            budget.source_bytes(len(data))
+        except BudgetExceeded as exc:
+            raise InputError(display, f"{exc}: more than tfcheck parses in one run; check "
+                             "the plan with --no-source") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(display, f"cannot read the file: not UTF-8 text (byte {exc.start})") from None
 
 
 def parse_expression(text: str, path: str) -> Any:
@@ -137,7 +173,8 @@ def parse_expression(text: str, path: str) -> Any:
     return attributes["x"].expr
 
 
-def load_module_dir(directory: str, root: str) -> tuple[Block, ...]:
+def load_module_dir(directory: str, root: str, boundary: Boundary | None = None,
+                    budget: Budget | None = None) -> tuple[Block, ...]:
     """Every block of a module directory's `.tf` files, with override files merged in.
 
     Terraform reads `*.tf` in lexical order and merges `override.tf` / `*_override.tf` last.
@@ -154,7 +191,7 @@ def load_module_dir(directory: str, root: str) -> tuple[Block, ...]:
     overrides: list[Block] = []
     for name in names:
         full = os.path.join(directory, name)
-        blocks, attributes = parse_file(full, _rel(full, root))
+        blocks, attributes = parse_file(full, _rel(full, root), boundary, budget)
         if attributes:
             attr = next(iter(attributes.values()))
             raise InputError(_rel(full, root), f"line {attr.line}: an argument named "
@@ -164,9 +201,10 @@ def load_module_dir(directory: str, root: str) -> tuple[Block, ...]:
     return _merge_overrides(primary, overrides)
 
 
-def parse_tfvars(path: str, display: str) -> Mapping[str, Attribute]:
+def parse_tfvars(path: str, display: str, boundary: Boundary | None = None,
+                 budget: Budget | None = None) -> Mapping[str, Attribute]:
     """A `.tfvars` file's assignments (blocks are not allowed there)."""
-    blocks, attributes = parse_file(path, display)
+    blocks, attributes = parse_file(path, display, boundary, budget)
     if blocks:
         raise InputError(display, f"line {blocks[0].line}: a .tfvars file holds only "
                          f'"name = value" assignments, not a "{blocks[0].type}" block')

@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.blocks import key_order
+from tfcheck.hcl.budget import Refused
 from tfcheck.hcl.loader import Loader
 from tfcheck.hcl.module import ModuleInstance
 from tfcheck.hcl.parse import traversal_text
@@ -50,6 +51,9 @@ def load_source_with_comments(
     except RecursionError:
         raise InputError(directory, "the configuration is nested too deeply to evaluate") \
             from None
+    except Refused as exc:  # evaluation refusals are caught per argument; this is a safety net
+        raise InputError(directory, f"tfcheck refused to evaluate this configuration: {exc}") \
+            from None
     except InputError as exc:
         given = exc.path in var_files or exc.path.startswith(("--var", "TF_VAR_"))
         if given or os.path.isabs(exc.path):
@@ -79,7 +83,8 @@ def _load(directory: str, var_files: list[str], cli_vars: dict[str, str],
     found.sort(key=lambda pair: pair[0])
     region = instance.providers.get("aws")
     inventory = Inventory(tuple(i for _, i in found), region if isinstance(region, str) else None,
-                          directory, kind="hcl", notes=tuple(loader.notes))
+                          directory, kind="hcl", notes=tuple(loader.notes),
+                          refused=tuple(loader.refused))
     return inventory, comments
 
 

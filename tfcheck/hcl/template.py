@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from tfcheck.errors import InputError
+from tfcheck.hcl.budget import check_string
 from tfcheck.hcl.nodes import is_token, trees
 from tfcheck.hcl.parse import parse_expression, unescape
 from tfcheck.hcl.values import (EvalError, NotNull, is_known, materialize, to_bool, to_string,
@@ -50,6 +51,7 @@ def compile_string(node: Tree[Any], compile_expr: Compile) -> Callable[[Any], An
                 return partial
             unknown = unknown_of(*unknowns)
             return NotNull(unknown.reason, unknown.refs)  # a template is never null
+        check_string(sum(map(len, out)))  # before the join makes it
         return "".join(out)
 
     return run
@@ -214,7 +216,9 @@ def _render_for(node: list[Any], scope: Any, out: list[str], unknowns: list[Any]
         pairs = list(enumerate(source))
     else:
         raise EvalError("a template for directive needs a list or a map")
+    budget = scope.ctx.budget
     for key, value in pairs:
+        budget.step()
         bound = {names[-1]: value}
         if len(names) == 2:
             bound[names[0]] = key

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from tfcheck.hcl.budget import check_pairwise
 from tfcheck.model import Ref, Unknown
 
 AFTER_APPLY = "known after apply"
@@ -263,12 +264,23 @@ def sort_key(value: Any) -> tuple[int, Any]:
     return (3, json.dumps(finalize(value), sort_keys=True, default=repr))
 
 
+_PRIMITIVE = (str, int, float, bool)
+
+
 def make_set(items: list[Any]) -> list[Any]:
     """A set as tfcheck holds it: a list without duplicates, in Terraform's iteration order."""
-    unique: list[Any] = []
-    for item in items:
-        if not any(equal(item, seen) for seen in unique):
-            unique.append(item)
+    if all(item is None or type(item) in _PRIMITIVE for item in items):
+        # Linear for the common case; `equal` keeps 1 == 1.0 and true != 1, and so do keys.
+        first: dict[tuple[bool, bool, Any], Any] = {}
+        for item in items:
+            first.setdefault((type(item) is bool, type(item) is str, item), item)
+        unique = list(first.values())
+    else:
+        check_pairwise(len(items), len(items))
+        unique = []
+        for item in items:
+            if not any(equal(item, seen) for seen in unique):
+                unique.append(item)
     if all(is_known(item) for item in unique):
         unique.sort(key=sort_key)
     return unique

@@ -11,7 +11,9 @@ import os
 from typing import Any, Callable, Mapping
 
 from tfcheck.errors import InputError
-from tfcheck.hcl.parse import parse_expression, parse_tfvars
+from tfcheck.hcl.boundary import Boundary
+from tfcheck.hcl.budget import Budget, Refused
+from tfcheck.hcl.parse import parse_expression, parse_tfvars, read_source
 from tfcheck.hcl.expr import Scope, compile_expr
 from tfcheck.hcl.loader import Constants, Loader, ModuleConfig, variable_type
 from tfcheck.hcl.module import MISSING
@@ -22,7 +24,7 @@ from tfcheck.hcl.values import EvalError, is_known
 def _constant(tree: Any, where: str, prefix: str = "") -> Any:
     try:
         value = compile_expr(tree)(Scope(Constants()))
-    except (EvalError, LookupError, ValueError, TypeError, AttributeError) as exc:
+    except (EvalError, Refused, LookupError, ValueError, TypeError, AttributeError) as exc:
         raise InputError(where, f"{prefix}not a literal value: {exc}") from None
     if not is_known(value):
         raise InputError(where, f"{prefix}only literal values are allowed here")
@@ -43,10 +45,18 @@ def root_inputs(loader: Loader, config: ModuleConfig, var_files: list[str],
     files += sorted(f for f in os.listdir(loader.root)
                     if f.endswith((".auto.tfvars", ".auto.tfvars.json"))
                     and os.path.isfile(os.path.join(loader.root, f)))
+    if root_variables is not None and set(config.variables) <= set(root_variables):
+        files = []  # the plan holds what Terraform made of them: no need to read them again
     paths = [os.path.join(loader.root, f) for f in files] + list(var_files)
     for path in paths:
         display = os.path.relpath(path, loader.root) if path.startswith(loader.root) else path
-        for name, value in _read_var_file(path, display.replace(os.sep, "/")).items():
+        # A file the configuration holds must stay inside it; one named outside it on the
+        # command line is the operator's choice (but still only a regular file).
+        inside = path not in var_files or loader.boundary.inside(os.path.dirname(
+            os.path.abspath(path)))
+        boundary = loader.boundary if inside else Boundary("/")
+        for name, value in _read_var_file(path, display.replace(os.sep, "/"), boundary,
+                                          loader.budget).items():
             texts.pop(name, None)
             values[name] = value
     for name, text in cli_vars.items():
@@ -70,17 +80,18 @@ def root_inputs(loader: Loader, config: ModuleConfig, var_files: list[str],
     return lambda name: values.get(name, MISSING)
 
 
-def _read_var_file(path: str, display: str) -> dict[str, Any]:
+def _read_var_file(path: str, display: str, boundary: Boundary, budget: Budget
+                   ) -> dict[str, Any]:
     if not os.path.isfile(path):
         raise InputError(display, "no such variables file")
     if path.endswith(".json"):
+        text = read_source(path, display, boundary, budget)
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:
             raise InputError(display, f"cannot read the JSON variables file: {exc}") from None
         if not isinstance(data, dict):
             raise InputError(display, "a JSON variables file must hold one object")
         return data
     return {name: _constant(attr.expr, display, f"line {attr.line}: {name}: ")
-            for name, attr in parse_tfvars(path, display).items()}
+            for name, attr in parse_tfvars(path, display, boundary, budget).items()}

@@ -46,7 +46,7 @@ def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
                                 region=inst.region or origin.region))
     kind = f"{plan.kind}+source"
     return Inventory(tuple(combined), plan.region or source.region, plan.source, kind,
-                     plan.notes + source.notes + tuple(notes)), notes
+                     plan.notes + source.notes + tuple(notes), source.refused), notes
 
 
 def _fill(planned: Any, source: Any, where: str, notes: list[str]) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from tfcheck.hcl.budget import LIMITS, BudgetExceeded, check_number, check_pairwise
 from tfcheck.hcl.values import (EvalError, finalize, equal, has_unknown, is_known, make_set, materialize,
                                 number, to_bool, to_number, to_string, type_name, unknown_of)
 from tfcheck.model import Unknown
@@ -196,6 +197,7 @@ def set_op(kind: str) -> Callable[..., list[Any]]:
     def run(first: list[Any], *rest: list[Any]) -> list[Any]:
         result = make_set(list(first))
         for other in rest:
+            check_pairwise(len(result), len(other))
             if kind == "union":
                 result = make_set(result + list(other))
             elif kind == "intersection":
@@ -210,9 +212,9 @@ def set_op(kind: str) -> Callable[..., list[Any]]:
 def setproduct(*sets: list[Any]) -> list[Any]:
     combos: list[list[Any]] = [[]]
     for items in sets:
-        combos = [c + [i] for c in combos for i in items]
-        if len(combos) > 100_000:
+        if len(combos) * len(items) > 100_000:
             raise EvalError("setproduct() result is too large")
+        combos = [c + [i] for c in combos for i in items]
     return combos
 
 
@@ -227,6 +229,7 @@ def transpose(mapping: dict[str, list[Any]]) -> dict[str, list[str]]:
 def matchkeys(values: list[Any], keys: list[Any], search: list[Any]) -> list[Any]:
     if len(values) != len(keys):
         raise EvalError("values and keys must have the same length")
+    check_pairwise(len(keys), len(search))
     return [v for v, k in zip(values, keys) if any(equal(k, s) for s in search)]
 
 
@@ -241,7 +244,9 @@ def _distinct(items: Any) -> list[Any]:
     """Terraform's result is unknown while an element is; elements that are references
     (`aws_subnet.a[0].id`) are kept, each once, so the edges they name survive."""
     out: list[Any] = []
-    for item in list_(items):
+    items = list_(items)
+    check_pairwise(len(items), len(items))
+    for item in items:
         if has_unknown(item):
             raise UnknownPart(unknown_of(items))
         if not any(equal(item, seen) for seen in out):
@@ -266,18 +271,66 @@ def _chunklist(items: Any, size: Any) -> list[Any]:
 
 
 def _yamldecode(text: str) -> Any:
+    """YAML to a value; aliases are followed only while the expanded size stays in bounds
+    (an anchor bomb of a few hundred bytes would otherwise expand to gigabytes)."""
     import yaml
 
     try:
-        return finalize(yaml.safe_load(text))
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _expanded_size(node, {})
+            return finalize(loader.construct_document(node))
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        raise EvalError(f"not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise EvalError(f"not valid YAML{where}") from None  # the message quotes the text
+
+
+def _expanded_size(node: Any, seen: dict[int, int]) -> int:
+    """Nodes of the document with every alias expanded, counted in linear time."""
+    known = seen.get(id(node))
+    if known is not None:
+        return known
+    seen[id(node)] = 1  # a recursive alias counts once (the constructor refuses it anyway)
+    size = 1
+    value = node.value
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, tuple):
+                size += _expanded_size(item[0], seen) + _expanded_size(item[1], seen)
+            else:
+                size += _expanded_size(item, seen)
+            if size > LIMITS.value_nodes:
+                raise BudgetExceeded(f"a YAML document of more than {LIMITS.value_nodes:,} "
+                                     "nodes once its aliases are expanded")
+    seen[id(node)] = size
+    return size
+
+
+def _pow(base: Any, exponent: Any) -> Any:
+    """pow(), refused before Python would compute a number of millions of digits."""
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
+        if exponent * math.log2(abs(base)) > LIMITS.number_bits:
+            raise BudgetExceeded(f"a number of more than {LIMITS.number_bits:,} bits")
+    return check_number(pow(base, exponent))
+
+
+def _concat(*lists: Any) -> list[Any]:
+    parts = [list_(items) for items in lists]
+    if sum(map(len, parts)) > LIMITS.value_nodes:
+        raise BudgetExceeded(f"concat() of more than {LIMITS.value_nodes:,} elements")
+    return [x for items in parts for x in items]
 
 
 SHALLOW: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     # name: (implementation, least arguments, most arguments or None)
     "length": (length, 1, 1),
-    "concat": (lambda *lists: [x for items in lists for x in list_(items)], 0, None),
+    "concat": (_concat, 0, None),
     "element": (element, 2, 2), "slice": (slice_, 3, 3),
     "reverse": (lambda items: list(reversed(list_(items))), 1, 1),
     "keys": (lambda m: sorted(map_(m)), 1, 1),
@@ -309,7 +362,7 @@ KNOWN: dict[str, tuple[Callable[..., Any], int, int | None, str]] = {
     "transpose": (transpose, 1, 1, ""), "matchkeys": (matchkeys, 3, 3, ""),
     "min": (min, 1, None, "n*"), "max": (max, 1, None, "n*"), "abs": (abs, 1, 1, "n"),
     "ceil": (math.ceil, 1, 1, "n"), "floor": (math.floor, 1, 1, "n"),
-    "signum": (lambda n: (n > 0) - (n < 0), 1, 1, "n"), "pow": (pow, 2, 2, "nn"),
+    "signum": (lambda n: (n > 0) - (n < 0), 1, 1, "n"), "pow": (_pow, 2, 2, "nn"),
     "log": (math.log, 2, 2, "nn"), "parseint": (lambda s, b: int(s, b), 2, 2, "si"),
     "tostring": (null_or(to_string, str, int, float, bool), 1, 1, ""),
     "tonumber": (null_or(to_number, str, int, float), 1, 1, ""),

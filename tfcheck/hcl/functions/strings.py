@@ -13,6 +13,8 @@ import re
 import urllib.parse
 from typing import Any, Callable
 
+from tfcheck.hcl.budget import LIMITS, BudgetExceeded, check_string
+from tfcheck.hcl.functions.regex import regex, regexall, replace
 from tfcheck.hcl.values import (EvalError, finalize, format_float, number, to_number, to_string,
                                 type_name)
 
@@ -25,8 +27,11 @@ def format_(spec: str, *args: Any) -> str:
     out: list[str] = []
     position = 0
     cursor = 0
+    size = 0
     for match in _VERB.finditer(spec):
         out.append(spec[cursor:match.start()])
+        size += len(out[-1])
+        check_string(size)  # as the pieces pile up, not once they are joined
         cursor = match.end()
         explicit, flags, width, precision, verb = match.groups()
         if verb == "%":
@@ -37,6 +42,7 @@ def format_(spec: str, *args: Any) -> str:
         if not 0 <= position < len(args):
             raise EvalError(f"format: not enough arguments for %{verb}")
         out.append(_verb(verb, flags, width, precision, args[position]))
+        size += len(out[-1])
         position += 1
     out.append(spec[cursor:])
     return "".join(out)
@@ -84,15 +90,21 @@ def formatlist(spec: str, *args: Any) -> list[str]:
     if len(lengths) > 1:
         raise EvalError("formatlist: all list arguments must have the same length")
     count = lengths.pop() if lengths else 1
-    return [format_(spec, *[a[i] if isinstance(a, list) else a for a in args])
-            for i in range(count)]
+    out, size = [], 0
+    for i in range(count):
+        out.append(format_(spec, *[a[i] if isinstance(a, list) else a for a in args]))
+        size += len(out[-1])
+        if size > LIMITS.value_chars:
+            raise BudgetExceeded(f"formatlist() of more than {LIMITS.value_chars:,} characters")
+    return out
 
 
 def join(separator: str, *lists: Any) -> str:
     if not lists:
         raise EvalError("join needs at least one list")
-    items = [item for items in lists for item in _as_list(items)]
-    return separator.join(to_string(item) for item in items)
+    items = [to_string(item) for items in lists for item in _as_list(items)]
+    check_string(sum(map(len, items)) + len(separator) * max(len(items) - 1, 0))
+    return separator.join(items)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -127,52 +139,10 @@ def _numbers(value: Any) -> Any:
     return value
 
 
-def _compile_regex(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except (re.error, RecursionError) as exc:
-        raise EvalError(f"invalid regular expression {pattern!r}: {exc}") from None
-
-
-def _match_value(match: re.Match[str]) -> Any:
-    if match.re.groupindex:
-        return {name: match.group(name) for name in match.re.groupindex}
-    if match.re.groups:
-        return list(match.groups())
-    return match.group(0)
-
-
-def regex(pattern: str, text: str) -> Any:
-    match = _compile_regex(pattern).search(text)
-    if match is None:
-        raise EvalError(f"regex: pattern {pattern!r} does not match")
-    return _match_value(match)
-
-
-def regexall(pattern: str, text: str) -> list[Any]:
-    return [_match_value(m) for m in _compile_regex(pattern).finditer(text)]
-
-
-def replace(text: str, old: str, new: str) -> str:
-    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        compiled = _compile_regex(old[1:-1])
-        template = re.sub(r"\$(\$|\{(\w+)\}|(\w+))", _group_reference,
-                          new.replace("\\", "\\\\"))
-        try:
-            return compiled.sub(template, text)
-        except (re.error, IndexError) as exc:
-            raise EvalError(f"replace: {exc}") from None
-    return text.replace(old, new) if old else text
-
-
-def _group_reference(match: re.Match[str]) -> str:
-    """Go's `$1` / `${name}` / `$$` in a replacement, as Python's `\\g<...>`."""
-    if match.group(1) == "$":
-        return "$"
-    return f"\\g<{match.group(2) or match.group(3)}>"
-
-
 def split(separator: str, text: str) -> list[str]:
+    parts = len(text) if separator == "" else text.count(separator) + 1
+    if parts > LIMITS.value_nodes:
+        raise BudgetExceeded(f"split() into more than {LIMITS.value_nodes:,} parts")
     return list(text) if separator == "" else text.split(separator)
 
 
@@ -189,11 +159,16 @@ def title(text: str) -> str:
 
 
 def indent(spaces: int, text: str) -> str:
+    check_string(len(text) + max(spaces, 0) * text.count("\n"))
     return text.replace("\n", "\n" + " " * spaces)
 
 
 def chomp(text: str) -> str:
-    return re.sub(r"(\r?\n)+\Z", "", text)
+    """Remove trailing newlines (\\n or \\r\\n); a loop, as a regex would be quadratic."""
+    end = len(text)
+    while end and text[end - 1] == "\n":
+        end -= 2 if end > 1 and text[end - 2] == "\r" else 1
+    return text[:end]
 
 
 def trim(text: str, chars: str) -> str:
