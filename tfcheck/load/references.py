@@ -294,6 +294,11 @@ def _prepare(refs: tuple[str, ...]) -> tuple[bool, tuple[list[Step], ...]]:
     return keyed, tuple(parse_reference(ref) or [] for ref in _maximal(refs))
 
 
+def is_keyed(refs: tuple[str, ...]) -> bool:
+    """Does the reference list pick by the instance's own key (count.index, each.*)?"""
+    return _prepare(refs)[0]
+
+
 def _maximal(refs: Sequence[str]) -> list[str]:
     """Drop references that are prefixes of longer ones (`aws_x.a` beside `aws_x.a[0].id`)."""
     return list(_maximal_cached(tuple(refs)))
