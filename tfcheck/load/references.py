@@ -294,9 +294,10 @@ def _prepare(refs: tuple[str, ...]) -> tuple[bool, tuple[list[Step], ...]]:
     return keyed, tuple(parse_reference(ref) or [] for ref in _maximal(refs))
 
 
-def is_keyed(refs: tuple[str, ...]) -> bool:
-    """Does the reference list pick by the instance's own key (count.index, each.*)?"""
-    return _prepare(refs)[0]
+def prepared(refs: tuple[str, ...]) -> tuple[bool, tuple[list[Step], ...]]:
+    """Is the reference list instance-keyed (count.index, each.*), and its longest references
+    parsed (once per distinct list)."""
+    return _prepare(refs)
 
 
 def _maximal(refs: Sequence[str]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Mapping
 
-from tfcheck.load.references import Place, Resolver, is_keyed, parse_reference
+from tfcheck.load.references import Place, Resolver, prepared
 from tfcheck.model import Key, ModulePath, Ref, Unknown, module_prefix
 
 Finish = Callable[[Any, str], Any]
@@ -59,12 +59,12 @@ def _kind(refs: tuple[str, ...]) -> tuple[bool, bool]:
     """Is the list instance-keyed, and does it name only its own module's resources (or what
     resolves to a fixed Unknown whatever the instance: locals, data sources, count, self)?
     Variables, module outputs and each.value depend on more than the layout."""
-    parsed = [parse_reference(r) or [] for r in refs]
+    keyed, parsed = prepared(refs)  # the longest references: the others are their prefixes
     local = bool(refs) and all(
         not steps or (steps[0] not in ("var", "module")
                       and not (steps[0] == "each" and steps[1:2] == ["value"]))
         for steps in parsed)
-    return is_keyed(refs), local
+    return keyed, local
 
 
 def relocated(value: Any, old: str, new: str) -> Any:
