@@ -118,7 +118,7 @@ def child(device: str, on: bool, plan: str) -> float:
 
 def wall(cmd: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, check=True)
     return time.perf_counter() - start
 
 
