@@ -62,6 +62,10 @@ class Inventory:
     refused: tuple[str, ...] = field(default=())
 
 
+# Why a module's values are unknown when its source is not on disk; the HCL loader says it,
+# and combining a plan with its source recognises it.
+NOT_INSTALLED = "module not installed: run terraform init"
+
 Key = int | str | None  # an instance key: count index, for_each key, or none
 ModulePath = tuple[tuple[str, Key], ...]  # (call name, instance key) from the root down
 

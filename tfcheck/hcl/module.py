@@ -15,10 +15,9 @@ from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
 from tfcheck.hcl.types import Type, convert
 from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
-from tfcheck.model import Unknown
+from tfcheck.model import NOT_INSTALLED, Unknown
 from tfcheck.model import format_key
 
-NOT_INSTALLED = "module not installed: run terraform init"
 MISSING = object()
 MAX_DEPTH = 32
 

@@ -13,8 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from tfcheck.hcl.module import NOT_INSTALLED
-from tfcheck.model import Instance, Inventory, Ref, Unknown
+from tfcheck.model import NOT_INSTALLED, Instance, Inventory, Ref, Unknown
 
 _ABSENT = object()
 # Reasons a plan gives where only the source knows more (plan_inventory, references).

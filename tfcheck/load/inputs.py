@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from tfcheck.hcl.source import load_source_with_comments
 from tfcheck.load.combine import combine, data_sources, find_source, root_variables
 from tfcheck.load.inventory import build_inventory
 from tfcheck.load.plan import PlanDoc, load_plan
@@ -97,14 +96,23 @@ def _source(directory: str, options: SourceOptions, root_variables: Mapping[str,
             data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
             ) -> tuple[Inventory, dict[str, list[str]]]:
     """Evaluate HCL; file paths become relative to the current directory, as CI shows them."""
+    # Imported only now: the HCL evaluator is most of tfcheck's own import time, and a plan
+    # read without its source never needs it (docs/architecture.md, "The layer rule").
+    from tfcheck.hcl.source import load_source_with_comments
+
     inventory, comments = load_source_with_comments(
         directory, options.var_files, dict(options.variables), os.environ, root_variables,
         data_sources)
-    instances = tuple(
-        replace(inst, file=display_path(directory, inst.file)) if inst.file else inst
-        for inst in inventory.instances
-    )
-    return replace(inventory, instances=instances), comments
+    shown: dict[str, str] = {}  # once per file, not per instance: a module has thousands
+    instances = []
+    for inst in inventory.instances:
+        if inst.file:
+            file = shown.get(inst.file)
+            if file is None:
+                file = shown[inst.file] = display_path(directory, inst.file)
+            inst = replace(inst, file=file)
+        instances.append(inst)
+    return replace(inventory, instances=tuple(instances)), comments
 
 
 def display_path(directory: str, file: str) -> str:

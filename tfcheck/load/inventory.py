@@ -21,6 +21,7 @@ from tfcheck.load.references import (
     index_configuration,
     parse_reference,
 )
+from tfcheck.load.shared import Shared
 from tfcheck.model import Instance, Inventory, Key, ModulePath, Ref, Unknown, module_prefix, resource_type
 
 _MISSING = object()
@@ -45,15 +46,20 @@ def build_inventory(doc: PlanDoc) -> Inventory:
     config = index_configuration(_mapping(_mapping(data.get("configuration")).get("root_module")))
     raw = list(_plan_resources(data) if doc.kind == "plan" else _state_resources(data))
     instances: dict[str, list[Key]] = {}
+    by_module: dict[ModulePath, dict[str, list[Key]]] = {}  # the same lists, per module instance
     modules: dict[str, list[Key]] = {}
     seen: set[tuple[str, Key]] = set()
     seen_calls: set[tuple[str, Key]] = set()
     for item in raw:
-        base = module_prefix(item["module_path"]) + f"{item['type']}.{item['name']}"
+        path: ModulePath = item["module_path"]
+        name = f"{item['type']}.{item['name']}"
+        base = module_prefix(path) + name
         if (base, item["key"]) not in seen:  # a deposed object repeats its instance's address
             seen.add((base, item["key"]))
-            instances.setdefault(base, []).append(item["key"])
-        path: ModulePath = item["module_path"]
+            keys = instances.get(base)
+            if keys is None:
+                keys = instances[base] = by_module.setdefault(path, {})[name] = []
+            keys.append(item["key"])
         for depth in range(len(path)):
             call = module_prefix(path[:depth]) + f"module.{path[depth][0]}"
             if (call, path[depth][1]) not in seen_calls:  # a set: thousands of module instances
@@ -65,6 +71,7 @@ def build_inventory(doc: PlanDoc) -> Inventory:
         if isinstance(value, dict)
     }
     resolver = Resolver(config, instances, modules, variables)
+    shared = Shared(resolver, by_module)
     region = provider_region(data, variables)
     regions = provider_regions(data, variables)
     built = []
@@ -78,7 +85,7 @@ def build_inventory(doc: PlanDoc) -> Inventory:
         expressions = _with_dynamic_blocks(item, expressions)
         each = resource_config.get("for_each_expression") if resource_config else None
         ctx = Place(item["module_path"], item["key"], each if isinstance(each, dict) else None)
-        values = _merge(item["after"], item["unknown"], expressions, resolver, ctx, "")
+        values = _merge(item["after"], item["unknown"], expressions, shared, ctx, "")
         region_value = values.get("region") if isinstance(values, dict) else None
         if not isinstance(region_value, str) and resource_config:
             region_value = regions.get(str(resource_config.get("provider_config_key")))
@@ -174,10 +181,10 @@ def _resource_config(resolver: Resolver, item: Mapping[str, Any]) -> Mapping[str
     return module.resources.get(f"{item['type']}.{item['name']}") if module else None
 
 
-def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Place, attr: str) -> Any:
+def _merge(value: Any, unknown: Any, expr: Any, shared: Shared, ctx: Place, attr: str) -> Any:
     """Known planned value, or what the configuration says where the plan does not know."""
     if unknown is True:
-        return _from_config(expr, resolver, ctx, attr)
+        return _from_config(expr, shared, ctx, attr)
     if not unknown:
         return value  # nothing unknown below here: keep the planned value as it is
     if type(value) is dict and type(unknown) is dict:
@@ -194,7 +201,7 @@ def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Place, 
                 continue
             if sub_expr is None and _is_block(value.get(key)):
                 sub_expr = _DYNAMIC  # planned, partly unknown, yet not in configuration
-            result = _merge(value.get(key), sub_unknown, sub_expr, resolver, ctx, key)
+            result = _merge(value.get(key), sub_unknown, sub_expr, shared, ctx, key)
             if result is _MISSING:
                 merged.pop(key, None)
             else:
@@ -204,7 +211,7 @@ def _merge(value: Any, unknown: Any, expr: Any, resolver: Resolver, ctx: Place, 
         out = []
         for i, item in enumerate(value):
             sub_expr = expr[i] if type(expr) is list and i < len(expr) else expr
-            result = _merge(item, unknown[i] if i < len(unknown) else None, sub_expr, resolver, ctx, attr)
+            result = _merge(item, unknown[i] if i < len(unknown) else None, sub_expr, shared, ctx, attr)
             out.append(None if result is _MISSING else result)
         return out
     return value
@@ -224,19 +231,23 @@ def _is_block(value: Any) -> bool:
     return type(value) is list and bool(value) and all(type(v) is dict for v in value)
 
 
-def _from_config(expr: Any, resolver: Resolver, ctx: Place, attr: str) -> Any:
+def _from_config(expr: Any, shared: Shared, ctx: Place, attr: str) -> Any:
     if expr is None:
         return _MISSING  # not configured: the provider default applies
     if expr is _DYNAMIC:
         return Unknown("dynamic block")
     if isinstance(expr, list):
-        return [_from_config(e, resolver, ctx, attr) for e in expr]
+        return [_from_config(e, shared, ctx, attr) for e in expr]
     if not isinstance(expr, dict):
         return Unknown("unknown until apply")
     if "constant_value" not in expr and "references" not in expr:
-        nested = {k: _from_config(v, resolver, ctx, k) for k, v in expr.items() if isinstance(k, str)}
+        nested = {k: _from_config(v, shared, ctx, k) for k, v in expr.items() if isinstance(k, str)}
         return {k: v for k, v in nested.items() if v is not _MISSING}
-    value = resolver.expression(expr, ctx)
+    return shared.value(expr, ctx, attr, _finish)
+
+
+def _finish(value: Any, attr: str) -> Any:
+    """A resolved configuration value as the inventory keeps it (once per module layout)."""
     if attr in DOCUMENT_ATTRIBUTES:
         return _document(value)
     return _filter_targets(value, attr)

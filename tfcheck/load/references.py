@@ -289,6 +289,12 @@ def _prepare(refs: tuple[str, ...]) -> tuple[bool, tuple[list[Step], ...]]:
     return keyed, tuple(parse_reference(ref) or [] for ref in _maximal(refs))
 
 
+def prepared(refs: tuple[str, ...]) -> tuple[bool, tuple[list[Step], ...]]:
+    """Is the reference list instance-keyed (count.index, each.*), and its longest references
+    parsed (once per distinct list)."""
+    return _prepare(refs)
+
+
 def _maximal(refs: Sequence[str]) -> list[str]:
     """Drop references that are prefixes of longer ones (`aws_x.a` beside `aws_x.a[0].id`)."""
     return list(_maximal_cached(tuple(refs)))
