@@ -5,7 +5,7 @@ import json
 
 from tfcheck.graph.model import Graph
 
-REACH_KEYS = ("kind", "vpc", "subnets", "needs", "paths", "unreachable", "unknown")
+REACH_KEYS = ("kind", "vpc", "subnets", "needs", "need_evidence", "paths", "unreachable", "unknown")
 
 
 def render_json(graph: Graph) -> str:
@@ -14,7 +14,8 @@ def render_json(graph: Graph) -> str:
 
 
 def render_text(graph: Graph) -> str:
-    """Per workload, each service it needs and the path its calls take (`tfcheck reach`)."""
+    """Per workload, each service it needs, the path its calls take and the evidence for the
+    need (`tfcheck reach`)."""
     lines: list[str] = []
     for w in graph.get("workloads") or ():
         launch = f", {w['launch_type']}" if w.get("launch_type") else ""
@@ -41,6 +42,8 @@ def render_text(graph: Graph) -> str:
                 detail, "UNREACHABLE" if service in unreachable else "", f"({why})" if why else "",
             ) if x)
             lines.append(f"  {service:<{width}}  {via:<27} {extras}".rstrip())
+            for reason in (w.get("need_evidence") or {}).get(service, ()):
+                lines.append(f"  {'':<{width}}    because: {reason}")
     if not lines:
         lines.append("no workloads in the plan")
     return "\n".join(lines) + "\n"

@@ -14,7 +14,10 @@ from tfcheck import aws
 from tfcheck.globs import matches
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import Edges, as_bool, blocks, scalar
+from tfcheck.graph.iam import RoleUse, Roles
 from tfcheck.graph.model import GraphOptions
+from tfcheck.graph.needs import add_evidence
+from tfcheck.graph.workload_roles import role_uses
 from tfcheck.model import Instance, Ref, Unknown
 
 AGENT = ("ecs", "ecs-agent", "ecs-telemetry")
@@ -26,9 +29,13 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
     subnets = {s["address"]: s for s in b.collections["subnets"]}
     launch_templates = {i.address: i for i in by_type.get("aws_launch_template", ())}
     workloads: dict[str, Draft] = {}
+    roles = Roles(b)
+    uses: dict[str, list[RoleUse]] = {}
 
     def add(inst: Instance, kind: str, subnet_value: Any, sg_value: Any, public_ip: Any,
-            public_default: bool | None = False) -> Draft:
+            public_default: bool | None = False, task: Instance | None = None,
+            template: Instance | None = None) -> Draft:
+        uses[inst.address] = role_uses(b, roles, inst, kind, task, template)
         item = new_item(inst, kind=kind, launch_type=None, needs=[], need_reasons={})
         put_edge(item, "subnets", edges.follow(subnet_value), many=True)
         put_edge(item, "security_groups", edges.follow(sg_value), many=True)
@@ -43,7 +50,7 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
         net = _block(inst.values.get("network_configuration"), "subnets", "security_groups",
                      "assign_public_ip")
         item = add(inst, "ecs_service", net.get("subnets"), net.get("security_groups"),
-                   net.get("assign_public_ip"))
+                   net.get("assign_public_ip"), task=task_definition(inst, edges))
         if not net:
             item["unknown"].setdefault("subnets", "no awsvpc network_configuration")
         item["launch_type"], asg = _launch_type(inst, by_type, edges)
@@ -85,7 +92,8 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
             sgs = template.values.get("vpc_security_group_ids") or (
                 interfaces[0].get("security_groups") if interfaces else None)
             public = interfaces[0].get("associate_public_ip_address") if interfaces else None
-        add(inst, "autoscaling_group", inst.values.get("vpc_zone_identifier"), sgs, public)
+        add(inst, "autoscaling_group", inst.values.get("vpc_zone_identifier"), sgs, public,
+            template=template)
     for address, (needs, reasons) in hosted.items():
         if address in workloads:
             workloads[address]["need_reasons"].update(needs)
@@ -113,12 +121,15 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
     for item in workloads.values():
         tags = edges.instances[item["address"]].values.get("tags")
         _declared_needs(item, tags if isinstance(tags, dict) else {}, options)
-        item["needs"] = sorted(item["need_reasons"])
         if "needs" in item["unknown"] and options.default_needs is not None:
             for service in options.default_needs:
                 item["need_reasons"].setdefault(service, "default needs (config)")
-            item["needs"] = sorted(item["need_reasons"])
             item["unknown"].pop("needs")
+        found, reason = roles.needs(uses.get(item["address"], []))
+        if reason and (options.needs_from is None or "iam" in options.needs_from):
+            item["unknown"]["need_evidence"] = reason
+        add_evidence(item, found, options.needs_from)
+        item["needs"] = sorted(item["need_reasons"])
         vpcs = {subnets[s]["vpc"] for s in item["subnets"] if s in subnets}
         item["vpc"] = vpcs.pop() if len(vpcs) == 1 else None
         if item["vpc"] is None:
@@ -180,12 +191,18 @@ def _launch_template(inst: Instance, templates: Mapping[str, Instance], edges: E
 def task_needs(service: Instance, edges: Edges) -> tuple[dict[str, str], str | None]:
     """Services an ECS service's task definition needs, and why the list may be incomplete."""
     value = service.values.get("task_definition")
-    target = edges.follow(value, count=False).one or _task_definition(value, edges)
-    task = edges.instances.get(target or "")
+    task = task_definition(service, edges)
     if task is None:
         return {}, value.reason if isinstance(value, Unknown) and not value.refs \
             else "task definition not in plan"
     return container_needs(task.values.get("container_definitions"))
+
+
+def task_definition(service: Instance, edges: Edges) -> Instance | None:
+    """The task definition of an ECS service, if the plan holds it."""
+    value = service.values.get("task_definition")
+    target = edges.follow(value, count=False).one or _task_definition(value, edges)
+    return edges.instances.get(target or "")
 
 
 def _task_definition(value: Any, edges: Edges) -> str | None:

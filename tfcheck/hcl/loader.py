@@ -28,6 +28,7 @@ class ModuleConfig:
     variables: dict[str, Block] = field(default_factory=dict)
     locals: dict[str, Attribute] = field(default_factory=dict)
     resources: dict[tuple[str, str], Block] = field(default_factory=dict)
+    data: dict[tuple[str, str], Block] = field(default_factory=dict)
     calls: dict[str, Block] = field(default_factory=dict)
     outputs: dict[str, Block] = field(default_factory=dict)
     providers: list[Block] = field(default_factory=list)
@@ -93,6 +94,8 @@ class Loader:
                 config.locals.update(block.attributes)
             elif block.type == "resource" and len(block.labels) == 2:
                 config.resources[(block.labels[0], block.labels[1])] = block
+            elif block.type == "data" and len(block.labels) == 2:
+                config.data[(block.labels[0], block.labels[1])] = block
             elif block.type == "module":
                 config.calls[name] = block
             elif block.type == "output":

@@ -11,6 +11,7 @@ from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
 from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
+from tfcheck.hcl.policy_document import OFFLINE_DATA
 from tfcheck.hcl.types import Type, convert
 from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
 from tfcheck.model import Unknown
@@ -152,6 +153,12 @@ class ModuleInstance:
         prefix = f"{self.address}." if self.address else ""
         found = self.loader.data_sources.get(f"{prefix}data.{kind}.{name}")
         if not found:
+            block = self.config.data.get((kind, name))
+            if kind in OFFLINE_DATA and block is not None and not (
+                    {"count", "for_each"} & set(block.attributes)):
+                return self._once(("data", kind, name), lambda: OFFLINE_DATA[kind](
+                    body_values(block, Scope(self), self.evaluate, META_ARGUMENTS)),
+                    Unknown(f"cycle through data.{kind}.{name}"))
             return Unknown("remote state" if kind == "terraform_remote_state" else "data source")
         if list(found) == [None]:
             return found[None]

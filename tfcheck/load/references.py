@@ -115,11 +115,13 @@ class Resolver:
         instances: Mapping[str, list[Key]],
         module_instances: Mapping[str, list[Key]],
         root_variables: Mapping[str, Any],
+        data_values: Mapping[str, Any] | None = None,
     ) -> None:
         self.root = root
         self.instances = instances  # "module.a[\"x\"].aws_subnet.p" -> [keys]
         self.module_instances = module_instances  # "module.a" (instance prefix + call) -> keys
         self.root_variables = root_variables
+        self.data_values = data_values or {}  # data source address → values (load/data_sources.py)
         # (expression, context) -> (expression, value): each module input, output or for_each
         # is resolved once, so references that branch and meet again (or loop) stay linear.
         # Keeping the expression alive keeps its id() from being reused.
@@ -194,7 +196,7 @@ class Resolver:
         if head == "local":
             return Unknown("local")
         if head == "data":
-            return Unknown("data source")
+            return self._data(steps, ctx)
         if head == "var" and isinstance(second, str):
             return _apply(self._variable(second, ctx, hops), steps[2:])
         if head == "module" and isinstance(second, str) and len(steps) > 2:
@@ -202,6 +204,14 @@ class Resolver:
         if isinstance(head, str) and isinstance(second, str):
             return self._resource(steps, ctx, keyed)
         return Unknown("unreadable reference")
+
+    def _data(self, steps: list[Step], ctx: Place) -> Any:
+        rest = steps[3:]
+        base = module_prefix(ctx.module) + ".".join(str(s) for s in steps[:3])
+        if rest and isinstance(rest[0], Index):
+            base, rest = base + format_key(rest[0].key), rest[1:]
+        values = self.data_values.get(base) if len(steps) > 2 else None
+        return Unknown("data source") if values is None else _apply(values, rest)
 
     def _resource(self, steps: list[Step], ctx: Place, keyed: bool) -> Any:
         base = module_prefix(ctx.module) + f"{steps[0]}.{steps[1]}"

@@ -30,6 +30,10 @@ def workload_facts(ctx: Facts, w: Draft) -> None:
     unknown_services = [s for s, p in paths.items() if p["via"] == "unknown"]
     settle(w, "unreachable", [s for s, p in paths.items() if p["via"] == "none"],
            f"path unknown for {', '.join(unknown_services)}" if unknown_services else w["unknown"].get("needs"))
+    evidence = w.get("need_evidence", {})
+    w["unreachable_evidence"] = [f"{s} ({'; '.join(evidence.get(s, []))})" for s in w["unreachable"] or ()]
+    w["unreachable_iam_only"] = bool(w["unreachable"]) and all(
+        w.get("need_sources", {}).get(s) == ["iam"] for s in w["unreachable"])
     w["needs_public_ip"] = w["public_ip"] is False and any(
         any_item(ctx.graph, a).get("egress") == "igw" for a in w["subnets"])
     w["egress_443"] = egress_443(ctx, w)
