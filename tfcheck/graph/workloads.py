@@ -14,7 +14,9 @@ from tfcheck import aws
 from tfcheck.globs import matches
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import Edges, as_bool, blocks, scalar
+from tfcheck.graph.eks import eks_cluster, node_group_security_groups
 from tfcheck.graph.iam import RoleUse, Roles
+from tfcheck.graph.kinds import kind_needs
 from tfcheck.graph.model import GraphOptions
 from tfcheck.graph.needs import add_evidence
 from tfcheck.graph.workload_roles import role_uses
@@ -100,10 +102,16 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
             if reasons:
                 workloads[address]["unknown"]["needs"] = reasons[0]
     for inst in by_type.get("aws_eks_node_group", ()):
-        item = add(inst, "eks_node_group", inst.values.get("subnet_ids"),
-                   Unknown("EKS cluster security group"), False)
-        for service in ("ec2", "ecr.api", "ecr.dkr", "s3"):
-            item["need_reasons"][service] = "EKS nodes join the cluster and pull images"
+        template = _launch_template(inst, launch_templates, edges)
+        cluster = eks_cluster(b, inst.values.get("cluster_name"))
+        groups = node_group_security_groups(b, cluster, template.values.get(
+            "vpc_security_group_ids") if template else None)
+        if groups is None or (blocks(inst.values.get("launch_template")) and template is None):
+            groups = Unknown("EKS cluster security group of a cluster not in plan"
+                             if groups is None else "launch template not in plan")
+        item = add(inst, "eks_node_group", inst.values.get("subnet_ids"), groups, False,
+                   template=template)
+        kind_needs(b, item, inst, cluster)
     for inst in by_type.get("aws_batch_compute_environment", ()):
         resources = _block(inst.values.get("compute_resources"), "subnets", "security_group_ids",
                            "type")

@@ -14,6 +14,7 @@ from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
 from tfcheck.hcl.policy_document import OFFLINE_DATA
 from tfcheck.hcl.types import Type, convert
 from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
+from tfcheck.aws import DATA_READS
 from tfcheck.model import Unknown
 from tfcheck.model import format_key
 
@@ -159,12 +160,27 @@ class ModuleInstance:
                 return self._once(("data", kind, name), lambda: OFFLINE_DATA[kind](
                     body_values(block, Scope(self), self.evaluate, META_ARGUMENTS)),
                     Unknown(f"cycle through data.{kind}.{name}"))
+            read = self._read_back(kind, block)
+            if read is not None:
+                return read
             return Unknown("remote state" if kind == "terraform_remote_state" else "data source")
         if list(found) == [None]:
             return found[None]
         if all(isinstance(k, int) for k in found):
             return [found[k] for k in sorted(found)]
         return {str(k): found[k] for k in sorted(found, key=str)}
+
+    def _read_back(self, kind: str, block: Block | None) -> Any:
+        """A data source naming a managed resource of its own type (aws.DATA_READS) is it."""
+        if block is None:
+            return None
+        for argument in DATA_READS.get(kind, ()):
+            attr = block.attributes.get(argument)
+            parts = (traversal_text(attr.expr) or "").split(".") if attr is not None else []
+            if len(parts) == 3 and parts[0] == kind and (kind, parts[1]) in self.config.resources \
+                    and not {"count", "for_each"} & set(self.config.resources[(kind, parts[1])].attributes):
+                return self.resource_value(kind, parts[1])
+        return None
 
     # -- resources ---------------------------------------------------------------------
     def resource_address(self, kind: str, name: str, key: Key) -> str:

@@ -5,14 +5,16 @@ one whose arguments name values known only at apply (an `aws_iam_policy_document
 statement names an ARN created in the same plan) is deferred, and `resource_changes` keeps
 only its arguments. For the kinds the provider computes locally (hcl/policy_document.py),
 tfcheck computes the result from those arguments, so references to it resolve in plan mode
-as they do in source mode.
+as they do in source mode. A data source that reads back a resource of the same plan
+(`data "aws_eks_cluster"` whose `name` references `aws_eks_cluster.main`) is that resource.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
+from tfcheck.aws import DATA_READS
 from tfcheck.hcl.policy_document import OFFLINE_DATA
-from tfcheck.model import Unknown
+from tfcheck.model import Ref, Unknown, resource_type
 
 
 def offline_data(plan_data: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,3 +60,15 @@ def _unknowns(value: Any, unknown: Any) -> Any:
         listed = unknown if isinstance(unknown, list) else []
         return [_unknowns(v, listed[i] if i < len(listed) else None) for i, v in enumerate(value)]
     return value
+
+
+def read_back(kind: str, config: Mapping[str, Any] | None, evaluate: Callable[[Any], Any]) -> str | None:
+    """The managed resource a data source reads back (aws.DATA_READS), if the plan has it."""
+    if config is None or "count" in config or "for_each" in config:
+        return None
+    expressions = config.get("expressions") or {}
+    for argument in DATA_READS.get(kind, ()):
+        value = evaluate(expressions.get(argument))
+        if isinstance(value, Ref) and resource_type(value.address) == kind:
+            return value.address
+    return None

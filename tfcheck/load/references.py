@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from tfcheck.model import Key, ModulePath, Ref, Unknown, format_key, module_prefix, sort_keys
+from tfcheck.aws import NESTED_COMPUTED
+from tfcheck.load.data_sources import read_back
+from tfcheck.model import Key, ModulePath, Ref, Unknown, format_key, module_prefix, resource_type, sort_keys
 
 @dataclass(frozen=True, slots=True)
 class Index:
@@ -63,6 +65,7 @@ class PlanModule:
     """One module's `configuration` block, shared by all instances of the module."""
 
     resources: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    data: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     calls: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     variables: dict[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -76,6 +79,8 @@ def index_configuration(module: Mapping[str, Any] | None) -> PlanModule:
     for resource in _dicts(module.get("resources")):
         if resource.get("mode", "managed") == "managed" and isinstance(resource.get("address"), str):
             config.resources[resource["address"]] = resource
+        elif resource.get("mode") == "data" and isinstance(resource.get("address"), str):
+            config.data[resource["address"]] = resource
     for name, output in _items(module.get("outputs")):
         config.outputs[name] = output
     for name, variable in _items(module.get("variables")):
@@ -211,7 +216,15 @@ class Resolver:
         if rest and isinstance(rest[0], Index):
             base, rest = base + format_key(rest[0].key), rest[1:]
         values = self.data_values.get(base) if len(steps) > 2 else None
-        return Unknown("data source") if values is None else _apply(values, rest)
+        if values is not None:
+            return _apply(values, rest)
+        read = self._data_read(steps, ctx)
+        return Unknown("data source") if read is None else _ref(read, rest, "data source")
+
+    def _data_read(self, steps: list[Step], ctx: Place) -> str | None:
+        module = self.config_at(ctx.module)
+        config = module.data.get(f"data.{steps[1]}.{steps[2]}") if module else None
+        return read_back(str(steps[1]), config, lambda expr: self.expression(expr, ctx, 1))
 
     def _resource(self, steps: list[Step], ctx: Place, keyed: bool) -> Any:
         base = module_prefix(ctx.module) + f"{steps[0]}.{steps[1]}"
@@ -328,6 +341,9 @@ def _has_prefixed(ordered: list[str], prefix: str) -> bool:
 
 def _ref(address: str, rest: Sequence[Step], how: str) -> Ref:
     attr = rest[0] if rest and isinstance(rest[0], str) else "id"
+    nested = NESTED_COMPUTED.get((resource_type(address), str(attr)), ())
+    if len(rest) > 2 and isinstance(rest[1], Index) and rest[2] in nested:
+        attr = str(rest[2])  # `aws_eks_cluster.x.vpc_config[0].cluster_security_group_id`
     return Ref(address, attr, how)
 
 
