@@ -36,10 +36,40 @@ def role_uses(b: Builder, roles: Roles, inst: Instance, kind: str, task: Instanc
         return [RoleUse(r, "instance profile role") for r in roles.profile_roles(value)]
     if kind == "eks_node_group":
         return [RoleUse(r, "node role") for r in roles.roles(values.get("node_role_arn"))]
+    simple = _ROLE_ATTRS.get(kind)
+    if simple is not None:
+        block, attr, label, tables = simple
+        holder = (blocks(values.get(block)) or [{}])[0] if block else values
+        return [RoleUse(r, label, tables) for r in roles.roles(holder.get(attr))]
+    if kind == "apprunner_vpc_connector":
+        return [RoleUse(r, "App Runner instance role") for service in b.of("aws_apprunner_service")
+                if _uses_connector(service, inst.address)
+                for r in roles.roles(_nested(service.values, "instance_configuration").get("instance_role_arn"))]
     if kind == "batch_compute_environment":
         resources = (blocks(values.get("compute_resources")) or [{}])[0]
         return [RoleUse(r, "instance role") for r in roles.profile_roles(resources.get("instance_role"))]
     return []
+
+
+# kind → (block holding the attribute, or "", role attribute, label, on-behalf tables)
+_ROLE_ATTRS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "eks_fargate_profile": ("", "pod_execution_role_arn", "pod execution role", ("execution",)),
+    "codebuild_project": ("", "service_role", "service role", ()),
+    "sagemaker_domain": ("default_user_settings", "execution_role", "execution role", ()),
+    "sagemaker_notebook_instance": ("", "role_arn", "notebook role", ()),
+    "mwaa_environment": ("", "execution_role_arn", "execution role", ()),
+}
+
+
+def _nested(values: Any, *path: str) -> dict[str, Any]:
+    for name in path:
+        values = (blocks(values.get(name) if isinstance(values, dict) else None) or [{}])[0]
+    return dict(values)
+
+
+def _uses_connector(service: Instance, connector: str) -> bool:
+    egress = _nested(service.values, "network_configuration", "egress_configuration")
+    return _names(egress.get("vpc_connector_arn"), connector, None)
 
 
 def _has_event_source(b: Builder, function: Instance) -> bool:

@@ -18,6 +18,7 @@ from tfcheck.graph.eks import eks_cluster, node_group_security_groups
 from tfcheck.graph.iam import RoleUse, Roles
 from tfcheck.graph.kinds import kind_needs
 from tfcheck.graph.model import GraphOptions
+from tfcheck.graph.more_workloads import build_more_workloads
 from tfcheck.graph.needs import add_evidence
 from tfcheck.graph.workload_roles import role_uses
 from tfcheck.model import Instance, Ref, Unknown
@@ -126,6 +127,7 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
             for service in AGENT:
                 item["need_reasons"][service] = "Batch container instances run the ECS agent"
 
+    build_more_workloads(b, add)
     for item in workloads.values():
         tags = edges.instances[item["address"]].values.get("tags")
         _declared_needs(item, tags if isinstance(tags, dict) else {}, options)
