@@ -23,7 +23,7 @@ from tfcheck.policy.load import (
 CATALOG = [
     "VPCE001", "VPCE002", "VPCE003", "VPCE004", "VPCE005", "VPCE010", "VPCE011", "VPCE012",
     "VPCE013", "VPCE014", "VPCE015", "VPCE020", "VPCE021", "VPCE022", "VPCE023", "VPCE024",
-    "VPCE025", "VPCE026", "VPCE027", "VPCE028", "VPCE029", "VPCE030",
+    "VPCE025", "VPCE026", "VPCE027", "VPCE028", "VPCE030", "VPCE031",
 ]
 # The graph contract lives in one place, the schema shipped in the package.
 GRAPH_SCHEMA = json.loads((Path(__file__).parent.parent / "tfcheck" / "graph" / "schema.json").read_text())
@@ -72,7 +72,7 @@ def test_builtin_policies_read_only_contract_fields(builtin: tuple[Policy, ...])
 
 def test_builtin_severities_follow_the_catalog(builtin: tuple[Policy, ...]) -> None:
     by_id = {p.id: p for p in builtin}
-    assert {i for i, p in by_id.items() if p.severity is Severity.WARNING} == {"VPCE003", "VPCE027", "VPCE030"}
+    assert {i for i, p in by_id.items() if p.severity is Severity.WARNING} == {"VPCE003", "VPCE027", "VPCE031"}
     assert {i for i, p in by_id.items() if p.severity is Severity.INFO} == {"VPCE022", "VPCE023"}
     assert [c.value for c in by_id["VPCE010"].severity_when] == [Severity.WARNING]
     assert [c.value for c in by_id["VPCE014"].severity_when] == [Severity.WARNING]
