@@ -32,9 +32,10 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 # Imported inside a function on purpose: heavy modules only some runs need (start-up time).
 # tfcheck.hcl.source: the HCL evaluator, loaded by load/inputs.py only when a run reads
-# Terraform source (docs/architecture.md says why).
+# Terraform source; tfcheck.hcl.policy_document, by load/data_sources.py only for a plan that
+# defers an aws_iam_policy_document (docs/architecture.md says why).
 LAZY_ALLOWED = {"yaml", "jsonschema", "hcl2", "lark", "re2", "multiprocessing", "concurrent",
-                "traceback", "tfcheck.hcl.source"}
+                "traceback", "tfcheck.hcl.source", "tfcheck.hcl.policy_document"}
 MAX_LINES = 400
 
 

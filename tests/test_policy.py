@@ -23,7 +23,7 @@ from tfcheck.policy.load import (
 CATALOG = [
     "VPCE001", "VPCE002", "VPCE003", "VPCE004", "VPCE005", "VPCE010", "VPCE011", "VPCE012",
     "VPCE013", "VPCE014", "VPCE015", "VPCE020", "VPCE021", "VPCE022", "VPCE023", "VPCE024",
-    "VPCE025", "VPCE026", "VPCE027", "VPCE028", "VPCE029",
+    "VPCE025", "VPCE026", "VPCE027", "VPCE028", "VPCE029", "VPCE030", "VPCE031",
 ]
 # The graph contract lives in one place, the schema shipped in the package.
 GRAPH_SCHEMA = json.loads((Path(__file__).parent.parent / "tfcheck" / "graph" / "schema.json").read_text())
@@ -72,10 +72,11 @@ def test_builtin_policies_read_only_contract_fields(builtin: tuple[Policy, ...])
 
 def test_builtin_severities_follow_the_catalog(builtin: tuple[Policy, ...]) -> None:
     by_id = {p.id: p for p in builtin}
-    assert {i for i, p in by_id.items() if p.severity is Severity.WARNING} == {"VPCE003", "VPCE027"}
+    assert {i for i, p in by_id.items() if p.severity is Severity.WARNING} == {"VPCE003", "VPCE027", "VPCE031"}
     assert {i for i, p in by_id.items() if p.severity is Severity.INFO} == {"VPCE022", "VPCE023"}
     assert [c.value for c in by_id["VPCE010"].severity_when] == [Severity.WARNING]
     assert [c.value for c in by_id["VPCE014"].severity_when] == [Severity.WARNING]
+    assert [c.value for c in by_id["VPCE020"].severity_when] == [Severity.WARNING]  # IAM-only evidence
 
 
 def test_builtin_dir_is_the_checkout_pack() -> None:
@@ -186,7 +187,7 @@ def test_unvalidated_load_of_a_single_file(write_policy: Callable[..., Path]) ->
 def test_select_precedence(builtin: tuple[Policy, ...]) -> None:
     ids = lambda ps: [p.id for p in ps]  # noqa: E731
     default = select(builtin)
-    assert "VPCE028" not in ids(default) and len(default) == 20
+    assert "VPCE028" not in ids(default) and len(default) == 22
     assert "VPCE028" in ids(select(builtin, enabled=["VPCE028"]))
     assert ids(select(builtin, only=["VPCE028", "VPCE010"])) == ["VPCE010", "VPCE028"]
     assert ids(select(builtin, only=["VPCE010"], disabled=["VPCE010"])) == ["VPCE010"]
@@ -208,7 +209,7 @@ def test_builtin_pack_loads_without_yaml_and_matches_the_yaml() -> None:
             "print(len(p), 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
                          capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["21", "False"]
+    assert out == ["23", "False"]
     assert load_policies() == load_policies(validate_builtin=True)
 
 

@@ -57,7 +57,8 @@ def test_plan_and_source_equal_hcl_mode_on_every_value_the_source_determines(sce
 NEEDS = {
     "ecs_task_module_jsonencode": ("module.service.aws_ecs_service.this",
                                    ["ecr.api", "ecr.dkr", "logs", "s3", "secretsmanager"]),
-    "ecs_task_heredoc": ("aws_ecs_service.reports", ["ecr.api", "ecr.dkr", "logs", "s3"]),
+    # sqs: the task role's heredoc policy, read through the same partial JSON (needs from IAM)
+    "ecs_task_heredoc": ("aws_ecs_service.reports", ["ecr.api", "ecr.dkr", "logs", "s3", "sqs"]),
 }
 
 

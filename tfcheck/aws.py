@@ -7,6 +7,23 @@ VPC = ("aws_vpc", "aws_default_vpc")
 SUBNET = ("aws_subnet", "aws_default_subnet")
 ROUTE_TABLE = ("aws_route_table", "aws_default_route_table")
 SECURITY_GROUP = ("aws_security_group", "aws_default_security_group")
+# Objects AWS creates with a resource that hold security groups: a reference to
+# `aws_eks_cluster.x.vpc_config[0].cluster_security_group_id` names the EKS cluster security
+# group (graph/eks.py models it as `<cluster>:cluster_sg`).
+SG_HOLDERS = SECURITY_GROUP + ("aws_eks_cluster",)
+# (resource type, nested block, computed attribute): a reference through the block to the
+# attribute stands for that attribute of the resource (its only instance of the block).
+NESTED_COMPUTED = {("aws_eks_cluster", "vpc_config"): ("cluster_security_group_id", "vpc_id")}
+# (resource type, attribute) → the suffix of the graph item it names.
+SYNTHETIC_ITEMS = {("aws_eks_cluster", "cluster_security_group_id"): ":cluster_sg"}
+# Data sources that read back one managed resource of the same type, by the argument that
+# names it: with that argument referencing a resource in the plan, the data source is it.
+DATA_READS = {
+    "aws_eks_cluster": ("name",), "aws_vpc": ("id",), "aws_subnet": ("id",),
+    "aws_security_group": ("id", "name"), "aws_iam_role": ("name",), "aws_vpc_endpoint": ("id",),
+    "aws_route_table": ("route_table_id",), "aws_nat_gateway": ("id",),
+    "aws_ecs_cluster": ("cluster_name",), "aws_lambda_function": ("function_name",),
+}
 
 # Which resource types a reference in an attribute of this name can mean. Used to pick the
 # right references out of one expression (an inline `route` keeps a single reference list).
@@ -19,11 +36,11 @@ ATTRIBUTE_TARGETS: dict[str, tuple[str, ...]] = {
     "route_table_id": ROUTE_TABLE,
     "route_table_ids": ROUTE_TABLE,
     "default_route_table_id": VPC,
-    "security_group_id": SECURITY_GROUP,
-    "security_group_ids": SECURITY_GROUP,
-    "vpc_security_group_ids": SECURITY_GROUP,
-    "source_security_group_id": SECURITY_GROUP,
-    "referenced_security_group_id": SECURITY_GROUP,
+    "security_group_id": SG_HOLDERS,
+    "security_group_ids": SG_HOLDERS,
+    "vpc_security_group_ids": SG_HOLDERS,
+    "source_security_group_id": SG_HOLDERS,
+    "referenced_security_group_id": SG_HOLDERS,
     "nat_gateway_id": ("aws_nat_gateway",),
     # AWS accepts a NAT gateway's id in gateway_id too, and real code does this.
     "gateway_id": ("aws_internet_gateway", "aws_vpn_gateway", "aws_vpc_endpoint", "aws_nat_gateway"),
@@ -130,3 +147,7 @@ NEED_CONSEQUENCES: dict[str, str] = {
     "ec2": "nodes cannot join the cluster",
     "sts": "role assumption and web identity calls fail",
 }
+
+# Data sources the provider computes locally, without an AWS call: tfcheck computes them too
+# when the plan defers them (hcl/policy_document.py), in plan and source mode alike.
+OFFLINE_DATA_TYPES = frozenset({"aws_iam_policy_document"})

@@ -28,6 +28,7 @@ class Config:
     disabled: tuple[str, ...] = ()
     extra_needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     default_needs: tuple[str, ...] | None = None
+    needs_from: tuple[str, ...] | None = None
     hub_dns: tuple[str, ...] = ()
     # workload address glob → non-AWS destinations it reaches (they keep the NAT: tfcheck cost)
     internet_destinations: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -118,6 +119,7 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
         disabled=tuple(doc.get("disable") or ()),
         extra_needs=tuple((glob, tuple(s)) for glob, s in (doc.get("needs") or {}).items()),
         default_needs=tuple(default_needs) if default_needs is not None else None,
+        needs_from=tuple(doc["needs_from"]) if doc.get("needs_from") is not None else None,
         hub_dns=tuple(doc.get("hub_dns") or ()),
         internet_destinations=tuple(
             (glob, tuple(d)) for glob, d in (doc.get("internet_destinations") or {}).items()),
@@ -128,5 +130,6 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
 
 def graph_options(config: Config) -> GraphOptions:
     return GraphOptions(
-        extra_needs=config.extra_needs, hub_dns=config.hub_dns, default_needs=config.default_needs
+        extra_needs=config.extra_needs, hub_dns=config.hub_dns, default_needs=config.default_needs,
+        needs_from=config.needs_from,
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -264,6 +265,8 @@ def compare_expected(
 ) -> list[str]:
     """Differences between a case's results and its `expected.yaml` `results:` map.
 
+    `mentions` are words the message must contain, `absent` whole words it must not.
+
     `pass` also accepts "not in the rule's scope" (no result at all): both mean no finding.
     Addresses not listed must have no fail or inconclusive result.
     """
@@ -288,6 +291,9 @@ def compare_expected(
         for word in spec.get("mentions") or ():
             if str(word) not in text:
                 problems.append(f"{address}: message does not mention {word!r}: {text}")
+        for word in spec.get("absent") or ():
+            if re.search(rf"(?<![\w.-]){re.escape(str(word))}(?![\w.-])", text):
+                problems.append(f"{address}: message mentions {word!r}, which it should not: {text}")
     for r in mine:
         if r.address not in expected and r.outcome is not Outcome.PASS:
             problems.append(f"{r.address}: unexpected {r.outcome.value} ({r.rule_id}): {r.message}")

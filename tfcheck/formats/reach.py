@@ -6,8 +6,8 @@ import json
 from tfcheck.graph.model import Graph
 from tfcheck.formats.escape import block
 
-REACH_KEYS = ("kind", "vpc", "subnets", "needs", "paths", "unreachable", "host", "host_needs",
-              "nat_dead_ends", "unknown")
+REACH_KEYS = ("kind", "vpc", "subnets", "needs", "need_evidence", "paths", "unreachable", "host",
+              "host_needs", "nat_dead_ends", "unknown")
 
 
 def render_json(graph: Graph) -> str:
@@ -16,7 +16,8 @@ def render_json(graph: Graph) -> str:
 
 
 def render_text(graph: Graph) -> str:
-    """Per workload, each service it needs and the path its calls take (`tfcheck reach`)."""
+    """Per workload, each service it needs, the path its calls take and the evidence for the
+    need (`tfcheck reach`)."""
     lines: list[str] = []
     for w in graph.get("workloads") or ():
         launch = f", {w['launch_type']}" if w.get("launch_type") else ""
@@ -49,6 +50,8 @@ def render_text(graph: Graph) -> str:
                 detail, "UNREACHABLE" if service in unreachable else "", f"({why})" if why else "",
             ) if x)
             lines.append(f"  {service:<{width}}  {via:<27} {extras}".rstrip())
+            for reason in (w.get("need_evidence") or {}).get(service, ()):
+                lines.append(f"  {'':<{width}}    because: {reason}")
     if not lines:
         lines.append("no workloads in the plan")
     return block("\n".join(lines) + "\n")  # values inert (escape.py)

@@ -18,6 +18,7 @@ from tfcheck.graph.network import build_dhcp, build_gateways, build_subnets, bui
 from tfcheck.graph.routes import build_route_tables
 from tfcheck.graph.security import build_security_groups
 from tfcheck.graph.workloads import build_workloads
+from tfcheck.graph.zones import build_zones
 from tfcheck.model import Inventory
 
 # Item fields that are edges to other items: an unknown one is an unresolved edge.
@@ -37,6 +38,7 @@ def build_graph(inventory: Inventory, options: GraphOptions | None = None,
     build_dhcp(b)
     build_security_groups(b)
     build_endpoints(b)
+    build_zones(b)
     build_workloads(b, options)
     link(b)
     for name in COLLECTIONS:

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from tfcheck.aws import ID_PREFIX_KIND
+from tfcheck.aws import ID_PREFIX_KIND, SYNTHETIC_ITEMS
 from tfcheck.model import Instance, Ref, Unknown
 
 _ADDRESS_ATTRS = {"id", "arn", "name"}
@@ -97,6 +97,12 @@ class Edges:
                 reasons.append("resource not in plan")
                 if count:
                     self.unresolved["resource not in plan"] += 1
+            elif (self.instances[value.address].type, value.attr) in SYNTHETIC_ITEMS:
+                # An object AWS creates with the resource (the EKS cluster security group).
+                out.append(value.address + SYNTHETIC_ITEMS[(self.instances[value.address].type, value.attr)])
+                hows.append(value.how)
+                if count:
+                    self.resolved[value.how] += 1
             elif value.attr in _ADDRESS_ATTRS or value.attr in _VPC_OWNED or depth > 8:
                 out.append(value.address)
                 hows.append(value.how)

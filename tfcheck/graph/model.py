@@ -29,6 +29,7 @@ class GraphOptions:
     extra_needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     hub_dns: tuple[str, ...] = ()
     default_needs: tuple[str, ...] | None = None
+    needs_from: tuple[str, ...] | None = None  # need sources that count (graph/needs.py); None: all
 
 
 class Graph(Mapping[str, Any]):

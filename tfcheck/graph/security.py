@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from tfcheck import aws
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
+from tfcheck.graph.eks import build_cluster_groups
 from tfcheck.graph.edges import as_bool, blocks, scalar
 from tfcheck.model import Unknown
 
@@ -42,6 +43,7 @@ def build_security_groups(builder: Builder) -> None:
             "egress": [{**everything, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
             "unknown": {}, "file": None, "line": None,
         })
+    build_cluster_groups(builder)
     for inst in builder.of("aws_security_group_rule"):
         kind = inst.values.get("type")
         group = _group_of(builder, inst.address, inst.values.get("security_group_id"),

@@ -14,7 +14,13 @@ from tfcheck import aws
 from tfcheck.globs import matches
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import Edges, as_bool, blocks, scalar
+from tfcheck.graph.eks import eks_cluster, node_group_security_groups
+from tfcheck.graph.iam import RoleUse, Roles
+from tfcheck.graph.kinds import kind_needs
 from tfcheck.graph.model import GraphOptions
+from tfcheck.graph.more_workloads import build_more_workloads
+from tfcheck.graph.needs import add_evidence
+from tfcheck.graph.workload_roles import role_uses
 from tfcheck.model import Instance, Ref, Unknown
 
 AGENT = ("ecs", "ecs-agent", "ecs-telemetry")
@@ -26,9 +32,13 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
     subnets = {s["address"]: s for s in b.collections["subnets"]}
     launch_templates = {i.address: i for i in by_type.get("aws_launch_template", ())}
     workloads: dict[str, Draft] = {}
+    roles = Roles(b)
+    uses: dict[str, list[RoleUse]] = {}
 
     def add(inst: Instance, kind: str, subnet_value: Any, sg_value: Any, public_ip: Any,
-            public_default: bool | None = False) -> Draft:
+            public_default: bool | None = False, task: Instance | None = None,
+            template: Instance | None = None) -> Draft:
+        uses[inst.address] = role_uses(b, roles, inst, kind, task, template)
         item = new_item(inst, kind=kind, launch_type=None, host=None, host_needs=[], needs=[],
                         need_reasons={})
         put_edge(item, "subnets", edges.follow(subnet_value), many=True)
@@ -44,7 +54,7 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
         net = _block(inst.values.get("network_configuration"), "subnets", "security_groups",
                      "assign_public_ip")
         item = add(inst, "ecs_service", net.get("subnets"), net.get("security_groups"),
-                   net.get("assign_public_ip"))
+                   net.get("assign_public_ip"), task=task_definition(inst, edges))
         if not net:
             item["unknown"].setdefault("subnets", "no awsvpc network_configuration")
         item["launch_type"], asg = _launch_type(inst, by_type, edges)
@@ -94,17 +104,24 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
             sgs = template.values.get("vpc_security_group_ids") or (
                 interfaces[0].get("security_groups") if interfaces else None)
             public = interfaces[0].get("associate_public_ip_address") if interfaces else None
-        add(inst, "autoscaling_group", inst.values.get("vpc_zone_identifier"), sgs, public)
+        add(inst, "autoscaling_group", inst.values.get("vpc_zone_identifier"), sgs, public,
+            template=template)
     for address, (needs, reasons) in hosted.items():
         if address in workloads:
             workloads[address]["need_reasons"].update(needs)
             if reasons:
                 workloads[address]["unknown"]["needs"] = reasons[0]
     for inst in by_type.get("aws_eks_node_group", ()):
-        item = add(inst, "eks_node_group", inst.values.get("subnet_ids"),
-                   Unknown("EKS cluster security group"), False)
-        for service in ("ec2", "ecr.api", "ecr.dkr", "s3"):
-            item["need_reasons"][service] = "EKS nodes join the cluster and pull images"
+        template = _launch_template(inst, launch_templates, edges)
+        cluster = eks_cluster(b, inst.values.get("cluster_name"))
+        groups = node_group_security_groups(b, cluster, template.values.get(
+            "vpc_security_group_ids") if template else None)
+        if groups is None or (blocks(inst.values.get("launch_template")) and template is None):
+            groups = Unknown("EKS cluster security group of a cluster not in plan"
+                             if groups is None else "launch template not in plan")
+        item = add(inst, "eks_node_group", inst.values.get("subnet_ids"), groups, False,
+                   template=template)
+        kind_needs(b, item, inst, cluster)
     for inst in by_type.get("aws_batch_compute_environment", ()):
         resources = _block(inst.values.get("compute_resources"), "subnets", "security_group_ids",
                            "type")
@@ -119,15 +136,19 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
             for service in AGENT:
                 item["need_reasons"][service] = "Batch container instances run the ECS agent"
 
+    build_more_workloads(b, add)
     for item in workloads.values():
         tags = edges.instances[item["address"]].values.get("tags")
         _declared_needs(item, tags if isinstance(tags, dict) else {}, options)
-        item["needs"] = sorted(item["need_reasons"])
         if "needs" in item["unknown"] and options.default_needs is not None:
             for service in options.default_needs:
                 item["need_reasons"].setdefault(service, "default needs (config)")
-            item["needs"] = sorted(item["need_reasons"])
             item["unknown"].pop("needs")
+        found, reason = roles.needs(uses.get(item["address"], []))
+        if reason and (options.needs_from is None or "iam" in options.needs_from):
+            item["unknown"]["need_evidence"] = reason
+        add_evidence(item, found, options.needs_from)
+        item["needs"] = sorted(item["need_reasons"])
         vpcs = {subnets[s]["vpc"] for s in item["subnets"] if s in subnets}
         item["vpc"] = vpcs.pop() if len(vpcs) == 1 else None
         if item["vpc"] is None:
@@ -189,12 +210,18 @@ def _launch_template(inst: Instance, templates: Mapping[str, Instance], edges: E
 def task_needs(service: Instance, edges: Edges) -> tuple[dict[str, str], str | None]:
     """Services an ECS service's task definition needs, and why the list may be incomplete."""
     value = service.values.get("task_definition")
-    target = edges.follow(value, count=False).one or _task_definition(value, edges)
-    task = edges.instances.get(target or "")
+    task = task_definition(service, edges)
     if task is None:
         return {}, value.reason if isinstance(value, Unknown) and not value.refs \
             else "task definition not in plan"
     return container_needs(task.values.get("container_definitions"))
+
+
+def task_definition(service: Instance, edges: Edges) -> Instance | None:
+    """The task definition of an ECS service, if the plan holds it."""
+    value = service.values.get("task_definition")
+    target = edges.follow(value, count=False).one or _task_definition(value, edges)
+    return edges.instances.get(target or "")
 
 
 def _task_definition(value: Any, edges: Edges) -> str | None:

@@ -7,8 +7,11 @@ knows (a Region's description), stays unknown with its reason.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from tfcheck.aws import DATA_READS
+from tfcheck.hcl.parse import traversal_text
 from tfcheck.hcl.values import Lazy
 from tfcheck.model import Unknown
 
@@ -78,3 +81,18 @@ def offline_data(kind: str, address: str, region: Any, chosen: Any,
     partition, suffix, reverse = partition_of(region)
     return DataValue(address, {"partition": partition, "id": partition, "dns_suffix": suffix,
                                "reverse_dns_prefix": reverse})
+
+
+def read_back_name(kind: str, block: Any, resources: Mapping[tuple[str, str], Any]) -> str | None:
+    """The managed resource of the same type a data block names by its id or name argument
+    (aws.DATA_READS: `data.aws_eks_cluster.x { name = aws_eks_cluster.main.name }`), if the
+    module declares it without count or for_each: the data source reads that resource back."""
+    if block is None:
+        return None
+    for argument in DATA_READS.get(kind, ()):
+        attr = block.attributes.get(argument)
+        parts = (traversal_text(attr.expr) or "").split(".") if attr is not None else []
+        if len(parts) == 3 and parts[0] == kind and (kind, parts[1]) in resources \
+                and not {"count", "for_each"} & set(resources[(kind, parts[1])].attributes):
+            return parts[1]
+    return None

@@ -10,9 +10,10 @@ from typing import Any, Callable
 from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
 from tfcheck.hcl.budget import Refused, refusal_reason
-from tfcheck.hcl.data import OFFLINE, offline_data
+from tfcheck.hcl.data import OFFLINE, offline_data, read_back_name
 from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
+from tfcheck.hcl.policy_document import OFFLINE_DATA
 from tfcheck.hcl.types import Type, convert
 from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
 from tfcheck.model import NOT_INSTALLED, Unknown
@@ -162,6 +163,15 @@ class ModuleInstance:
         prefix = f"{self.address}." if self.address else ""
         found = self.loader.data_sources.get(f"{prefix}data.{kind}.{name}")
         if not found:
+            block = self.config.data.get((kind, name))
+            if kind in OFFLINE_DATA and block is not None and not (
+                    {"count", "for_each"} & set(block.attributes)):
+                return self._once(("data", kind, name), lambda: OFFLINE_DATA[kind](
+                    body_values(block, Scope(self), self.evaluate, META_ARGUMENTS)),
+                    Unknown(f"cycle through data.{kind}.{name}"))
+            read = None if kind in OFFLINE else self._read_back(kind, block)
+            if read is not None:
+                return read
             return self._once(("data", kind, name), lambda: self._offline_data(kind, name),
                               Unknown(f"cycle through data.{kind}.{name}"))
         if list(found) == [None]:
@@ -184,6 +194,11 @@ class ModuleInstance:
                        if a in block.attributes), None)
         return offline_data(kind, address, self.providers.get(key), chosen,
                             self.default_tags.get(key))
+
+    def _read_back(self, kind: str, block: Block | None) -> Any:
+        """A data source naming a managed resource of its own type (aws.DATA_READS) is it."""
+        name = read_back_name(kind, block, self.config.resources)
+        return None if name is None else self.resource_value(kind, name)
 
     # -- resources ---------------------------------------------------------------------
     def resource_address(self, kind: str, name: str, key: Key) -> str:

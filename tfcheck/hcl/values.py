@@ -10,8 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from tfcheck.aws import NESTED_COMPUTED
 from tfcheck.hcl.budget import check_pairwise
-from tfcheck.model import Ref, Unknown
+from tfcheck.model import Ref, Unknown, resource_type
 
 AFTER_APPLY = "known after apply"
 
@@ -75,6 +76,11 @@ class ResourceValue(Lazy):
 
     def get_attr(self, name: str) -> Any:
         value = self._configured(name)
+        computed = NESTED_COMPUTED.get((resource_type(self.address), name))
+        if computed and isinstance(value, list):
+            # `aws_eks_cluster.x.vpc_config[0].cluster_security_group_id`: AWS fills it in.
+            return [{**{a: Ref(self.address, a, how="source") for a in computed}, **block}
+                    if isinstance(block, dict) else block for block in value]
         if value is None or has_unknown(value):
             return Ref(self.address, name, how="source")
         return value

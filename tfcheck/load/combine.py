@@ -53,6 +53,11 @@ def _fill(planned: Any, source: Any, where: str, notes: list[str]) -> Any:
         # A configured argument the source leaves out evaluated to null (`try(x, null)`):
         # the provider default applies, as Terraform itself would do at apply.
         return _ABSENT if source is _ABSENT else _tag(source)
+    if isinstance(planned, Ref) and isinstance(source, dict) and _holds(source, planned):
+        # The plan's configuration lists only an expression's references, so a partly
+        # unknown `jsonencode({... Resource = aws_x.y.arn})` reads there as that one reference;
+        # the source kept the structure around it (an IAM policy's actions).
+        return _tag(source)
     if isinstance(planned, dict) and isinstance(source, dict):
         merged: dict[str, Any] = {}
         for key in [*planned, *(k for k in source if k not in planned)]:
@@ -109,6 +114,16 @@ def _flat_refs(value: Any) -> list[tuple[str, str]] | None:
             out.extend(refs)
         return out
     return None
+
+
+def _holds(value: Any, ref: Ref) -> bool:
+    """Whether a structure the source evaluated holds `ref` (or an Unknown built from it)."""
+    if isinstance(value, Ref):
+        return value.address == ref.address and value.attr == ref.attr
+    if isinstance(value, Unknown):
+        return any(r.address == ref.address for r in value.refs)
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(_holds(v, ref) for v in items)
 
 
 def _pair(planned: list[Any], source: list[Any]) -> list[Any]:

@@ -12,6 +12,7 @@ import functools
 from typing import Any, Iterator, Mapping
 
 from tfcheck.aws import ATTRIBUTE_TARGETS, DOCUMENT_ATTRIBUTES
+from tfcheck.load.data_sources import offline_data
 from tfcheck.load.plan import PlanDoc
 from tfcheck.load.references import (
     Place,
@@ -70,7 +71,7 @@ def build_inventory(doc: PlanDoc) -> Inventory:
         for name, value in _mapping(data.get("variables")).items()
         if isinstance(value, dict)
     }
-    resolver = Resolver(config, instances, modules, variables)
+    resolver = Resolver(config, instances, modules, variables, offline_data(data))
     shared = Shared(resolver, by_module)
     region = provider_region(data, variables)
     regions = provider_regions(data, variables)

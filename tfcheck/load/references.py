@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 
 from tfcheck.load.steps import (Index, Step, apply_steps, by_instance_key, instance_key, make_ref,
                                 parse_reference, refs_in, tag)
+from tfcheck.load.data_sources import read_back
 from tfcheck.model import Key, ModulePath, Ref, Unknown, format_key, module_prefix, sort_keys
 
 __all__ = ["Index", "PlanModule", "Place", "Resolver", "index_configuration", "instance_key",
@@ -30,6 +31,7 @@ class PlanModule:
     """One module's `configuration` block, shared by all instances of the module."""
 
     resources: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    data: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     calls: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     variables: dict[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -43,6 +45,8 @@ def index_configuration(module: Mapping[str, Any] | None) -> PlanModule:
     for resource in _dicts(module.get("resources")):
         if resource.get("mode", "managed") == "managed" and isinstance(resource.get("address"), str):
             config.resources[resource["address"]] = resource
+        elif resource.get("mode") == "data" and isinstance(resource.get("address"), str):
+            config.data[resource["address"]] = resource
     for name, output in _items(module.get("outputs")):
         config.outputs[name] = output
     for name, variable in _items(module.get("variables")):
@@ -82,11 +86,13 @@ class Resolver:
         instances: Mapping[str, list[Key]],
         module_instances: Mapping[str, list[Key]],
         root_variables: Mapping[str, Any],
+        data_values: Mapping[str, Any] | None = None,
     ) -> None:
         self.root = root
         self.instances = instances  # "module.a[\"x\"].aws_subnet.p" -> [keys]
         self.module_instances = module_instances  # "module.a" (instance prefix + call) -> keys
         self.root_variables = root_variables
+        self.data_values = data_values or {}  # data source address → values (load/data_sources.py)
         # (expression, context) -> (expression, value): each module input, output or for_each
         # is resolved once, so references that branch and meet again (or loop) stay linear.
         # Keeping the expression alive keeps its id() from being reused.
@@ -164,7 +170,7 @@ class Resolver:
         if head == "local":
             return Unknown("local")
         if head == "data":
-            return Unknown("data source")
+            return self._data(steps, ctx)
         if head == "var" and isinstance(second, str):
             value = apply_steps(self._variable(second, ctx, hops), steps[2:])
             # `var.ids[count.index]`, `element(var.ids, count.index)`, `var.map[each.key]`:
@@ -177,6 +183,22 @@ class Resolver:
         if isinstance(head, str) and isinstance(second, str):
             return self._resource(steps, ctx, keyed)
         return Unknown("unreadable reference")
+
+    def _data(self, steps: list[Step], ctx: Place) -> Any:
+        rest = steps[3:]
+        base = module_prefix(ctx.module) + ".".join(str(s) for s in steps[:3])
+        if rest and isinstance(rest[0], Index):
+            base, rest = base + format_key(rest[0].key), rest[1:]
+        values = self.data_values.get(base) if len(steps) > 2 else None
+        if values is not None:
+            return apply_steps(values, rest)
+        read = self._data_read(steps, ctx)
+        return Unknown("data source") if read is None else make_ref(read, rest, "data source")
+
+    def _data_read(self, steps: list[Step], ctx: Place) -> str | None:
+        module = self.config_at(ctx.module)
+        config = module.data.get(f"data.{steps[1]}.{steps[2]}") if module else None
+        return read_back(str(steps[1]), config, lambda expr: self.expression(expr, ctx, 1))
 
     def _resource(self, steps: list[Step], ctx: Place, keyed: bool) -> Any:
         base = module_prefix(ctx.module) + f"{steps[0]}.{steps[1]}"

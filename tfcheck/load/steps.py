@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from tfcheck.model import Key, Ref, Unknown
+from tfcheck.aws import NESTED_COMPUTED
+from tfcheck.model import Key, Ref, Unknown, resource_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,9 @@ def _parse(text: str) -> tuple[Step, ...] | None:
 
 def make_ref(address: str, rest: Sequence[Step], how: str) -> Ref:
     attr = rest[0] if rest and isinstance(rest[0], str) else "id"
+    nested = NESTED_COMPUTED.get((resource_type(address), str(attr)), ())
+    if len(rest) > 2 and isinstance(rest[1], Index) and rest[2] in nested:
+        attr = str(rest[2])  # `aws_eks_cluster.x.vpc_config[0].cluster_security_group_id`
     return Ref(address, attr, how)
 
 

@@ -6,7 +6,7 @@ tables their workloads' needs, so VPCs come first.
 """
 from __future__ import annotations
 
-from tfcheck.graph.facts import attachments, endpoints, route_tables, vpcs, workloads
+from tfcheck.graph.facts import attachments, endpoints, route_tables, vpcs, workloads, zones
 from tfcheck.graph.facts.context import Facts
 from tfcheck.graph.model import Graph, GraphOptions
 
@@ -18,6 +18,7 @@ def add_facts(graph: Graph, options: GraphOptions) -> None:
         endpoints.hub_dns(ctx, endpoint)
     for vpc in ctx.drafts("vpcs"):
         vpcs.vpc_facts(ctx, vpc)
+        zones.zone_facts(ctx, vpc)
     for endpoint in ctx.drafts("endpoints"):
         endpoints.endpoint_facts(ctx, endpoint)
     for workload in ctx.drafts("workloads"):

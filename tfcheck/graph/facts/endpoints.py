@@ -9,7 +9,10 @@ from tfcheck.graph.facts.groups import admits, default_sg
 
 
 def hub_dns(ctx: Facts, endpoint: Draft) -> None:
-    endpoint["hub_dns"] = any_match(ctx.options.hub_dns, endpoint["address"])
+    # Served by a hub's DNS: marked in the config, or a private hosted zone in the plan
+    # answers its service name with it in its own VPC (graph/zones.py).
+    endpoint["hub_dns"] = any_match(ctx.options.hub_dns, endpoint["address"]) or (
+        endpoint["vpc"] is not None and endpoint["vpc"] in endpoint.get("zone_vpcs", ()))
 
 
 def endpoint_facts(ctx: Facts, ep: Draft) -> None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from tfcheck.graph.facts.context import GATEWAY_ABLE, Facts
+from tfcheck.graph.facts.zones import zone_path
 from tfcheck.graph.model import Item
 
 
 def path(ctx: Facts, w: Item, subnet: Item, service: str) -> dict[str, Any]:
     maybe = False
     vpc = subnet["vpc"]
+    zoned = zone_path(ctx, subnet, service)
+    if zoned is not None and zoned["via"] == "none":
+        return zoned  # a private zone shadows the service's name: nothing answers it
     for ep in ctx.in_vpc(vpc, "endpoints"):
         if ep["service"] != service:
             maybe = maybe or (ep["service"] is None and "service" in ep["unknown"])
@@ -45,6 +49,8 @@ def path(ctx: Facts, w: Item, subnet: Item, service: str) -> dict[str, Any]:
                 return {"via": "interface_endpoint_same_az" if same else "interface_endpoint_other_az",
                         "endpoint": ep["address"]}
             maybe = maybe or ep["private_dns"] is None
+    if zoned is not None:
+        return zoned
     egress = subnet["egress"]
     via = egress if egress in ("nat", "other", "none", "unknown") else "igw"
     if egress == "igw":

@@ -43,6 +43,10 @@ def workload_facts(ctx: Facts, w: Draft) -> None:
         reason = reason or f"{', '.join(w['host_needs'])} go through the container instances: " \
             f"{w['unknown']['host']}"
     settle(w, "unreachable", [s for s, p in paths.items() if p["via"] == "none"], reason)
+    evidence = w.get("need_evidence", {})
+    w["unreachable_evidence"] = [f"{s} ({'; '.join(evidence.get(s, []))})" for s in w["unreachable"] or ()]
+    w["unreachable_iam_only"] = bool(w["unreachable"]) and all(
+        w.get("need_sources", {}).get(s) == ["iam"] for s in w["unreachable"])
     w["needs_public_ip"] = w["public_ip"] is False and any(
         any_item(ctx.graph, a).get("egress") == "igw" for a in w["subnets"])
     w["egress_443"] = egress_443(ctx, w)
