@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tfcheck.graph.build import build_graph  # noqa: E402
-from tfcheck.load.plan import load_plan  # noqa: E402
 from tfcheck.load.inventory import build_inventory  # noqa: E402
+from tfcheck.load.plan import load_plan  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from tfcheck.load.combine import combine, data_sources, find_source, root_variables
 from tfcheck.hcl.module import NOT_INSTALLED
-from tfcheck.model import Instance, Inventory, Ref, Unknown
-from tfcheck.model import resource_type
+from tfcheck.load.combine import combine, data_sources, find_source, root_variables
+from tfcheck.model import Instance, Inventory, Ref, Unknown, resource_type
 
 
 def inventory(*instances: Instance, kind: str = "plan", region: str | None = "us-east-1",

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from tfcheck.config import from_dict
-from tfcheck.cost.report import analyze
-from tfcheck.run import cost_report
 from tfcheck.cost.prices import load_prices
+from tfcheck.cost.report import analyze
 from tfcheck.cost.usage import Usage
+from tfcheck.run import cost_report
 
 REPO = Path(__file__).resolve().parent.parent
 COST = REPO / "fixtures" / "cost"

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tfcheck.config import Config
-from tfcheck.run import cost_report
 from tfcheck.cost.prices import BUILTIN, SCHEMA, load_prices
 from tfcheck.cost.usage import Matcher, load_usage
 from tfcheck.errors import InputError
+from tfcheck.run import cost_report
 
 REPO = Path(__file__).resolve().parent.parent
 COST = REPO / "fixtures" / "cost"

@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from conftest import endpoint, graph
+
 from tfcheck.cli import main
 from tfcheck.config import from_dict
 from tfcheck.cost.prices import load_prices

@@ -43,5 +43,5 @@ def test_ci_doc_commands_run(tmp_path: Path, case: str, codes: dict[str, int]) -
                               timeout=300)
         want = next((code for flag, code in codes.items() if flag in command), None)
         assert done.returncode in ((want,) if want is not None else (0, 1)), (command, done.stderr)
-        for fmt, name in re.findall(r"--format (\w+):(\S+)", command):
+        for _fmt, name in re.findall(r"--format (\w+):(\S+)", command):
             assert (tmp_path / name).stat().st_size > 0, (command, name)

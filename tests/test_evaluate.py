@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tfcheck.errors import PolicyError
-from tfcheck.policy.evaluate import check, evaluate, format_value, unknown_fields
 from tfcheck.findings import Outcome, Severity
+from tfcheck.policy.evaluate import check, evaluate, format_value, unknown_fields
 from tfcheck.policy.load import Policy, load_policies
 
 

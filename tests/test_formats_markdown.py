@@ -6,14 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from conftest import REPO, graph
 from test_formats_mermaid import check_mermaid
 from test_formats_text import sample_report
 
-from tfcheck.run import CheckOptions, build_report
 from tfcheck.findings import FailOn, Finding, Outcome, Report, Severity, Suppression
 from tfcheck.formats.findings.markdown import COMMENT_LIMIT, render
+from tfcheck.run import CheckOptions, build_report
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from conftest import REPO, graph
 
-from tfcheck.graph.read import read_graph
 from tfcheck.formats.graph import dot, mermaid
 from tfcheck.formats.graph.network import build_view
+from tfcheck.graph.read import read_graph
 
 ID = r"[A-Za-z0-9_]+"
 LABEL = r'"(?:[^"`<>#\n]|#\w+;|<br/>)*"'

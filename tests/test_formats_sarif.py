@@ -11,9 +11,9 @@ import pytest
 from conftest import REPO
 from test_formats_text import sample_report
 
-from tfcheck.run import CheckOptions, build_report
 from tfcheck.findings import FailOn, Finding, Outcome, Report, RuleInfo, Severity, Suppression
 from tfcheck.formats.findings.sarif import artifact_uri, render
+from tfcheck.run import CheckOptions, build_report
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text())
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)

@@ -12,8 +12,8 @@ import pytest
 from tfcheck.graph.build import build_graph
 from tfcheck.graph.read import read_graph
 from tfcheck.load.inputs import SourceOptions
-from tfcheck.load.plan import load_plan
 from tfcheck.load.inventory import build_inventory
+from tfcheck.load.plan import load_plan
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted(p.parent for p in (ROOT / "fixtures" / "graph").glob("*/expected.json"))

@@ -17,8 +17,8 @@ import pytest
 import tfcheck
 from tfcheck.errors import InputError
 from tfcheck.graph.build import build_graph
-from tfcheck.load.plan import parse_plan
 from tfcheck.load.inventory import build_inventory
+from tfcheck.load.plan import parse_plan
 
 SCHEMA = json.loads((Path(tfcheck.__file__).parent / "graph" / "schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

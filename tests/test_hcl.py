@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 
 from tfcheck.errors import InputError
-from tfcheck.hcl.parse import (load_module_dir, parse_text, parse_tfvars, static_string,
-                         traversal_text)
+from tfcheck.hcl.parse import (
+    load_module_dir,
+    parse_text,
+    parse_tfvars,
+    static_string,
+    traversal_text,
+)
 
 TEXT = textwrap.dedent('''\
     # header comment, separated by a blank line

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from tfcheck.hcl.budget import Budget
-from tfcheck.hcl.parse import parse_expression
 from tfcheck.hcl.expr import Scope, compile_expr
 from tfcheck.hcl.functions.table import FUNCTIONS
+from tfcheck.hcl.parse import parse_expression
 from tfcheck.hcl.values import EvalError, Namespace, ResourceValue
 from tfcheck.model import Ref, Unknown
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.functions.table import FUNCTIONS
-from tfcheck.model import Inventory, Ref, Unknown
 from tfcheck.hcl.source import load_source
+from tfcheck.model import Inventory, Ref, Unknown
 
 ATOMS = st.sampled_from([
     "1", "0", "-2.5", "3", '"s"', '"a${var.x}b"', "null", "true", "false", "var.x", "var.m",

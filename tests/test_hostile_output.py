@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tfcheck.project import RULES_DOCS
 from conftest import REPO
 from hostile import OWN_COMMAND, error_line, injected_lines, run
+
+from tfcheck.project import RULES_DOCS
 
 # Every trick at once, in the one attribute tfcheck quotes in a message (VPCE012's AZ list).
 PAYLOAD = (r"x\n::error file=a::forged\r\n##[group]g\n\u001b[31mred\u001b]8;;https://evil\u0007click"

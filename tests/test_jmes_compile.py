@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from jmespath.visitor import TreeInterpreter, _equals
 
 from tfcheck.errors import TfcheckError
-from tfcheck.policy.dialect import Clause, Query, compile_expression, search_node, truthy
 from tfcheck.policy.compiled import equals, is_false
+from tfcheck.policy.dialect import Clause, Query, compile_expression, search_node, truthy
 from tfcheck.policy.load import Placeholder, Policy, Template, load_policies
 
 POLICIES = load_policies()
@@ -247,8 +247,8 @@ def _interpreted_policy(policy: Policy) -> Policy:
 
 def test_evaluate_gives_the_findings_the_interpreter_gives() -> None:
     """Whole rules, unknowns included, on every fixture graph: same findings, same order."""
-    from tfcheck.policy.evaluate import evaluate
     from tfcheck.graph.read import read_graph
+    from tfcheck.policy.evaluate import evaluate
 
     reference = [_interpreted_policy(p) for p in POLICIES]
     outcomes = set()

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_formats_markdown import big_report, utf16_len
 
 from tfcheck.cli import main

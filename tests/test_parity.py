@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tfcheck.policy.evaluate import evaluate
 from tfcheck.findings import Outcome
 from tfcheck.graph.read import read_graph
 from tfcheck.load.inputs import SourceOptions
+from tfcheck.policy.evaluate import evaluate
 from tfcheck.policy.load import load_policies
 
 ROOT = Path(__file__).parent.parent

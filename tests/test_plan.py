@@ -17,8 +17,8 @@ import pytest
 
 from tfcheck.errors import InputError
 from tfcheck.graph.build import build_graph
-from tfcheck.load.plan import PlanDoc, load_plan, parse_plan
 from tfcheck.load.inventory import build_inventory
+from tfcheck.load.plan import PlanDoc, load_plan, parse_plan
 
 REPO = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_inputs"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jsonschema
 from hypothesis import HealthCheck, given, settings
@@ -20,8 +21,8 @@ from hypothesis import strategies as st
 import tfcheck
 from tfcheck.errors import InputError
 from tfcheck.graph.build import build_graph
-from tfcheck.load.plan import parse_plan
 from tfcheck.load.inventory import build_inventory
+from tfcheck.load.plan import parse_plan
 
 REPO = Path(__file__).resolve().parent.parent
 PREFERRED = [
@@ -57,7 +58,7 @@ def _plans() -> list[Path]:
 PLANS = _plans()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 

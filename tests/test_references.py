@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from tfcheck.load.references import WHOLE_MODULE, Index, Place, PlanModule, Resolver, instance_key, parse_reference
+from tfcheck.load.references import (
+    WHOLE_MODULE,
+    Index,
+    Place,
+    PlanModule,
+    Resolver,
+    instance_key,
+    parse_reference,
+)
 from tfcheck.model import Ref, Unknown, resource_type, sort_keys
 
 

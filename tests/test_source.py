@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from tfcheck.errors import InputError
-from tfcheck.model import Inventory, Ref, Unknown
 from tfcheck.hcl.source import load_source, load_source_with_comments
+from tfcheck.model import Inventory, Ref, Unknown
 
 HCL = Path(__file__).resolve().parent / "hcl"
 

@@ -167,10 +167,10 @@ def test_waiver_naming_an_unknown_rule_is_an_error(
 
 def test_ignore_comment_in_real_hcl_suppresses_the_plan_finding(tmp_path: Path) -> None:
     """The comment map comes from the HCL layer (`load_source_with_comments`), as with --source."""
-    from tfcheck.policy.evaluate import evaluate
     from tfcheck.graph.read import read_graph
-    from tfcheck.policy.load import load_policies
     from tfcheck.hcl.source import load_source_with_comments
+    from tfcheck.policy.evaluate import evaluate
+    from tfcheck.policy.load import load_policies
 
     source = (REPO / "fixtures/rules/VPCE012/fail/main.tf").read_text()
     marked = source.replace('resource "aws_vpc_endpoint" "fail_logs" {',

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
 from tfcheck.findings import INTRODUCED, RESOLVED, UNCHANGED, Change, Finding, Outcome, ReachChange
 from tfcheck.graph.model import Graph
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tfcheck import suppress
-from tfcheck.change import classify
 from tfcheck.baseline import load_baseline
+from tfcheck.change import classify
 from tfcheck.config import Config, find_config, graph_options, load_config
 from tfcheck.cost.prices import PriceTable, load_prices
 from tfcheck.cost.report import CostInput, cost_document, declared_destinations
@@ -26,8 +26,8 @@ from tfcheck.graph.model import Graph, GraphOptions
 from tfcheck.graph.read import before_graph, read_graph
 from tfcheck.load.inputs import SourceOptions, input_label
 from tfcheck.policy.evaluate import evaluate
-from tfcheck.workspace import repo_root
 from tfcheck.policy.load import Policy, guidance, load_policies, select
+from tfcheck.workspace import repo_root
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,22 +3,28 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tfcheck.baseline import render as render_baseline
-from tfcheck.commands.options import (check_rule_ids, config_option, policies_option, read_policies,
-                                      read_settings, source_from, source_options)
+from tfcheck.commands.options import (
+    check_rule_ids,
+    config_option,
+    policies_option,
+    read_policies,
+    read_settings,
+    source_from,
+    source_options,
+)
 from tfcheck.config import lookup
 from tfcheck.errors import ExitCode, TfcheckError
 from tfcheck.findings import FailOn, exit_code
 from tfcheck.formats import FORMATS, get_renderer
-from tfcheck.load.inputs import source_paths
-from tfcheck.formats.findings.atlantis import error_output as atlantis_error
 from tfcheck.formats.escape import block, terminal
+from tfcheck.formats.findings.atlantis import error_output as atlantis_error
+from tfcheck.load.inputs import source_paths
 from tfcheck.outputs import parse_formats, write_atomic
 from tfcheck.run import CheckOptions, build_report
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from tfcheck.cost.paths import VPC_SOURCE, Flow, Site
-from tfcheck.graph.model import Item
 from tfcheck.cost.prices import ZERO, RegionPrices
-from tfcheck.cost.vpc import Line, alternative, gbs
 from tfcheck.cost.usage import Usage
+from tfcheck.cost.vpc import Line, alternative, gbs
 from tfcheck.globs import matches
+from tfcheck.graph.model import Item
 
 Destinations = Sequence[tuple[str, Sequence[str]]]
 

@@ -13,10 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tfcheck.cost.paths import INTERFACE_VIAS, Flow, Hop, Site
-from tfcheck.graph.facts.context import GATEWAY_ABLE
-from tfcheck.graph.model import Item
 from tfcheck.cost.prices import CENT, ZERO, RegionPrices, plain
 from tfcheck.cost.usage import Usage
+from tfcheck.graph.facts.context import GATEWAY_ABLE
+from tfcheck.graph.model import Item
 
 
 def usd(value: Decimal) -> str:

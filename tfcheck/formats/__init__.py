@@ -4,7 +4,8 @@ when chosen. The keys feed each command's --format choices.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # `tfcheck check --format`: `render(report, *, color=False, verbose=False) -> str`.
 FORMATS: dict[str, str] = {

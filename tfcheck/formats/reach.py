@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from tfcheck.graph.model import Graph
 from tfcheck.formats.escape import block
+from tfcheck.graph.model import Graph
 
 REACH_KEYS = ("kind", "vpc", "subnets", "needs", "need_evidence", "paths", "unreachable", "host",
               "host_needs", "nat_dead_ends", "unknown")

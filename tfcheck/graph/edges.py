@@ -6,8 +6,9 @@ each edge was found, or why not, for `summary.edges`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from tfcheck.aws import ID_PREFIX_KIND, SYNTHETIC_ITEMS
 from tfcheck.model import Instance, Ref, Unknown

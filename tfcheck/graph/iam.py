@@ -9,10 +9,11 @@ evidence tfcheck has, so when in doubt it asks for less, never more.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from tfcheck.graph.builder import Builder
 from tfcheck.graph.edges import blocks

@@ -9,8 +9,9 @@ amazon-cloudwatch-observability add-on).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from tfcheck.graph.builder import Builder, Draft
 from tfcheck.model import Instance, Ref, Unknown

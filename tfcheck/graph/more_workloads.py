@@ -6,7 +6,8 @@ internet access, MWAA environments, Glue connections and App Runner VPC connecto
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tfcheck import aws
 from tfcheck.graph.builder import Builder, Draft

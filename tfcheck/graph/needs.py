@@ -8,7 +8,7 @@ Exec, EKS, ...). `needs_from` in `.tfcheck.yml` turns the first five off one by 
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from tfcheck.graph.builder import Draft
 

@@ -6,7 +6,8 @@ its egress is the kind of its default route's target.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tfcheck import aws
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge

@@ -7,12 +7,13 @@ A VPC's own default security group, when Terraform does not manage it, is modell
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tfcheck import aws
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
-from tfcheck.graph.eks import build_cluster_groups
 from tfcheck.graph.edges import as_bool, blocks, scalar
+from tfcheck.graph.eks import build_cluster_groups
 from tfcheck.model import Unknown
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tfcheck.graph.builder import Builder
 from tfcheck.graph.edges import blocks
-from tfcheck.graph.iam import RoleUse, Roles
+from tfcheck.graph.iam import Roles, RoleUse
 from tfcheck.model import Instance, Ref, Unknown
 
 

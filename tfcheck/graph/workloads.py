@@ -8,14 +8,15 @@ endpoints. Users declare the rest (config, or the `tfcheck:requires` tag).
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tfcheck import aws
 from tfcheck.globs import matches
 from tfcheck.graph.builder import Builder, Draft, new_item, put_edge
 from tfcheck.graph.edges import Edges, as_bool, blocks, scalar
 from tfcheck.graph.eks import eks_cluster, node_group_security_groups
-from tfcheck.graph.iam import RoleUse, Roles
+from tfcheck.graph.iam import Roles, RoleUse
 from tfcheck.graph.kinds import kind_needs
 from tfcheck.graph.model import GraphOptions
 from tfcheck.graph.more_workloads import build_more_workloads

@@ -12,7 +12,8 @@ Writes `zone_vpcs`/`zones` on endpoints and `zone_endpoints`/`shadowed` on VPCs.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tfcheck.graph.builder import Builder
 from tfcheck.graph.edges import blocks

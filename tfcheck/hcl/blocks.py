@@ -5,13 +5,13 @@ to null is left out, so the provider's default applies.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from tfcheck.hcl.parse import Attribute, Block, static_string
 from tfcheck.hcl.expr import Scope
+from tfcheck.hcl.parse import Attribute, Block, static_string
 from tfcheck.hcl.values import EvalError, finalize, is_known, materialize, to_number, unknown_of
 from tfcheck.model import Key, Ref, Unknown
-
 
 Evaluate = Callable[[Attribute, Scope], Any]
 

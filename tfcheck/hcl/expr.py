@@ -5,16 +5,25 @@ templates and functions; an invalid operation raises `EvalError`, which `try`/`c
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, cast
-
-from tfcheck.hcl.nodes import MadeTree, is_token, is_tree, trees
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tfcheck.hcl.budget import Budget
+from tfcheck.hcl.nodes import MadeTree, is_token, is_tree, trees
 from tfcheck.hcl.ops import binary, get_attr, get_index, splat, unary
 from tfcheck.hcl.parse import unescape
 from tfcheck.hcl.template import compile_heredoc, compile_string
-from tfcheck.hcl.values import (EvalError, has_unknown, is_known, materialize, number, to_bool,
-                                to_string, type_name, unknown_of)
+from tfcheck.hcl.values import (
+    EvalError,
+    has_unknown,
+    is_known,
+    materialize,
+    number,
+    to_bool,
+    to_string,
+    type_name,
+    unknown_of,
+)
 from tfcheck.model import Ref, Unknown
 
 if TYPE_CHECKING:

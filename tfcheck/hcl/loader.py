@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.boundary import OUTSIDE, Boundary
 from tfcheck.hcl.budget import Budget, Refused
-from tfcheck.hcl.parse import Attribute, Block, load_module_dir
 from tfcheck.hcl.expr import Expr, Scope, compile_expr
 from tfcheck.hcl.functions.files import file_functions
 from tfcheck.hcl.functions.table import FUNCTIONS
+from tfcheck.hcl.parse import Attribute, Block, load_module_dir
 from tfcheck.hcl.types import ANY, Type, parse_type
 from tfcheck.hcl.values import EvalError
 

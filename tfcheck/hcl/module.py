@@ -5,19 +5,19 @@ resolved only when something reads it; a reference that comes back to itself is 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
 from tfcheck.hcl.budget import Refused, refusal_reason
 from tfcheck.hcl.data import OFFLINE, offline_data, read_back_name
 from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
+from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.policy_document import OFFLINE_DATA
 from tfcheck.hcl.types import Type, convert
 from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
-from tfcheck.model import NOT_INSTALLED, Unknown
-from tfcheck.model import format_key
+from tfcheck.model import NOT_INSTALLED, Unknown, format_key
 
 MISSING = object()
 MAX_DEPTH = 32

@@ -5,11 +5,23 @@ An unknown operand makes the result unknown (carrying its refs); attribute acces
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tfcheck.hcl.budget import check_number
-from tfcheck.hcl.values import (EvalError, Lazy, NotNull, equal, is_known, materialize, number,
-                                to_bool, to_number, type_name, unknown_of)
+from tfcheck.hcl.values import (
+    EvalError,
+    Lazy,
+    NotNull,
+    equal,
+    is_known,
+    materialize,
+    number,
+    to_bool,
+    to_number,
+    type_name,
+    unknown_of,
+)
 from tfcheck.model import Ref, Unknown
 
 

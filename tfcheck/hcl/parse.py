@@ -8,12 +8,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import stat
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
-
 import re
-from typing import TYPE_CHECKING
+import stat
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.boundary import OUTSIDE, Boundary
@@ -109,9 +108,8 @@ def _parser() -> Any:
     import hcl2  # heavy: only when a file is parsed
 
     try:
-        from lark import Lark
-
         from hcl2.postlexer import PostLexer
+        from lark import Lark
 
         grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
         return Lark.open(grammar, parser="lalr", propagate_positions=False,
@@ -353,9 +351,9 @@ def _comments_for(previous: Any, at_start: bool, block: Tree[Any]) -> tuple[str,
             above.insert(0, str(token).strip())
     body = next(c for c in block.children if is_tree(c) and c.data == "body")
     first = body.children[0] if body.children else None
-    if is_tree(first) and first.data == "new_line_or_comment" and first.children:
-        if _is_comment(first.children[0]):
-            above.append(str(first.children[0]).strip())
+    if (is_tree(first) and first.data == "new_line_or_comment" and first.children
+            and _is_comment(first.children[0])):
+        above.append(str(first.children[0]).strip())
     return tuple(above)
 
 

@@ -10,7 +10,8 @@ JSON text.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from tfcheck.hcl.functions.strings import jsonencode
 from tfcheck.hcl.values import is_known

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.blocks import key_order

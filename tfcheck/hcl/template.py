@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.budget import check_string
 from tfcheck.hcl.nodes import is_token, trees
 from tfcheck.hcl.parse import parse_expression, unescape
-from tfcheck.hcl.values import (EvalError, NotNull, is_known, materialize, to_bool, to_string,
-                                unknown_of)
+from tfcheck.hcl.values import (
+    EvalError,
+    NotNull,
+    is_known,
+    materialize,
+    to_bool,
+    to_string,
+    unknown_of,
+)
 
 if TYPE_CHECKING:
     from lark import Tree

@@ -5,12 +5,11 @@ Converting matters for evaluation: an object type drops undeclared attributes an
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tfcheck.hcl.nodes import is_tree, trees
-
-from tfcheck.hcl.values import (EvalError, Lazy, make_set, to_bool, to_number, to_string,
-                                type_name)
+from tfcheck.hcl.values import EvalError, Lazy, make_set, to_bool, to_number, to_string, type_name
 from tfcheck.model import Ref, Unknown
 
 if TYPE_CHECKING:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from tfcheck.aws import NESTED_COMPUTED
 from tfcheck.hcl.budget import check_pairwise

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.boundary import Boundary
 from tfcheck.hcl.budget import Budget, Refused
-from tfcheck.hcl.parse import parse_expression, parse_tfvars, read_source
 from tfcheck.hcl.expr import Scope, compile_expr
 from tfcheck.hcl.loader import Constants, Loader, ModuleConfig, variable_type
 from tfcheck.hcl.module import MISSING
+from tfcheck.hcl.parse import parse_expression, parse_tfvars, read_source
 from tfcheck.hcl.types import is_primitive
 from tfcheck.hcl.values import EvalError, is_known
 

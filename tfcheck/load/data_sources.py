@@ -10,7 +10,8 @@ as they do in source mode. A data source that reads back a resource of the same 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from tfcheck.aws import DATA_READS, OFFLINE_DATA_TYPES
 from tfcheck.model import Ref, Unknown, resource_type

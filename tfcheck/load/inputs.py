@@ -8,8 +8,9 @@ locals, dynamic blocks and null arguments resolve as Terraform resolves them.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 from tfcheck.load.combine import combine, data_sources, find_source, root_variables
 from tfcheck.load.inventory import build_inventory

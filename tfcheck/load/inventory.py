@@ -9,21 +9,31 @@ configured").
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from tfcheck.aws import ATTRIBUTE_TARGETS, DOCUMENT_ATTRIBUTES
 from tfcheck.load.data_sources import offline_data
 from tfcheck.load.plan import PlanDoc
 from tfcheck.load.references import (
-    Place,
     Index,
+    Place,
     PlanModule,
     Resolver,
     index_configuration,
     parse_reference,
 )
 from tfcheck.load.shared import Shared
-from tfcheck.model import Instance, Inventory, Key, ModulePath, Ref, Unknown, module_prefix, resource_type
+from tfcheck.model import (
+    Instance,
+    Inventory,
+    Key,
+    ModulePath,
+    Ref,
+    Unknown,
+    module_prefix,
+    resource_type,
+)
 
 _MISSING = object()
 _GONE = {("delete",), ("forget",)}

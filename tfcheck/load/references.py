@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from tfcheck.load.steps import (Index, Step, apply_steps, by_instance_key, instance_key, make_ref,
-                                parse_reference, refs_in, tag)
 from tfcheck.load.data_sources import read_back
+from tfcheck.load.steps import (
+    Index,
+    Step,
+    apply_steps,
+    by_instance_key,
+    instance_key,
+    make_ref,
+    parse_reference,
+    refs_in,
+    tag,
+)
 from tfcheck.model import Key, ModulePath, Ref, Unknown, format_key, module_prefix, sort_keys
 
 __all__ = ["Index", "PlanModule", "Place", "Resolver", "index_configuration", "instance_key",

@@ -9,7 +9,8 @@ and moved to the prefix of each other one.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from tfcheck.load.references import Place, Resolver, prepared
 from tfcheck.model import Key, ModulePath, Ref, Unknown, module_prefix

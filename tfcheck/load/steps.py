@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from tfcheck.aws import NESTED_COMPUTED
 from tfcheck.model import Key, Ref, Unknown, resource_type

@@ -12,7 +12,7 @@ from typing import Any
 from tfcheck.documents import check_schema, json_path, line_of, read_yaml
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Severity
-from tfcheck.policy.dialect import Query, ExpressionError, compile_expression
+from tfcheck.policy.dialect import ExpressionError, Query, compile_expression
 from tfcheck.project import rule_page
 
 PACK_FILE = Path(__file__).with_name("builtin.json")

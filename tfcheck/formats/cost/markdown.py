@@ -4,8 +4,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tfcheck.formats.cost.text import (READY, VIA, delta, first_rate, gb, line_detail, money_or, subtotal_text,
-                                       total_text, usd)
+from tfcheck.formats.cost.text import (
+    READY,
+    VIA,
+    delta,
+    first_rate,
+    gb,
+    line_detail,
+    money_or,
+    subtotal_text,
+    total_text,
+    usd,
+)
 
 Doc = Mapping[str, Any]
 

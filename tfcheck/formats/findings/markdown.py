@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from tfcheck.findings import INTRODUCED, UNCHANGED, Change, Finding, Outcome, Report, Severity
-from tfcheck.formats.graph.mermaid import diagram, fits
-from tfcheck.formats.graph.network import build_view, vpc_of
+from tfcheck.formats.change import new_first, sentences
 from tfcheck.formats.escape import cell as _cell
 from tfcheck.formats.escape import code as _code
-from tfcheck.formats.change import new_first, sentences
 from tfcheck.formats.escape import guard
 from tfcheck.formats.escape import inline as _inline
 from tfcheck.formats.findings.cost_section import section
 from tfcheck.formats.findings.text import summary_line
+from tfcheck.formats.graph.mermaid import diagram, fits
+from tfcheck.formats.graph.network import build_view, vpc_of
 
 COMMENT_LIMIT = 65_536
 BUDGET = 60_000  # leaves room for the Action's marker line and a heading of the caller's

@@ -2,9 +2,8 @@
 and per AZ, the same nodes and edges as the Mermaid diagram."""
 from __future__ import annotations
 
-
-from tfcheck.graph.model import Graph
 from tfcheck.formats.graph.network import View, build_view
+from tfcheck.graph.model import Graph
 
 _SHAPES = {
     "subnet": "box", "route_table": "box3d", "endpoint": "hexagon", "nat": "octagon",

@@ -6,10 +6,9 @@ Every label is quoted and entity-escaped (`"` → #quot;) and every id is genera
 """
 from __future__ import annotations
 
-
-from tfcheck.graph.model import Graph
 from tfcheck.formats.escape import strip_ansi, terminal
 from tfcheck.formats.graph.network import View, build_view
+from tfcheck.graph.model import Graph
 
 CLASS_STYLES = {
     "error": "fill:#ffe3e3,stroke:#c92a2a,stroke-width:3px,color:#000",

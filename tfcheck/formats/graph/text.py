@@ -1,9 +1,11 @@
 """Report stage: the graph as a readable tree, VPC → AZ → subnet, for `tfcheck graph`."""
 from __future__ import annotations
 
-from typing import Any, Mapping
-from tfcheck.graph.model import Graph
+from collections.abc import Mapping
+from typing import Any
+
 from tfcheck.formats.escape import block
+from tfcheck.graph.model import Graph
 
 
 def render(graph: Graph) -> str:

@@ -7,11 +7,25 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tfcheck.hcl.budget import LIMITS, BudgetExceeded, check_number, check_pairwise
-from tfcheck.hcl.values import (EvalError, finalize, equal, has_unknown, is_known, make_set, materialize,
-                                number, to_bool, to_number, to_string, type_name, unknown_of)
+from tfcheck.hcl.values import (
+    EvalError,
+    equal,
+    finalize,
+    has_unknown,
+    is_known,
+    make_set,
+    materialize,
+    number,
+    to_bool,
+    to_number,
+    to_string,
+    type_name,
+    unknown_of,
+)
 from tfcheck.model import Unknown
 
 _MAX_RANGE = 1024  # Terraform refuses range() results longer than this
@@ -314,9 +328,9 @@ def _expanded_size(node: Any, seen: dict[int, int]) -> int:
 
 def _pow(base: Any, exponent: Any) -> Any:
     """pow(), refused before Python would compute a number of millions of digits."""
-    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
-        if exponent * math.log2(abs(base)) > LIMITS.number_bits:
-            raise BudgetExceeded(f"a number of more than {LIMITS.number_bits:,} bits")
+    if (isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1
+            and exponent * math.log2(abs(base)) > LIMITS.number_bits):
+        raise BudgetExceeded(f"a number of more than {LIMITS.number_bits:,} bits")
     return check_number(pow(base, exponent))
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tfcheck.hcl.boundary import Boundary
 from tfcheck.hcl.budget import Budget, BudgetExceeded, Refused

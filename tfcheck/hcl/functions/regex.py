@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tfcheck.hcl.budget import LIMITS, BudgetExceeded, check_string
 from tfcheck.hcl.values import EvalError

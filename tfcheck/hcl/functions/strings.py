@@ -11,12 +11,20 @@ import ipaddress
 import json
 import re
 import urllib.parse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tfcheck.hcl.budget import LIMITS, BudgetExceeded, check_string
 from tfcheck.hcl.functions.regex import regex, regexall, replace
-from tfcheck.hcl.values import (EvalError, finalize, format_float, number, to_number, to_string,
-                                type_name)
+from tfcheck.hcl.values import (
+    EvalError,
+    finalize,
+    format_float,
+    number,
+    to_number,
+    to_string,
+    type_name,
+)
 
 _VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?(.)", re.S)
 _MAX_WIDTH = 10_000

@@ -7,12 +7,21 @@ A name missing from the table evaluates to Unknown("unsupported function NAME").
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tfcheck.hcl.functions.collections import KNOWN, SHALLOW, UnknownPart, integer
 from tfcheck.hcl.functions.strings import STRING_FUNCTIONS, STRING_SIGNATURES, jsonencode
-from tfcheck.hcl.values import (EvalError, finalize, is_known, materialize, number, to_number,
-                                to_string, unknown_of)
+from tfcheck.hcl.values import (
+    EvalError,
+    finalize,
+    is_known,
+    materialize,
+    number,
+    to_number,
+    to_string,
+    unknown_of,
+)
 from tfcheck.model import Ref, Unknown
 
 Function = Callable[[list[Any]], Any]
