@@ -9,6 +9,7 @@ own maximum resident set (os.wait4). Plans: `nNNN.json` / `nNNN.json.gz` (real t
 plans of NNN copies of a 32-resource VPC stack) in --plans DIR; the default looks in
 ../shared/bench/plans beside the repository. Checkov is compared when it is on PATH.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,7 +60,11 @@ def plain(path: Path, workdir: Path) -> Path:
 
 
 def find_plans(given: str | None) -> dict[str, Path]:
-    dirs = [Path(given)] if given else [ROOT.parent / "shared" / "bench" / "plans", ROOT / "benchmarks" / "plans"]
+    dirs = (
+        [Path(given)]
+        if given
+        else [ROOT.parent / "shared" / "bench" / "plans", ROOT / "benchmarks" / "plans"]
+    )
     for directory in dirs:
         found = {p.name.split(".")[0]: p for p in sorted(directory.glob("n*.json*"))}
         if found:
@@ -69,8 +74,12 @@ def find_plans(given: str | None) -> dict[str, Path]:
 
 def show(title: str, a: str, b: str, result: dict[str, float], target: str) -> None:
     print(f"\n{title}\n  A: {a}\n  B: {b}")
-    print(f"  median wall  A {result['a_s']:.3f} s   B {result['b_s']:.3f} s   A/B {result['ratio']:.2f}   ({target})")
-    print(f"  peak memory  A {result['a_mib']:.0f} MiB   B {result['b_mib']:.0f} MiB   A/B {result['mem_ratio']:.2f}")
+    print(
+        f"  median wall  A {result['a_s']:.3f} s   B {result['b_s']:.3f} s   A/B {result['ratio']:.2f}   ({target})"
+    )
+    print(
+        f"  peak memory  A {result['a_mib']:.0f} MiB   B {result['b_mib']:.0f} MiB   A/B {result['mem_ratio']:.2f}"
+    )
 
 
 def main() -> None:
@@ -87,20 +96,36 @@ def main() -> None:
         work = Path(tmp)
         small = plain(plans.get("n3") or next(iter(plans.values())), work)
         result = pair(tfcheck + [str(small)], [PY, "-c", "pass"], args.runs, env)
-        show(f"start-up: tfcheck check on {small.name}", "tfcheck check", "python3 -c pass", result, "target <= 4")
+        show(
+            f"start-up: tfcheck check on {small.name}",
+            "tfcheck check",
+            "python3 -c pass",
+            result,
+            "target <= 4",
+        )
         for name in ("n30", "n150", "n500"):
             if name not in plans:
                 continue
             plan = plain(plans[name], work)
             load = [PY, "-c", "import json,sys; json.load(open(sys.argv[1]))", str(plan)]
             result = pair(tfcheck + [str(plan)], load, args.runs, env)
-            show(f"check vs json.load on {plan.name} ({plan.stat().st_size / 1e6:.1f} MB)",
-                 "tfcheck check", "json.load", result, "target <= 2.5 at 16k resources; memory <= 4")
+            show(
+                f"check vs json.load on {plan.name} ({plan.stat().st_size / 1e6:.1f} MB)",
+                "tfcheck check",
+                "json.load",
+                result,
+                "target <= 2.5 at 16k resources; memory <= 4",
+            )
         if "n500" in plans and "n150" in plans:
             big = plain(plans["n500"], work)
             result = pair(tfcheck + [str(big), str(big)], tfcheck + [str(big)], args.runs, env)
-            show("two plans in one run vs one plan (both cores)", "2 plans", "1 plan", result,
-                 "< 2 means the second plan ran in parallel")
+            show(
+                "two plans in one run vs one plan (both cores)",
+                "2 plans",
+                "1 plan",
+                result,
+                "< 2 means the second plan ran in parallel",
+            )
         if "n500" in plans:
             big = plain(plans["n500"], work)
             cost = [PY, "-m", "tfcheck", "cost", str(big)]
@@ -114,7 +139,13 @@ def main() -> None:
                     plan = plain(plans[name], work)
                     cmd = [checkov, "-f", str(plan), "--framework", "terraform_plan", "--quiet", "--compact"]
                     result = pair(tfcheck + [str(plan)], cmd, 3, env)
-                    show(f"tfcheck vs checkov on {plan.name}", "tfcheck check", "checkov", result, "lower is better")
+                    show(
+                        f"tfcheck vs checkov on {plan.name}",
+                        "tfcheck check",
+                        "checkov",
+                        result,
+                        "lower is better",
+                    )
         else:
             print("\ncheckov is not on PATH: no comparison (pip install checkov to add it)")
 

@@ -10,6 +10,7 @@ serializes the document. Best of --repeat runs, measured interleaved so machine 
 both sides alike. A second row adds rendering: `graph --format json` (json.dumps) against
 `cost --format text`. Exit 1 if the first ratio is over the budget.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,8 +89,10 @@ def main() -> int:
 
         # The budget compares what the commands do: `tfcheck graph` prints the graph as JSON,
         # `tfcheck cost` prints its report; bench_cli.py times the whole processes too.
-        rows = (("document (graph vs cost)", graph_only, cost_only, False),
-                ("rendered (json vs text)", graph_cli, cost_cli, True))
+        rows = (
+            ("document (graph vs cost)", graph_only, cost_only, False),
+            ("rendered (json vs text)", graph_cli, cost_cli, True),
+        )
         for label, a, b, budgeted in rows:
             g, c = best_pair(a, b, args.repeat)
             ratio = c / g

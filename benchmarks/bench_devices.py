@@ -17,6 +17,7 @@ seconds of the part it speeds up are printed (CPU, not wall: this machine is sha
 - os._exit: the console script exits without tearing the heap down; without it the
   interpreter frees every object (whole-process wall, `tfcheck check`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "bench").is_dir()),
-              ROOT.parent / "shared")
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "bench").is_dir()), ROOT.parent / "shared"
+)
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV.update({"PYTHONPATH": str(ROOT), "TFCHECK_NO_CACHE": "1"})
 
@@ -63,7 +65,8 @@ def inner(device: str, on: bool, plan: str) -> float:
     if device == "layouts":
         if not on:
             Shared.value = lambda self, expr, ctx, attr, finish: finish(  # type: ignore[method-assign]
-                self.resolver.expression(expr, ctx), attr)
+                self.resolver.expression(expr, ctx), attr
+            )
         start = time.process_time()
         build_inventory(doc)
         return time.process_time() - start
@@ -109,10 +112,11 @@ def _interpreted(policies: object) -> None:
 
 
 def child(device: str, on: bool, plan: str) -> float:
-    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import bench_devices; "
-            f"print(bench_devices.inner({device!r}, {on!r}, {plan!r}))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV,
-                          check=True)
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import bench_devices; "
+        f"print(bench_devices.inner({device!r}, {on!r}, {plan!r}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True)
     return float(done.stdout.split()[-1])
 
 
@@ -143,18 +147,27 @@ def main() -> None:
             with_s = statistics.median(r[0] for r in rows)
             without_s = statistics.median(r[1] for r in rows)
             ratio = statistics.median(r[1] / r[0] for r in rows)
-            print(f"{device:<10} with {with_s:.3f} s CPU   without {without_s:.3f} s   "
-                  f"without/with {ratio:.2f}", flush=True)
+            print(
+                f"{device:<10} with {with_s:.3f} s CPU   without {without_s:.3f} s   "
+                f"without/with {ratio:.2f}",
+                flush=True,
+            )
         if not args.only or args.only == "exit":
             check = ["check", "--format", "json", "--no-source", "--fail-on", "never", plan]
             fast = [sys.executable, "-m", "tfcheck", *check]
-            slow = [sys.executable, "-c", "import sys; from tfcheck.cli import main; "
-                    "sys.exit(main(sys.argv[1:]))", *check]
+            slow = [
+                sys.executable,
+                "-c",
+                "import sys; from tfcheck.cli import main; sys.exit(main(sys.argv[1:]))",
+                *check,
+            ]
             wall(fast), wall(slow)
             rows = [(wall(fast), wall(slow)) for _ in range(args.runs)]
-            print(f"{'os._exit':<10} with {statistics.median(r[0] for r in rows):.3f} s wall   "
-                  f"without {statistics.median(r[1] for r in rows):.3f} s   without/with "
-                  f"{statistics.median(r[1] / r[0] for r in rows):.2f}")
+            print(
+                f"{'os._exit':<10} with {statistics.median(r[0] for r in rows):.3f} s wall   "
+                f"without {statistics.median(r[1] for r in rows):.3f} s   without/with "
+                f"{statistics.median(r[1] / r[0] for r in rows):.2f}"
+            )
 
 
 if __name__ == "__main__":

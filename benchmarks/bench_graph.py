@@ -6,6 +6,7 @@
 Pass plan files (gzip accepted); with none it looks in benchmarks/plans/. In-process
 timings, best of --repeat runs; whole-process ratios are in benchmarks/bench_cli.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,10 @@ def main() -> None:
         load_s = best(lambda: json.load(open(path)), args.repeat)
         graph_s = best(lambda: build_graph(build_inventory(load_plan(str(path)))), args.repeat)
         count = build_graph(build_inventory(load_plan(str(path)))).summary["resources"]
-        print(f"{Path(name).name:<28}{count:>10}{load_s:>13.3f}{graph_s:>10.3f}"
-              f"{graph_s / load_s:>8.2f}{graph_s / max(count, 1) * 1e6:>13.1f}")
+        print(
+            f"{Path(name).name:<28}{count:>10}{load_s:>13.3f}{graph_s:>10.3f}"
+            f"{graph_s / load_s:>8.2f}{graph_s / max(count, 1) * 1e6:>13.1f}"
+        )
 
 
 if __name__ == "__main__":

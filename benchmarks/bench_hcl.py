@@ -9,6 +9,7 @@ calling a one-file stack module with for_each over --files keys (one parse, many
 instances). Timings are in-process CPU seconds, best of --repeat; the first parse in a
 process also loads python-hcl2's grammar, which is reported on its own line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -156,16 +157,20 @@ def one_module(directory: Path, count: int) -> Path:
     module = directory / "modules" / "stack"
     module.mkdir(parents=True, exist_ok=True)
     body = STACK.replace("__S__", "").replace("__N__", "var.index")
-    (module / "main.tf").write_text('variable "index" { type = number }\n'
-                                    'variable "region" { type = string }\n' + body)
-    (directory / "main.tf").write_text(HEAD + f"""
+    (module / "main.tf").write_text(
+        'variable "index" { type = number }\nvariable "region" { type = string }\n' + body
+    )
+    (directory / "main.tf").write_text(
+        HEAD
+        + f"""
 module "stack" {{
   source   = "./modules/stack"
   for_each = {{ for i in range({count}) : format("s%04d", i) => i }}
   index    = each.value
   region   = var.region
 }}
-""")
+"""
+    )
     return directory
 
 
@@ -201,24 +206,30 @@ def main() -> None:
     start = time.perf_counter()
     import hcl2
 
-    hcl2.parses_to_tree('x = 1\n')
+    hcl2.parses_to_tree("x = 1\n")
     print(f"import hcl2 + first parse (grammar load): {time.perf_counter() - start:.3f} s")
 
     from tfcheck.hcl.source import load_source
 
     temp = Path(tempfile.mkdtemp(prefix="bench_hcl_"))
-    dirs = [Path(d) for d in args.dirs] or [many_files(temp / "files", args.files),
-                                             one_module(temp / "module", args.files)]
-    print(f"{'directory':<12}{'.tf files':>10}{'instances':>11}{'parse s':>10}"
-          f"{'parse+eval s':>14}{'ms/file':>9}{'µs/instance':>13}")
+    dirs = [Path(d) for d in args.dirs] or [
+        many_files(temp / "files", args.files),
+        one_module(temp / "module", args.files),
+    ]
+    print(
+        f"{'directory':<12}{'.tf files':>10}{'instances':>11}{'parse s':>10}"
+        f"{'parse+eval s':>14}{'ms/file':>9}{'µs/instance':>13}"
+    )
     for directory in dirs:
         files = sorted(directory.rglob("*.tf"))
         parse_s = best(lambda: parse_only(directory, files), args.repeat)
         total_s = best(lambda: load_source(str(directory), env={}), args.repeat)
         inventory = load_source(str(directory), env={})
         count = len(inventory.instances)
-        print(f"{directory.name:<12}{len(files):>10}{count:>11}{parse_s:>10.3f}{total_s:>14.3f}"
-              f"{parse_s / len(files) * 1000:>9.2f}{total_s / max(count, 1) * 1e6:>13.1f}")
+        print(
+            f"{directory.name:<12}{len(files):>10}{count:>11}{parse_s:>10.3f}{total_s:>14.3f}"
+            f"{parse_s / len(files) * 1000:>9.2f}{total_s / max(count, 1) * 1e6:>13.1f}"
+        )
         if inventory.notes:
             print("  notes:", *inventory.notes[:5], sep="\n  ")
 

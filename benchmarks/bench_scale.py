@@ -25,6 +25,7 @@ against the same plans checked one call each, one after another. CPU seconds ove
 seconds says how many cores the one call kept busy (the workers are the child's children,
 so their CPU time is in its rusage).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shared benchmark kit beside the checkout (or beside a worktree's parent directory).
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "bench").is_dir()),
-              ROOT.parent / "shared")
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "bench").is_dir()), ROOT.parent / "shared"
+)
 PY = sys.executable
 # Every run compiles nothing: a user's installed tfcheck has its .pyc files.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -112,10 +114,14 @@ def scale(sizes: list[int], runs: int, cache: Path) -> None:
     base_s = statistics.median(r[0] for r in base)
     base_cpu = statistics.median(r[1] for r in base)
     base_mib = max(r[2] for r in base)
-    print(f"\n96-resource check: {base_s:.3f} s, {base_cpu:.3f} s CPU, {base_mib:.0f} MiB "
-          f"(the fixed part); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'resources':>10}{'check s':>9}{'json.load s':>13}{'ratio':>7}{'CPU s':>7}{'ratio':>7}"
-          f"{'peak MiB':>10}{'json MiB':>10}{'µs/res':>8}{'CPU µs/res':>12}{'KiB/res':>9}")
+    print(
+        f"\n96-resource check: {base_s:.3f} s, {base_cpu:.3f} s CPU, {base_mib:.0f} MiB "
+        f"(the fixed part); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"{'resources':>10}{'check s':>9}{'json.load s':>13}{'ratio':>7}{'CPU s':>7}{'ratio':>7}"
+        f"{'peak MiB':>10}{'json MiB':>10}{'µs/res':>8}{'CPU µs/res':>12}{'KiB/res':>9}"
+    )
     for n in sizes:
         plan = plan_for(n, cache)
         count = resources(plan)
@@ -129,10 +135,12 @@ def scale(sizes: list[int], runs: int, cache: Path) -> None:
         per_us = (wall - base_s) / max(count - 96, 1) * 1e6
         per_cpu = (cpu - base_cpu) / max(count - 96, 1) * 1e6
         per_kib = (peak - base_mib) * 1024 / max(count - 96, 1)
-        print(f"{count:>10,}{wall:>9.3f}{statistics.median(r[0] for r in ref):>13.3f}{ratio:>7.2f}"
-              f"{cpu:>7.3f}{cpu_ratio:>7.2f}{peak:>10.0f}{max(r[2] for r in ref):>10.0f}"
-              f"{per_us:>8.1f}{per_cpu:>12.1f}{per_kib:>9.2f}",
-              flush=True)
+        print(
+            f"{count:>10,}{wall:>9.3f}{statistics.median(r[0] for r in ref):>13.3f}{ratio:>7.2f}"
+            f"{cpu:>7.3f}{cpu_ratio:>7.2f}{peak:>10.0f}{max(r[2] for r in ref):>10.0f}"
+            f"{per_us:>8.1f}{per_cpu:>12.1f}{per_kib:>9.2f}",
+            flush=True,
+        )
 
 
 def many(count: int, runs: int, cache: Path) -> None:
@@ -151,16 +159,21 @@ def many(count: int, runs: int, cache: Path) -> None:
         start = time.perf_counter()
         cpu_each = sum(run_once(CHECK + [p])[1] for p in plans)
         each_wall = time.perf_counter() - start
-        print(f"\n{count} plans of 960 resources, one call: {wall:.2f} s wall, {cpu:.2f} s CPU, "
-              f"{cpu / wall:.2f} cores busy of {os.cpu_count()}")
-        print(f"the same {count} plans, one call each: {each_wall:.2f} s wall, {cpu_each:.2f} s CPU; "
-              f"one call / separate calls {wall / each_wall:.2f}")
+        print(
+            f"\n{count} plans of 960 resources, one call: {wall:.2f} s wall, {cpu:.2f} s CPU, "
+            f"{cpu / wall:.2f} cores busy of {os.cpu_count()}"
+        )
+        print(
+            f"the same {count} plans, one call each: {each_wall:.2f} s wall, {cpu_each:.2f} s CPU; "
+            f"one call / separate calls {wall / each_wall:.2f}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="32,150,500,1563",
-                        help="stack counts (× 32 resources); default 1k, 4.8k, 16k, 50k")
+    parser.add_argument(
+        "--sizes", default="32,150,500,1563", help="stack counts (× 32 resources); default 1k, 4.8k, 16k, 50k"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "tfcheck-bench-plans"))
     parser.add_argument("--many", type=int, default=50)

@@ -1,4 +1,5 @@
 """Shared test helpers: hand-written graph items, policy files in tmp dirs, golden files."""
+
 from __future__ import annotations
 
 import textwrap
@@ -16,7 +17,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--update-golden", action="store_true", default=False,
+        "--update-golden",
+        action="store_true",
+        default=False,
         help="Rewrite tests/golden/* from the current output instead of comparing.",
     )
 
@@ -114,7 +117,11 @@ def workload(**fields: Any) -> dict[str, Any]:
             "ecr.api": {"via": "nat", "endpoint": "aws_nat_gateway.main", "subnet": "aws_subnet.private[0]"},
             "ecr.dkr": {"via": "nat", "endpoint": "aws_nat_gateway.main", "subnet": "aws_subnet.private[0]"},
             "logs": {"via": "nat", "endpoint": "aws_nat_gateway.main", "subnet": "aws_subnet.private[0]"},
-            "s3": {"via": "gateway_endpoint", "endpoint": "aws_vpc_endpoint.s3", "subnet": "aws_subnet.private[0]"},
+            "s3": {
+                "via": "gateway_endpoint",
+                "endpoint": "aws_vpc_endpoint.s3",
+                "subnet": "aws_subnet.private[0]",
+            },
         },
         "unreachable": [],
         "egress_443": True,
@@ -126,9 +133,19 @@ def workload(**fields: Any) -> dict[str, Any]:
 def graph(**collections: list[dict[str, Any]]) -> Graph:
     """A hand-made graph (as the graph stage would freeze it) for formats and rules."""
     doc: dict[str, Any] = {
-        "version": 1, "region": "us-east-1", "vpcs": [], "subnets": [], "route_tables": [],
-        "endpoints": [], "security_groups": [], "workloads": [], "nat_gateways": [],
-        "internet_gateways": [], "tgw_attachments": [], "dhcp_options": [], "summary": {},
+        "version": 1,
+        "region": "us-east-1",
+        "vpcs": [],
+        "subnets": [],
+        "route_tables": [],
+        "endpoints": [],
+        "security_groups": [],
+        "workloads": [],
+        "nat_gateways": [],
+        "internet_gateways": [],
+        "tgw_attachments": [],
+        "dhcp_options": [],
+        "summary": {},
     }
     doc.update(collections)
     return Graph(doc)

@@ -1,6 +1,7 @@
 """The GitHub Action: schema and security audits of action.yml and the example workflows,
 its composite steps run the way a runner runs them, the PR-comment logic without a network,
 and the pre-commit hook manifest."""
+
 from __future__ import annotations
 
 import io
@@ -40,15 +41,24 @@ def tool(name: str) -> str:
 
 # --- static checks ---------------------------------------------------------------------------
 
+
 def test_action_yml_matches_githubs_schema() -> None:
-    done = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_example_workflows_match_githubs_schema() -> None:
-    done = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                           *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -59,8 +69,9 @@ def test_zizmor_finds_nothing(tmp_path: Path) -> None:
         copy = tmp_path / workflow.name
         copy.write_text(workflow.read_text().replace("@FULL_COMMIT_SHA", "@" + "0" * 40))
         files.append(copy)
-    done = subprocess.run([tool("zizmor"), "--offline", *map(str, files)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [tool("zizmor"), "--offline", *map(str, files)], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout + done.stderr
 
@@ -68,7 +79,9 @@ def test_zizmor_finds_nothing(tmp_path: Path) -> None:
 def test_no_expression_in_scripts_and_every_action_pinned_by_sha() -> None:
     for path in [ACTION, *WORKFLOWS]:
         doc = yaml.safe_load(path.read_text())
-        steps = doc["runs"]["steps"] if "runs" in doc else [s for j in doc["jobs"].values() for s in j["steps"]]
+        steps = (
+            doc["runs"]["steps"] if "runs" in doc else [s for j in doc["jobs"].values() for s in j["steps"]]
+        )
         for step in steps:
             assert "${{" not in step.get("run", ""), f"{path.name}: expression in a run script: {step}"
             uses = step.get("uses")
@@ -78,10 +91,14 @@ def test_no_expression_in_scripts_and_every_action_pinned_by_sha() -> None:
     doc = yaml.safe_load(WORKFLOWS[0].read_text())
     assert doc["permissions"] == {}
     assert doc["jobs"]["tfcheck"]["permissions"] == {
-        "contents": "read", "security-events": "write", "pull-requests": "write"}
+        "contents": "read",
+        "security-events": "write",
+        "pull-requests": "write",
+    }
 
 
 # --- the composite run steps, as a runner runs them -----------------------------------------
+
 
 @dataclass
 class Run:
@@ -104,7 +121,7 @@ def read_output_file(path: Path) -> dict[str, str]:
         else:
             key, delimiter = lines[i].split("<<", 1)
             end = lines.index(delimiter, i + 1)
-            out[key] = "\n".join(lines[i + 1:end])
+            out[key] = "\n".join(lines[i + 1 : end])
             i = end
         i += 1
     return out
@@ -142,11 +159,20 @@ def run_action(inputs: dict[str, str], tmp: Path, event: dict[str, Any] | None =
     assert set(inputs) <= set(values), f"unknown inputs {set(inputs) - set(values)}"
     values.update(inputs)
     base = {
-        "PATH": os.environ["PATH"], "HOME": str(tmp), "LANG": "C.UTF-8", "PYTHONPATH": str(REPO),
-        "XDG_CACHE_HOME": str(tmp / "cache"), "GITHUB_ACTIONS": "true", "CI": "true",
-        "GITHUB_ACTION_PATH": str(REPO), "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(runner_temp),
-        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_REPOSITORY": "octo/infra", "GITHUB_API_URL": "http://127.0.0.1:9",
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(REPO),
+        "XDG_CACHE_HOME": str(tmp / "cache"),
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_ACTION_PATH": str(REPO),
+        "GITHUB_WORKSPACE": str(workspace),
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_REPOSITORY": "octo/infra",
+        "GITHUB_API_URL": "http://127.0.0.1:9",
     }
     run = Run({})
     for step in spec["runs"]["steps"]:
@@ -161,12 +187,21 @@ def run_action(inputs: dict[str, str], tmp: Path, event: dict[str, Any] | None =
         assert step["shell"] == "bash" and "if" not in step
         output = tmp / f"output_{sid}"
         output.touch()
-        env = {**base, **{k: substitute(v) for k, v in (step.get("env") or {}).items()},
-               "GITHUB_OUTPUT": str(output)}
+        env = {
+            **base,
+            **{k: substitute(v) for k, v in (step.get("env") or {}).items()},
+            "GITHUB_OUTPUT": str(output),
+        }
         script = tmp / f"step_{sid}.sh"
         script.write_text(step["run"])
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                              cwd=workspace, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         run.steps[sid] = done
         step_outputs[sid] = read_output_file(output)
         if done.returncode != 0:
@@ -196,7 +231,8 @@ def test_composite_on_a_failing_plan(tmp_path: Path) -> None:
     # no token: the comment is skipped with a notice, not an error
     assert run.steps["comment"].returncode == 0
     assert run.steps["comment"].stdout == (
-        "::notice title=tfcheck::PR comment skipped: no GITHUB_TOKEN (input github-token)\n")
+        "::notice title=tfcheck::PR comment skipped: no GITHUB_TOKEN (input github-token)\n"
+    )
 
 
 def test_composite_on_a_clean_plan(tmp_path: Path) -> None:
@@ -226,16 +262,34 @@ def dirs(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_check_args(dirs: dict[str, Path], tmp_path: Path) -> None:
-    env = {"INPUT_PLAN": "p.json", "INPUT_FORMATS": "junit, text\njson", "INPUT_POLICIES": "a\nb",
-           "INPUT_CONFIG": "c.yml", "INPUT_BASELINE": "base.json", "INPUT_FAIL_ON": "warning",
-           "INPUT_USAGE": "usage.yml"}
+    env = {
+        "INPUT_PLAN": "p.json",
+        "INPUT_FORMATS": "junit, text\njson",
+        "INPUT_POLICIES": "a\nb",
+        "INPUT_CONFIG": "c.yml",
+        "INPUT_BASELINE": "base.json",
+        "INPUT_FAIL_ON": "warning",
+        "INPUT_USAGE": "usage.yml",
+    }
     argv = action.check_args(env, dirs, tmp_path)
     assert argv[:4] == ["check", "p.json", "--format", "github"]
     assert f"junit:{dirs['junit']}" in argv and f"text:{dirs['text']}" in argv
     assert argv.count("--format") == 6
-    tail = argv[argv.index("--fail-on"):]
-    assert tail == ["--fail-on", "warning", "--policies", "a", "--policies", "b", "--config", "c.yml",
-                    "--baseline", "base.json", "--usage", "usage.yml"]
+    tail = argv[argv.index("--fail-on") :]
+    assert tail == [
+        "--fail-on",
+        "warning",
+        "--policies",
+        "a",
+        "--policies",
+        "b",
+        "--config",
+        "c.yml",
+        "--baseline",
+        "base.json",
+        "--usage",
+        "usage.yml",
+    ]
     with pytest.raises(ValueError, match="unknown format 'yaml'"):
         action.check_args({"INPUT_PLAN": "p", "INPUT_FORMATS": "yaml"}, dirs, tmp_path)
     with pytest.raises(ValueError, match="exactly one"):
@@ -262,18 +316,32 @@ def test_binary_plan_is_converted_with_terraform(tmp_path: Path, monkeypatch: py
 
 # --- the PR comment, without a network ------------------------------------------------------
 
+
 def test_comment_requests() -> None:
     post = action.comment_request("https://api.github.com", "o/r", 7, "body", "tok", None)
-    assert (post.get_method(), post.full_url) == ("POST", "https://api.github.com/repos/o/r/issues/7/comments")
+    assert (post.get_method(), post.full_url) == (
+        "POST",
+        "https://api.github.com/repos/o/r/issues/7/comments",
+    )
     assert post.get_header("Authorization") == "Bearer tok"
     assert json.loads(post.data) == {"body": "body"}  # type: ignore[arg-type]
     patch = action.comment_request("https://ghe.example/api/v3", "o/r", 7, "b", "tok", 42)
-    assert (patch.get_method(), patch.full_url) == ("PATCH", "https://ghe.example/api/v3/repos/o/r/issues/comments/42")
+    assert (patch.get_method(), patch.full_url) == (
+        "PATCH",
+        "https://ghe.example/api/v3/repos/o/r/issues/comments/42",
+    )
     listing = action.list_request("https://api.github.com", "o/r", 7, "tok", 2)
     assert listing.full_url.endswith("/repos/o/r/issues/7/comments?per_page=100&page=2")
     bot = {"login": "github-actions[bot]"}
-    assert action.find_marked([{"id": 1, "body": "hi <!-- tfcheck -->", "user": bot},
-                               {"id": 2, "body": "<!-- tfcheck -->\nx", "user": bot}]) == 2
+    assert (
+        action.find_marked(
+            [
+                {"id": 1, "body": "hi <!-- tfcheck -->", "user": bot},
+                {"id": 2, "body": "<!-- tfcheck -->\nx", "user": bot},
+            ]
+        )
+        == 2
+    )
     assert action.find_marked([{"id": 1, "body": None, "user": bot}]) is None
     body = action.comment_body("x" * 70_000)
     assert body.startswith(action.MARKER) and len(body) <= action.COMMENT_LIMIT and "cut to fit" in body
@@ -281,7 +349,11 @@ def test_comment_requests() -> None:
 
 def test_pull_number(tmp_path: Path) -> None:
     event = tmp_path / "e.json"
-    for doc, number in [({"pull_request": {"number": 3}}, 3), ({"issue": {"number": 4}}, 4), ({"push": {}}, None)]:
+    for doc, number in [
+        ({"pull_request": {"number": 3}}, 3),
+        ({"issue": {"number": 4}}, 4),
+        ({"push": {}}, None),
+    ]:
         event.write_text(json.dumps(doc))
         assert action.pull_number(str(event)) == number
     assert action.pull_number(None) is None and action.pull_number(str(tmp_path / "missing")) is None
@@ -297,7 +369,9 @@ class FakeGitHub:
     def __call__(self, request: urllib.request.Request, timeout: float = 0) -> Any:
         self.requests.append(request)
         if self.fail:
-            raise urllib.error.HTTPError(request.full_url, 403, "Resource not accessible by integration", {}, None)  # type: ignore[arg-type]
+            raise urllib.error.HTTPError(
+                request.full_url, 403, "Resource not accessible by integration", {}, None
+            )  # type: ignore[arg-type]
         page = int(request.full_url.rsplit("page=", 1)[1]) if "page=" in request.full_url else 0
         body = self.comments if page == 1 else [] if page else {"id": 99}
         response = io.BytesIO(json.dumps(body).encode())
@@ -308,19 +382,38 @@ class FakeGitHub:
 def comment_env(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "report.md").write_text("## tfcheck\n")
     (tmp_path / "event.json").write_text(json.dumps({"pull_request": {"number": 7}}))
-    return {"INPUT_COMMENT": "true", "GITHUB_TOKEN": "tok", "GITHUB_REPOSITORY": "o/r",
-            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"), "TFCHECK_MARKDOWN": str(tmp_path / "report.md"),
-            "GITHUB_API_URL": "https://api.github.com"}
+    return {
+        "INPUT_COMMENT": "true",
+        "GITHUB_TOKEN": "tok",
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+        "TFCHECK_MARKDOWN": str(tmp_path / "report.md"),
+        "GITHUB_API_URL": "https://api.github.com",
+    }
 
 
-@pytest.mark.parametrize(("comments", "method", "url"), [
-    ([{"id": 5, "body": "looks good"}], "POST", "https://api.github.com/repos/o/r/issues/7/comments"),
-    ([{"id": 5, "body": "x"}, {"id": 6, "body": "<!-- tfcheck -->\nold", "user": {"login": "github-actions[bot]"}}],
-     "PATCH", "https://api.github.com/repos/o/r/issues/comments/6"),
-])
-def test_comment_step_posts_or_updates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str], comments: list[dict[str, Any]],
-                                       method: str, url: str) -> None:
+@pytest.mark.parametrize(
+    ("comments", "method", "url"),
+    [
+        ([{"id": 5, "body": "looks good"}], "POST", "https://api.github.com/repos/o/r/issues/7/comments"),
+        (
+            [
+                {"id": 5, "body": "x"},
+                {"id": 6, "body": "<!-- tfcheck -->\nold", "user": {"login": "github-actions[bot]"}},
+            ],
+            "PATCH",
+            "https://api.github.com/repos/o/r/issues/comments/6",
+        ),
+    ],
+)
+def test_comment_step_posts_or_updates(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    comments: list[dict[str, Any]],
+    method: str,
+    url: str,
+) -> None:
     fake = FakeGitHub(comments)
     monkeypatch.setattr(urllib.request, "urlopen", fake)
     assert action.main(["comment"], comment_env(tmp_path)) == 0
@@ -337,26 +430,39 @@ def stack_env(tmp_path: Path, plan: str, **extra: str) -> dict[str, str]:
     return {**comment_env(tmp_path), "INPUT_PLAN": plan, "INPUT_WORKING_DIRECTORY": ".", **extra}
 
 
-def test_a_marked_comment_by_someone_else_is_never_edited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_marked_comment_by_someone_else_is_never_edited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The takeover: a PR author posts a comment starting with the marker; the Action used to
     PATCH the first marked comment whoever wrote it, putting its report under their name (or
     editing their text into a trusted-looking report)."""
     env = stack_env(tmp_path, "plan.json")
     marker = action.stack_marker(env)
-    fake = FakeGitHub([{"id": 5, "body": f"{marker}\n## ✅ tfcheck\nall good, merge", "user": {"login": "mallory"}},
-                       {"id": 6, "body": "<!-- tfcheck -->\nforged", "user": {"login": "mallory", "type": "User"}}])
+    fake = FakeGitHub(
+        [
+            {"id": 5, "body": f"{marker}\n## ✅ tfcheck\nall good, merge", "user": {"login": "mallory"}},
+            {"id": 6, "body": "<!-- tfcheck -->\nforged", "user": {"login": "mallory", "type": "User"}},
+        ]
+    )
     monkeypatch.setattr(urllib.request, "urlopen", fake)
     assert action.main(["comment"], env) == 0
     last = fake.requests[-1]
-    assert (last.get_method(), last.full_url) == ("POST", "https://api.github.com/repos/o/r/issues/7/comments")
+    assert (last.get_method(), last.full_url) == (
+        "POST",
+        "https://api.github.com/repos/o/r/issues/7/comments",
+    )
     assert json.loads(last.data)["body"].startswith(marker + "\n")  # type: ignore[arg-type]
 
 
-def test_each_stack_of_a_matrix_keeps_its_own_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_stack_of_a_matrix_keeps_its_own_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     network = stack_env(tmp_path, "stacks/network/tfplan", INPUT_WORKING_DIRECTORY="stacks/network")
     apps = stack_env(tmp_path, "stacks/apps/tfplan", INPUT_WORKING_DIRECTORY="stacks/apps")
     assert action.stack_marker(network) != action.stack_marker(apps)
-    assert action.stack_marker(network) == action.stack_marker({**network, "INPUT_PLAN": "stacks/network/./tfplan"})
+    assert action.stack_marker(network) == action.stack_marker(
+        {**network, "INPUT_PLAN": "stacks/network/./tfplan"}
+    )
     comments = [{"id": 11, "body": f"{action.stack_marker(network)}\nnetwork report", "user": BOT}]
     fake = FakeGitHub(comments)
     monkeypatch.setattr(urllib.request, "urlopen", fake)
@@ -364,14 +470,19 @@ def test_each_stack_of_a_matrix_keeps_its_own_comment(tmp_path: Path, monkeypatc
     assert fake.requests[-1].get_method() == "POST"  # apps does not overwrite network's comment
     assert action.main(["comment"], network) == 0
     assert (fake.requests[-1].get_method(), fake.requests[-1].full_url) == (
-        "PATCH", "https://api.github.com/repos/o/r/issues/comments/11")
+        "PATCH",
+        "https://api.github.com/repos/o/r/issues/comments/11",
+    )
 
 
 def test_comment_author_is_configurable_and_the_old_marker_is_adopted() -> None:
     marker = action.stack_marker({"INPUT_PLAN": "p.json"})
     app = {"login": "my-app[bot]"}
-    comments = [{"id": 1, "body": f"{marker}\nx", "user": BOT}, {"id": 2, "body": "<!-- tfcheck -->\nold", "user": app},
-                {"id": 3, "body": f"{marker}\ny", "user": app}]
+    comments = [
+        {"id": 1, "body": f"{marker}\nx", "user": BOT},
+        {"id": 2, "body": "<!-- tfcheck -->\nold", "user": app},
+        {"id": 3, "body": f"{marker}\ny", "user": app},
+    ]
     assert action.find_marked(comments, marker) == 1
     assert action.find_marked(comments, marker, "My-App[bot]") == 3  # its own marker before the old one
     assert action.find_marked(comments[:2], marker, "my-app[bot]") == 2  # a comment of an earlier version
@@ -380,8 +491,9 @@ def test_comment_author_is_configurable_and_the_old_marker_is_adopted() -> None:
     assert action.find_marked([{"id": 5, "body": f"{marker}\nx", "user": None}], marker) is None
 
 
-def test_comment_step_failures_are_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_comment_step_failures_are_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(urllib.request, "urlopen", FakeGitHub([], fail=True))
     assert action.main(["comment"], comment_env(tmp_path)) == 0
     assert capsys.readouterr().out.startswith("::warning title=tfcheck::PR comment failed: HTTP Error 403")
@@ -398,7 +510,8 @@ HOOKS = REPO / ".pre-commit-hooks.yaml"
 
 
 def test_pre_commit_hook_checks_the_directories_of_the_changed_files(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """As pre-commit runs it: at the repository root, entry + args + the changed files that
     match `files`; the root module lives in a subdirectory (the old `args: [.]` exited 2)."""
     hooks = yaml.safe_load(HOOKS.read_text())
@@ -427,8 +540,9 @@ def test_pre_commit_hook_checks_the_directories_of_the_changed_files(
 
 
 def test_pre_commit_validates_the_manifest() -> None:
-    done = subprocess.run([tool("pre-commit"), "validate-manifest", str(HOOKS)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [tool("pre-commit"), "validate-manifest", str(HOOKS)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -467,12 +581,16 @@ def test_pins_satisfy_pyproject_and_cover_every_runtime_dependency() -> None:
     from packaging.requirements import Requirement
 
     pinned = pins()
-    wanted = [Requirement(r) for r in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]]
+    wanted = [
+        Requirement(r)
+        for r in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    ]
     for req in wanted:
         name = _canonical(req.name)
         assert name in pinned, f"{req.name} is a dependency but not pinned in {PINS.name}"
-        assert req.specifier.contains(pinned[name][0], prereleases=True), \
+        assert req.specifier.contains(pinned[name][0], prereleases=True), (
             f"{req.name}=={pinned[name][0]} does not satisfy pyproject's {req}"
+        )
     # the closure: whatever those depend on (on the Pythons the Action supports) is pinned too
     closure, todo = set(), [_canonical(r.name) for r in wanted]
     while todo:
@@ -482,12 +600,14 @@ def test_pins_satisfy_pyproject_and_cover_every_runtime_dependency() -> None:
         closure.add(name)
         for text in metadata.requires(name) or ():
             dep = Requirement(text)
-            if dep.marker is None or any(dep.marker.evaluate({"python_version": v, "extra": ""})
-                                         for v in ("3.11", "3.12", "3.13")):
+            if dep.marker is None or any(
+                dep.marker.evaluate({"python_version": v, "extra": ""}) for v in ("3.11", "3.12", "3.13")
+            ):
                 todo.append(_canonical(dep.name))
                 version = pinned.get(_canonical(dep.name), ("",))[0]
-                assert version and dep.specifier.contains(version, prereleases=True), \
+                assert version and dep.specifier.contains(version, prereleases=True), (
                     f"{name} needs {dep}; {PINS.name} pins {version or 'nothing'}"
+                )
     assert set(pinned) - closure == set(), set(pinned) - closure
 
 
@@ -514,21 +634,44 @@ def test_install_step_installs_the_pins_with_their_hashes(tmp_path: Path) -> Non
     output.touch()
     script = tmp_path / "install.sh"
     script.write_text(step["run"])
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SETUP_PYTHON": sys.executable,
-           "GITHUB_ACTION_PATH": str(REPO), "RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(output)}
-    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env,
-                          capture_output=True, text=True, timeout=600)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "SETUP_PYTHON": sys.executable,
+        "GITHUB_ACTION_PATH": str(REPO),
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(output),
+    }
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0 and "No matching distribution" in done.stderr:
         pytest.skip("the local index lacks a pinned release: " + done.stderr[-300:])
     assert done.returncode == 0, done.stdout + done.stderr
     python = read_output_file(output)["python"]
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
-    where = subprocess.run([python, "-c", "import tfcheck, yaml, hcl2, jsonschema; print(tfcheck.__file__)"],
-                           env=env, capture_output=True, text=True, timeout=60)
-    assert where.returncode == 0 and where.stdout.strip() == str(REPO / "tfcheck" / "__init__.py"), where.stderr
-    frozen = subprocess.run([python, "-m", "pip", "freeze"], env=env, capture_output=True, text=True, timeout=60)
-    installed = {_canonical(line.split("==")[0]): line.split("==")[1] for line in frozen.stdout.split()
-                 if "==" in line and not line.startswith("tfcheck==")}  # the checkout's own metadata
+    where = subprocess.run(
+        [python, "-c", "import tfcheck, yaml, hcl2, jsonschema; print(tfcheck.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert where.returncode == 0 and where.stdout.strip() == str(REPO / "tfcheck" / "__init__.py"), (
+        where.stderr
+    )
+    frozen = subprocess.run(
+        [python, "-m", "pip", "freeze"], env=env, capture_output=True, text=True, timeout=60
+    )
+    installed = {
+        _canonical(line.split("==")[0]): line.split("==")[1]
+        for line in frozen.stdout.split()
+        if "==" in line and not line.startswith("tfcheck==")
+    }  # the checkout's own metadata
     assert installed == {name: version for name, (version, _) in pins().items()}
     version = subprocess.run([python, "-m", "tfcheck", "--version"], env=env, capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("tfcheck, version ")

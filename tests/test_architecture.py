@@ -2,6 +2,7 @@
 
 Read from the source with `ast` (nothing is imported), so a violation names the file and line.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,8 +18,16 @@ PACKAGE = ROOT / "tfcheck"
 
 # The pipeline, bottom up: a module may import its own layer and the layers below, never above.
 LAYERS: list[tuple[str, ...]] = [
-    ("tfcheck", "tfcheck.errors", "tfcheck.model", "tfcheck.globs", "tfcheck.aws",
-     "tfcheck.documents", "tfcheck.project", "tfcheck.workspace"),
+    (
+        "tfcheck",
+        "tfcheck.errors",
+        "tfcheck.model",
+        "tfcheck.globs",
+        "tfcheck.aws",
+        "tfcheck.documents",
+        "tfcheck.project",
+        "tfcheck.workspace",
+    ),
     ("tfcheck.hcl",),
     ("tfcheck.load",),
     ("tfcheck.graph",),
@@ -34,8 +43,18 @@ LAYERS: list[tuple[str, ...]] = [
 # tfcheck.hcl.source: the HCL evaluator, loaded by load/inputs.py only when a run reads
 # Terraform source; tfcheck.hcl.policy_document, by load/data_sources.py only for a plan that
 # defers an aws_iam_policy_document (docs/architecture.md says why).
-LAZY_ALLOWED = {"yaml", "jsonschema", "hcl2", "lark", "re2", "multiprocessing", "concurrent",
-                "traceback", "tfcheck.hcl.source", "tfcheck.hcl.policy_document"}
+LAZY_ALLOWED = {
+    "yaml",
+    "jsonschema",
+    "hcl2",
+    "lark",
+    "re2",
+    "multiprocessing",
+    "concurrent",
+    "traceback",
+    "tfcheck.hcl.source",
+    "tfcheck.hcl.policy_document",
+}
 MAX_LINES = 400
 
 
@@ -70,8 +89,9 @@ def imports(path: Path) -> list[tuple[str, int, bool]]:
     def visit(node: ast.AST, in_function: bool, type_checking: bool) -> None:
         for child in ast.iter_child_nodes(node):
             nested = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
-            guarded = type_checking or (isinstance(child, ast.If)
-                                        and "TYPE_CHECKING" in ast.unparse(child.test))
+            guarded = type_checking or (
+                isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test)
+            )
             if isinstance(child, ast.Import):
                 for alias in child.names:
                     out.append((alias.name, child.lineno, in_function and not type_checking))
@@ -98,8 +118,10 @@ def test_imports_go_down_the_layers() -> None:
         mine = layer_of(module)
         for target, line, _ in imports(path):
             if target.split(".")[0] == "tfcheck" and target in MODULES and layer_of(target) > mine:
-                wrong.append(f"{path.relative_to(ROOT)}:{line}: {module} (layer {mine}) imports "
-                             f"{target} (layer {layer_of(target)})")
+                wrong.append(
+                    f"{path.relative_to(ROOT)}:{line}: {module} (layer {mine}) imports "
+                    f"{target} (layer {layer_of(target)})"
+                )
     assert wrong == []
 
 
@@ -118,7 +140,7 @@ def test_no_import_cycle() -> None:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 walk(nxt)
         stack.pop()
@@ -134,8 +156,7 @@ def test_no_import_hidden_in_a_function() -> None:
     hidden = []
     for path in MODULES.values():
         for target, line, in_function in imports(path):
-            if in_function and target.split(".")[0] not in LAZY_ALLOWED \
-                    and target not in LAZY_ALLOWED:
+            if in_function and target.split(".")[0] not in LAZY_ALLOWED and target not in LAZY_ALLOWED:
                 hidden.append(f"{path.relative_to(ROOT)}:{line}: {target}")
     assert hidden == []
 
@@ -157,21 +178,29 @@ def test_no_family_of_top_level_modules_sharing_a_prefix() -> None:
     assert families == {}
 
 
-@pytest.mark.parametrize("args", [["check", "--no-source", "--format", "json"],
-                                  ["check", "--format", "sarif"], ["graph", "--no-source"]])
-def test_a_plan_read_without_source_never_imports_the_hcl_evaluator(args: list[str],
-                                                                    tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [["check", "--no-source", "--format", "json"], ["check", "--format", "sarif"], ["graph", "--no-source"]],
+)
+def test_a_plan_read_without_source_never_imports_the_hcl_evaluator(args: list[str], tmp_path: Path) -> None:
     """Start-up: the plan path loads no `tfcheck.hcl` module, hcl2 or lark (benchmarks/README.md).
 
     The plan is copied where no `.tf` file is beside it, so source discovery finds none.
     """
     plan = tmp_path / "plan.json"
     plan.write_bytes((ROOT / "fixtures" / "demo" / "plan.json").read_bytes())
-    code = ("import sys; from tfcheck.cli import main; main(sys.argv[1:]); "
-            "print([m for m in sys.modules if m.startswith(('tfcheck.hcl', 'hcl2', 'lark'))], "
-            "file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", code, *args, "--fail-on", "never", str(plan)],
-                          capture_output=True, text=True, cwd=tmp_path,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=False)
+    code = (
+        "import sys; from tfcheck.cli import main; main(sys.argv[1:]); "
+        "print([m for m in sys.modules if m.startswith(('tfcheck.hcl', 'hcl2', 'lark'))], "
+        "file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args, "--fail-on", "never", str(plan)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]"

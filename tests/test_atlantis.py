@@ -1,5 +1,6 @@
 """Atlantis: `tfcheck check` with no plan reads $SHOWFILE; the documented repos.yaml workflow
 runs end to end with the environment Atlantis gives `run` steps (terraform faked)."""
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,18 @@ DOC = REPO / "docs" / "atlantis.md"
 def atlantis_env(project: Path, data_dir: Path) -> dict[str, str]:
     """What Atlantis sets for `run` steps (runatlantis.io, custom workflows)."""
     return {
-        "WORKSPACE": "default", "ATLANTIS_TERRAFORM_VERSION": "1.11.4", "DIR": str(project),
-        "PLANFILE": str(data_dir / "default.tfplan"), "SHOWFILE": str(data_dir / "default.json"),
-        "PROJECT_NAME": "network", "REPO_REL_DIR": "stacks/network", "PULL_NUM": "12",
-        "HEAD_COMMIT": "0" * 40, "BASE_REPO_OWNER": "octo", "BASE_REPO_NAME": "infra", "USER_NAME": "atlantis",
+        "WORKSPACE": "default",
+        "ATLANTIS_TERRAFORM_VERSION": "1.11.4",
+        "DIR": str(project),
+        "PLANFILE": str(data_dir / "default.tfplan"),
+        "SHOWFILE": str(data_dir / "default.json"),
+        "PROJECT_NAME": "network",
+        "REPO_REL_DIR": "stacks/network",
+        "PULL_NUM": "12",
+        "HEAD_COMMIT": "0" * 40,
+        "BASE_REPO_OWNER": "octo",
+        "BASE_REPO_NAME": "infra",
+        "USER_NAME": "atlantis",
         "COMMENT_ARGS": "",
     }
 
@@ -41,9 +50,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return directory
 
 
-def test_check_reads_showfile_in_the_project_dir(project: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reads_showfile_in_the_project_dir(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = atlantis_env(project, tmp_path / "data")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -60,8 +69,9 @@ def test_check_reads_showfile_in_the_project_dir(project: Path, tmp_path: Path,
     assert "warning VPCE012" in capsys.readouterr().out
 
 
-def test_missing_showfile_is_an_error_naming_it(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_showfile_is_an_error_naming_it(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = atlantis_env(project, tmp_path / "data")
     monkeypatch.setenv("SHOWFILE", env["SHOWFILE"])
     assert main(["check"]) == 2
@@ -89,9 +99,13 @@ def test_documented_repos_yaml_workflow(project: Path, tmp_path: Path, plan: Pat
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tfcheck "$@"\n')
     for script in (fake, shim):
         script.chmod(0o755)
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
-           "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "cache"),
-           **atlantis_env(project, tmp_path / "data")}
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(REPO),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        **atlantis_env(project, tmp_path / "data"),
+    }
     Path(env["PLANFILE"]).write_bytes(b"PK\x03\x04binary plan")
     last = None
     for step in documented_workflow():
@@ -99,12 +113,19 @@ def test_documented_repos_yaml_workflow(project: Path, tmp_path: Path, plan: Pat
             continue
         assert isinstance(step, dict)
         if "env" in step:
-            done = subprocess.run(["sh", "-c", step["env"]["command"]], cwd=project, env=env,
-                                  capture_output=True, text=True, timeout=60)
+            done = subprocess.run(
+                ["sh", "-c", step["env"]["command"]],
+                cwd=project,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             env[step["env"]["name"]] = done.stdout.strip()
             continue
-        last = subprocess.run(["sh", "-c", step["run"]], cwd=project, env=env, capture_output=True,
-                              text=True, timeout=300)
+        last = subprocess.run(
+            ["sh", "-c", step["run"]], cwd=project, env=env, capture_output=True, text=True, timeout=300
+        )
         if last.returncode != 0:
             break
     assert last is not None
@@ -154,7 +175,7 @@ CASES = [
     (PLAN_FAIL, [], True),
     (PLAN_PASS, [], False),
     (PLAN_FAIL, ["--fail-on", "never"], False),
-    (REPO / "fixtures/rules/VPCE022/fail/plan.json", [], False),          # info only: not blocking
+    (REPO / "fixtures/rules/VPCE022/fail/plan.json", [], False),  # info only: not blocking
     (REPO / "fixtures/rules/VPCE022/fail/plan.json", ["--fail-on", "info"], True),
     (REPO / "fixtures/rules/VPCE012/inconclusive-unknown-az/plan.json", [], False),
     (REPO / "fixtures/rules/VPCE012/inconclusive-unknown-az/plan.json", ["--strict"], True),
@@ -166,10 +187,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("plan", "extra", "blocks"), CASES,
-                         ids=[f"{p.parent.name}{''.join(e)}" for p, e, _ in CASES])
-def test_atlantis_format_verdict_is_read_as_tfcheck_meant(plan: Path, extra: list[str], blocks: bool,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("plan", "extra", "blocks"), CASES, ids=[f"{p.parent.name}{''.join(e)}" for p, e, _ in CASES]
+)
+def test_atlantis_format_verdict_is_read_as_tfcheck_meant(
+    plan: Path, extra: list[str], blocks: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = atlantis_run(["check", str(plan), "--format", "atlantis", *extra], capsys)
     assert code == 0  # Atlantis drops the output of a step that exits non-zero
     assert atlantis_passed(out) is not blocks, out
@@ -181,12 +204,14 @@ def test_atlantis_format_verdict_is_read_as_tfcheck_meant(plan: Path, extra: lis
         assert atlantis_legacy_passed(out) is not blocks, out
     if blocks:
         assert out.startswith("FAIL - ")
-        assert re.search(r"^\d+ tests?, \d+ passed, \d+ warnings?, [1-9]\d* failures?, 0 exceptions$",
-                         out.splitlines()[-1])
+        assert re.search(
+            r"^\d+ tests?, \d+ passed, \d+ warnings?, [1-9]\d* failures?, 0 exceptions$", out.splitlines()[-1]
+        )
 
 
 def test_atlantis_format_fails_visibly_when_the_plan_cannot_be_read(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "default.json"
     code = main(["check", str(missing), "--format", "atlantis"])
     captured = capsys.readouterr()
@@ -198,10 +223,15 @@ def test_atlantis_format_fails_visibly_when_the_plan_cannot_be_read(
 def test_atlantis_format_says_what_an_update_changes(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = atlantis_run(["check", str(UPDATE / "remove_nat/plan.json"), "--format", "atlantis"], capsys)
     lines = out.splitlines()
-    assert [line.split(" - ")[2] for line in lines if line.startswith("FAIL")] == ["VPCE020"] * 3 + ["VPCE012"]
+    assert [line.split(" - ")[2] for line in lines if line.startswith("FAIL")] == ["VPCE020"] * 3 + [
+        "VPCE012"
+    ]
     assert sum("(new):" in line for line in lines) == 3
-    assert any(line.startswith("NOTE - ") and "what this change does: removes aws_nat_gateway.main; "
-               "3 workloads lose ecr.api, ecr.dkr" in line for line in lines)
+    assert any(
+        line.startswith("NOTE - ")
+        and "what this change does: removes aws_nat_gateway.main; 3 workloads lose ecr.api, ecr.dkr" in line
+        for line in lines
+    )
 
 
 def documented(kind: str) -> dict[str, object]:
@@ -227,10 +257,14 @@ def test_documented_policy_check_is_valid_atlantis_config() -> None:
     assert [p["workflow"] for p in projects] == [repo["workflow"]] * 2  # type: ignore[index]
 
 
-@pytest.mark.parametrize(("plan", "blocks"), [(PLAN_FAIL, True), (PLAN_PASS, False), (None, True)],
-                         ids=["fail", "pass", "no-showfile"])
-def test_documented_policy_check_runs_as_atlantis_runs_it(project: Path, tmp_path: Path,
-                                                          plan: Path | None, blocks: bool) -> None:
+@pytest.mark.parametrize(
+    ("plan", "blocks"),
+    [(PLAN_FAIL, True), (PLAN_PASS, False), (None, True)],
+    ids=["fail", "pass", "no-showfile"],
+)
+def test_documented_policy_check_runs_as_atlantis_runs_it(
+    project: Path, tmp_path: Path, plan: Path | None, blocks: bool
+) -> None:
     """The doc's `run` step through `sh -c` in $DIR with Atlantis's environment, $SHOWFILE
     written as the `show` step writes it; its stdout and stderr read as Atlantis reads them."""
     config = documented("policies")
@@ -241,12 +275,23 @@ def test_documented_policy_check_runs_as_atlantis_runs_it(project: Path, tmp_pat
     shim = bin_dir / "tfcheck"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tfcheck "$@"\n')
     shim.chmod(0o755)
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
-           "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "cache"),
-           **atlantis_env(project, tmp_path / "data")}
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(REPO),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        **atlantis_env(project, tmp_path / "data"),
+    }
     if plan is not None:
         shutil.copy(plan, env["SHOWFILE"])
-    done = subprocess.run(["sh", "-c", run], cwd=project, env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=300)
+    done = subprocess.run(
+        ["sh", "-c", run],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout  # else Atlantis would drop the output
     assert atlantis_passed(done.stdout) is not blocks, done.stdout

@@ -1,5 +1,6 @@
 """The bad-input corpus, through the real CLI: every case exits 2 with one paragraph on
 stderr that names the input, and never a traceback (DEVELOPERS.md, quality bar)."""
+
 from __future__ import annotations
 
 import io
@@ -75,28 +76,60 @@ CASES: dict[str, Case] = {
     "stdin not json": ({}, ["check", "-"], "<stdin>"),
     # HCL
     "directory without .tf files": ({"empty/readme.txt": "x"}, ["check", "{tmp}/empty"], "empty"),
-    "hcl syntax error": ({"hcl/main.tf": 'resource "aws_vpc" "x" {\n  cidr_block = \n}\n'},
-                         ["check", "{tmp}/hcl"], "main.tf"),
+    "hcl syntax error": (
+        {"hcl/main.tf": 'resource "aws_vpc" "x" {\n  cidr_block = \n}\n'},
+        ["check", "{tmp}/hcl"],
+        "main.tf",
+    ),
     "hcl unclosed block": ({"hcl/main.tf": 'resource "aws_vpc" "x" {\n'}, ["check", "{tmp}/hcl"], "main.tf"),
     "hcl binary garbage": ({"hcl/main.tf": b"\x00\x01\x02resource"}, ["check", "{tmp}/hcl"], "main.tf"),
     "bad --source": ({}, ["check", GOOD_PLAN, "--source", "{tmp}/nodir"], "nodir"),
     "broken hcl beside a plan via --source": (
-        {"src/main.tf": "resource {"}, ["check", GOOD_PLAN, "--source", "{tmp}/src"], "main.tf"),
-    "missing --var-file": ({"hcl/main.tf": 'resource "aws_vpc" "x" {}\n'},
-                           ["check", "{tmp}/hcl", "--var-file", "{tmp}/none.tfvars"], "none.tfvars"),
-    "--var without =": ({"hcl/main.tf": 'resource "aws_vpc" "x" {}\n'},
-                        ["check", "{tmp}/hcl", "--var", "region"], "--var"),
+        {"src/main.tf": "resource {"},
+        ["check", GOOD_PLAN, "--source", "{tmp}/src"],
+        "main.tf",
+    ),
+    "missing --var-file": (
+        {"hcl/main.tf": 'resource "aws_vpc" "x" {}\n'},
+        ["check", "{tmp}/hcl", "--var-file", "{tmp}/none.tfvars"],
+        "none.tfvars",
+    ),
+    "--var without =": (
+        {"hcl/main.tf": 'resource "aws_vpc" "x" {}\n'},
+        ["check", "{tmp}/hcl", "--var", "region"],
+        "--var",
+    ),
     # policies
-    "policy not yaml": ({"pol/X001.yaml": "id: [unclosed"}, ["check", GOOD_PLAN, "--policies", "{tmp}/pol"], "X001.yaml"),
-    "policy fails schema": ({"pol/X001.yaml": POLICY.replace("severity: error", "severity: fatal")},
-                            ["check", GOOD_PLAN, "--policies", "{tmp}/pol"], "X001.yaml"),
-    "policy unknown key": ({"pol/X001.yaml": POLICY + "colour: red\n"},
-                           ["check", GOOD_PLAN, "--policies", "{tmp}/pol"], "X001.yaml"),
-    "policy jmespath syntax": ({"pol/X001.yaml": POLICY.replace("private_dns == `true`", "private_dns ==")},
-                               ["check", GOOD_PLAN, "--policies", "{tmp}/pol"], "X001.yaml"),
-    "policy unknown function": ({"pol/X001.yaml": POLICY.replace("private_dns == `true`", "frobnicate(subnets)")},
-                                ["check", GOOD_PLAN, "--policies", "{tmp}/pol"], "X001.yaml"),
-    "policy is a list": ({"pol/X001.yaml": "- 1\n- 2\n"}, ["check", GOOD_PLAN, "--policies", "{tmp}/pol"], "X001.yaml"),
+    "policy not yaml": (
+        {"pol/X001.yaml": "id: [unclosed"},
+        ["check", GOOD_PLAN, "--policies", "{tmp}/pol"],
+        "X001.yaml",
+    ),
+    "policy fails schema": (
+        {"pol/X001.yaml": POLICY.replace("severity: error", "severity: fatal")},
+        ["check", GOOD_PLAN, "--policies", "{tmp}/pol"],
+        "X001.yaml",
+    ),
+    "policy unknown key": (
+        {"pol/X001.yaml": POLICY + "colour: red\n"},
+        ["check", GOOD_PLAN, "--policies", "{tmp}/pol"],
+        "X001.yaml",
+    ),
+    "policy jmespath syntax": (
+        {"pol/X001.yaml": POLICY.replace("private_dns == `true`", "private_dns ==")},
+        ["check", GOOD_PLAN, "--policies", "{tmp}/pol"],
+        "X001.yaml",
+    ),
+    "policy unknown function": (
+        {"pol/X001.yaml": POLICY.replace("private_dns == `true`", "frobnicate(subnets)")},
+        ["check", GOOD_PLAN, "--policies", "{tmp}/pol"],
+        "X001.yaml",
+    ),
+    "policy is a list": (
+        {"pol/X001.yaml": "- 1\n- 2\n"},
+        ["check", GOOD_PLAN, "--policies", "{tmp}/pol"],
+        "X001.yaml",
+    ),
     "policy dir missing": ({}, ["check", GOOD_PLAN, "--policies", "{tmp}/nopol"], "nopol"),
     # rule selection
     "unknown --only": ({}, ["check", GOOD_PLAN, "--only", "VPCE999"], "VPCE999"),
@@ -104,17 +137,38 @@ CASES: dict[str, Case] = {
     "explain unknown rule": ({}, ["explain", "VPCE999"], "VPCE999"),
     # config
     "config not yaml": ({"c.yml": "severity: [\n"}, ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"], "c.yml"),
-    "config fails schema": ({"c.yml": "severity: {VPCE010: fatal}\n"},
-                            ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"], "c.yml"),
-    "config unknown key": ({"c.yml": "colour: red\n"}, ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"], "c.yml"),
-    "config unknown rule": ({"c.yml": "disable: [VPCE999]\n"}, ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"], "c.yml"),
-    "config bad waiver date": ({"c.yml": "waivers:\n- {rule: VPCE010, address: '*', reason: x, expires: 2025-02-30}\n"},
-                               ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"], "c.yml"),
+    "config fails schema": (
+        {"c.yml": "severity: {VPCE010: fatal}\n"},
+        ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"],
+        "c.yml",
+    ),
+    "config unknown key": (
+        {"c.yml": "colour: red\n"},
+        ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"],
+        "c.yml",
+    ),
+    "config unknown rule": (
+        {"c.yml": "disable: [VPCE999]\n"},
+        ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"],
+        "c.yml",
+    ),
+    "config bad waiver date": (
+        {"c.yml": "waivers:\n- {rule: VPCE010, address: '*', reason: x, expires: 2025-02-30}\n"},
+        ["check", GOOD_PLAN, "--config", "{tmp}/c.yml"],
+        "c.yml",
+    ),
     "config missing": ({}, ["check", GOOD_PLAN, "--config", "{tmp}/none.yml"], "none.yml"),
     # other inputs
-    "baseline not a baseline": ({"b.json": "[]"}, ["check", GOOD_PLAN, "--baseline", "{tmp}/b.json"], "b.json"),
-    "usage file fails schema": ({"u.yml": "version: 0.1\nresource_usage: {aws_nat_gateway.x: {monthly_data_processed_gb: -5}}\n"},
-                                ["cost", GOOD_PLAN, "--usage", "{tmp}/u.yml"], "u.yml"),
+    "baseline not a baseline": (
+        {"b.json": "[]"},
+        ["check", GOOD_PLAN, "--baseline", "{tmp}/b.json"],
+        "b.json",
+    ),
+    "usage file fails schema": (
+        {"u.yml": "version: 0.1\nresource_usage: {aws_nat_gateway.x: {monthly_data_processed_gb: -5}}\n"},
+        ["cost", GOOD_PLAN, "--usage", "{tmp}/u.yml"],
+        "u.yml",
+    ),
     "prices file not json": ({"pr.json": "{"}, ["cost", GOOD_PLAN, "--prices", "{tmp}/pr.json"], "pr.json"),
     "unknown format": ({}, ["check", GOOD_PLAN, "--format", "pdf"], "pdf"),
     "test dir without cases": ({"cases/readme.txt": "x"}, ["test", "{tmp}/cases"], "cases"),
@@ -153,8 +207,10 @@ def test_corpus_is_large_enough() -> None:
     assert len(CASES) >= 40
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
-                    reason="root reads any file; unreadable files cannot be made")
+@pytest.mark.skipif(
+    os.geteuid() == 0 if hasattr(os, "geteuid") else True,
+    reason="root reads any file; unreadable files cannot be made",
+)
 def test_unreadable_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = tmp_path / "p.json"
     plan.write_text(Path(GOOD_PLAN).read_text())
@@ -180,4 +236,3 @@ def test_type_confused_plan_is_data_not_a_crash(tmp_path: Path, capsys: pytest.C
     code = main(["check", str(path), "--no-source"])
     _, err = capsys.readouterr()
     assert code in (0, 1) and "Traceback" not in err
-

@@ -23,16 +23,23 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_render_keys_on_rule_and_address_only() -> None:
-    report = Report.build([
-        Finding("R2", Severity.ERROR, "b", "one", "", Outcome.FAIL, plan="p1"),
-        Finding("R2", Severity.ERROR, "b", "two", "", Outcome.FAIL, plan="p2"),
-        Finding("R1", Severity.INFO, "a", "", "", Outcome.INCONCLUSIVE),
-        Finding("R1", Severity.INFO, "z", "", "", Outcome.PASS),
-    ])
+    report = Report.build(
+        [
+            Finding("R2", Severity.ERROR, "b", "one", "", Outcome.FAIL, plan="p1"),
+            Finding("R2", Severity.ERROR, "b", "two", "", Outcome.FAIL, plan="p2"),
+            Finding("R1", Severity.INFO, "a", "", "", Outcome.INCONCLUSIVE),
+            Finding("R1", Severity.INFO, "z", "", "", Outcome.PASS),
+        ]
+    )
     doc = json.loads(render(report))
-    assert doc == {"version": 1, "tool": "tfcheck", "findings": [
-        {"rule_id": "R1", "address": "a", "outcome": "inconclusive"},
-        {"rule_id": "R2", "address": "b", "outcome": "fail"}]}
+    assert doc == {
+        "version": 1,
+        "tool": "tfcheck",
+        "findings": [
+            {"rule_id": "R1", "address": "a", "outcome": "inconclusive"},
+            {"rule_id": "R2", "address": "b", "outcome": "fail"},
+        ],
+    }
 
 
 def test_baseline_then_check_fails_only_on_new_findings(
@@ -47,16 +54,21 @@ def test_baseline_then_check_fails_only_on_new_findings(
     assert code == 0 and doc["findings"] == []
     assert doc["suppressed"][0]["suppressed"]["justification"] == "present in the baseline base/line.json"
     # a finding the baseline does not hold still fails
-    code, out, _ = run(capsys, "check", "--baseline", "base/line.json", "--format", "json", PLAN_012, PLAN_020)
+    code, out, _ = run(
+        capsys, "check", "--baseline", "base/line.json", "--format", "json", PLAN_012, PLAN_020
+    )
     assert code == 1 and [f["rule_id"] for f in json.loads(out)["findings"]] == ["VPCE020"]
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    (None, "no such baseline file"),
-    ("{not json", "not JSON (line 1)"),
-    ('{"version": 2, "findings": []}', "not a tfcheck baseline"),
-    ('{"version": 1, "findings": [{"rule_id": 1}]}', "$.findings[0]"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (None, "no such baseline file"),
+        ("{not json", "not JSON (line 1)"),
+        ('{"version": 2, "findings": []}', "not a tfcheck baseline"),
+        ('{"version": 1, "findings": [{"rule_id": 1}]}', "$.findings[0]"),
+    ],
+)
 def test_bad_baseline_is_input_error(tmp_path: Path, text: str | None, fragment: str) -> None:
     path = tmp_path / "b.json"
     if text is not None:
@@ -69,15 +81,30 @@ def test_bad_baseline_is_input_error(tmp_path: Path, text: str | None, fragment:
 def test_bad_baseline_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text("[]")
     code, out, err = run(capsys, "check", "--baseline", str(tmp_path / "b.json"), PLAN_012)
-    assert code == 2 and out == "" and err.startswith(f"tfcheck: error: {tmp_path / 'b.json'}: not a tfcheck baseline")
+    assert (
+        code == 2
+        and out == ""
+        and err.startswith(f"tfcheck: error: {tmp_path / 'b.json'}: not a tfcheck baseline")
+    )
 
 
 def test_several_formats_in_one_run(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, "check", "--format", "github", "--format", "sarif:out/r.sarif",
-                         "--format", "junit:out/r.xml", "--format", "markdown:out/r.md", PLAN_012)
+    code, out, err = run(
+        capsys,
+        "check",
+        "--format",
+        "github",
+        "--format",
+        "sarif:out/r.sarif",
+        "--format",
+        "junit:out/r.xml",
+        "--format",
+        "markdown:out/r.md",
+        PLAN_012,
+    )
     assert code == 1 and err == ""
     # The plan is read with its source (main.tf beside it), so the annotation has file and line.
     source = Path(PLAN_012).resolve().parent / "main.tf"
@@ -91,18 +118,24 @@ def test_several_formats_in_one_run(
     assert out.splitlines()[-1].startswith("1 error, ")
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--format", "yaml"], "unknown format 'yaml'"),
-    (["--format", "json", "--format", "text"], "only one format can go to stdout"),
-    (["--format", "json:"], "no file name after ':'"),
-])
-def test_bad_format_specs_are_usage_errors(capsys: pytest.CaptureFixture[str], args: list[str],
-                                           fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--format", "yaml"], "unknown format 'yaml'"),
+        (["--format", "json", "--format", "text"], "only one format can go to stdout"),
+        (["--format", "json:"], "no file name after ':'"),
+    ],
+)
+def test_bad_format_specs_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], args: list[str], fragment: str
+) -> None:
     code, out, err = run(capsys, "check", *args, PLAN_012)
     assert code == 2 and out == "" and fragment in err and "Traceback" not in err
 
 
-def test_unwritable_output_is_an_error_naming_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unwritable_output_is_an_error_naming_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     (tmp_path / "file").write_text("")
     target = tmp_path / "file" / "r.sarif"  # a file where a directory should be
     code, _, err = run(capsys, "check", "--format", f"sarif:{target}", PLAN_012)

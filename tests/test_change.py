@@ -1,5 +1,6 @@
 """What an update plan changes (tfcheck.change): every update fixture classified as its HCL
 says it should be, --fail-on-new, and each format saying it first."""
+
 from __future__ import annotations
 
 import json
@@ -14,19 +15,26 @@ from tfcheck.graph.model import Graph
 from tfcheck.run import CheckOptions, build_report
 
 CHANGES = REPO / "fixtures" / "changes"
-LOSE_ECR = [("lose", ("ecr.api", "ecr.dkr"),
-             ('aws_ecs_service.app["orders"]', 'aws_ecs_service.app["payments"]',
-              'aws_ecs_service.app["web"]'))]
+LOSE_ECR = [
+    (
+        "lose",
+        ("ecr.api", "ecr.dkr"),
+        ('aws_ecs_service.app["orders"]', 'aws_ecs_service.app["payments"]', 'aws_ecs_service.app["web"]'),
+    )
+]
 
 # fixture → (introduced, resolved, unchanged) as (rule, address) sets, network items removed
 # and added, reachability changes. Written from each main.tf's diff against its source.
 EXPECTED: dict[str, dict[str, object]] = {
     "fixtures/changes/remove_nat": {
-        "introduced": {("VPCE020", 'aws_ecs_service.app["orders"]'),
-                       ("VPCE020", 'aws_ecs_service.app["payments"]'),
-                       ("VPCE020", 'aws_ecs_service.app["web"]')},
+        "introduced": {
+            ("VPCE020", 'aws_ecs_service.app["orders"]'),
+            ("VPCE020", 'aws_ecs_service.app["payments"]'),
+            ("VPCE020", 'aws_ecs_service.app["web"]'),
+        },
         "unchanged": {("VPCE012", "aws_vpc_endpoint.logs")},
-        "removed": ["aws_nat_gateway.main"], "reach": LOSE_ECR,
+        "removed": ["aws_nat_gateway.main"],
+        "reach": LOSE_ECR,
     },
     "fixtures/changes/fix_endpoint": {"resolved": {("VPCE012", "aws_vpc_endpoint.logs")}},
     "fixtures/changes/disable_private_dns": {
@@ -34,7 +42,8 @@ EXPECTED: dict[str, dict[str, object]] = {
         "unchanged": {("VPCE012", "aws_vpc_endpoint.logs")},
     },
     "fixtures/changes/remove_endpoint": {
-        "resolved": {("VPCE012", "aws_vpc_endpoint.logs")}, "removed": ["aws_vpc_endpoint.logs"],
+        "resolved": {("VPCE012", "aws_vpc_endpoint.logs")},
+        "removed": ["aws_vpc_endpoint.logs"],
     },
     "fixtures/changes/unchanged_tag": {"unchanged": {("VPCE012", "aws_vpc_endpoint.logs")}},
     "fixtures/graph/existing_add_endpoint": {"added": ["aws_vpc_endpoint.ecr_api"]},
@@ -48,9 +57,12 @@ EXPECTED: dict[str, dict[str, object]] = {
 
 def _manages_something(state: dict | None) -> bool:  # type: ignore[type-arg]
     """A prior state with a managed resource: one holding only data sources is a create plan."""
+
     def walk(module: dict) -> bool:  # type: ignore[type-arg]
         return any(r.get("mode") == "managed" for r in module.get("resources", ())) or any(
-            walk(child) for child in module.get("child_modules", ()))
+            walk(child) for child in module.get("child_modules", ())
+        )
+
     return bool(state) and walk(state.get("values", {}).get("root_module", {}))
 
 
@@ -70,8 +82,19 @@ def test_every_update_fixture_has_an_expectation() -> None:
 def report(case: str, *extra: str, no_source: bool = False):  # type: ignore[no-untyped-def]
     from tfcheck.load.inputs import SourceOptions
 
-    options = CheckOptions((str(REPO / case / "plan.json"),), (), (), (), FailOn.ERROR, False, "text",
-                           None, False, False, source=SourceOptions(use_source=not no_source))
+    options = CheckOptions(
+        (str(REPO / case / "plan.json"),),
+        (),
+        (),
+        (),
+        FailOn.ERROR,
+        False,
+        "text",
+        None,
+        False,
+        False,
+        source=SourceOptions(use_source=not no_source),
+    )
     return build_report(options)
 
 
@@ -89,10 +112,14 @@ def test_update_fixture_is_classified(case: str, no_source: bool) -> None:
     assert all(f.change == "resolved" for f in change.resolved)
     assert list(change.removed) == want.get("removed", [])
     assert list(change.added) == want.get("added", [])
-    assert [("lose" if r.lost else "gain", r.services, r.workloads) for r in change.reach] == want.get("reach", [])
-    assert change.counts == {"introduced": len(want.get("introduced", ())),
-                             "resolved": len(want.get("resolved", ())),
-                             "unchanged": len(want.get("unchanged", ()))}
+    assert [("lose" if r.lost else "gain", r.services, r.workloads) for r in change.reach] == want.get(
+        "reach", []
+    )
+    assert change.counts == {
+        "introduced": len(want.get("introduced", ())),
+        "resolved": len(want.get("resolved", ())),
+        "unchanged": len(want.get("unchanged", ())),
+    }
 
 
 def test_create_plan_and_hcl_are_not_classified() -> None:
@@ -104,13 +131,16 @@ def test_create_plan_and_hcl_are_not_classified() -> None:
     assert reads.changes == () and reads.failed and all(f.change is None for f in reads.failed)
 
 
-@pytest.mark.parametrize(("case", "plain", "new"), [
-    ("unchanged_tag", 1, 0),        # the failure predates the change
-    ("remove_nat", 1, 1),
-    ("disable_private_dns", 1, 1),
-    ("fix_endpoint", 0, 0),
-    ("base", 1, 1),                 # a create plan: everything is new
-])
+@pytest.mark.parametrize(
+    ("case", "plain", "new"),
+    [
+        ("unchanged_tag", 1, 0),  # the failure predates the change
+        ("remove_nat", 1, 1),
+        ("disable_private_dns", 1, 1),
+        ("fix_endpoint", 0, 0),
+        ("base", 1, 1),  # a create plan: everything is new
+    ],
+)
 def test_fail_on_new(capsys: pytest.CaptureFixture[str], case: str, plain: int, new: int) -> None:
     plan = str(CHANGES / case / "plan.json")
     assert main(["check", plan]) == plain
@@ -132,20 +162,28 @@ def test_text_markdown_and_github_say_it_first(capsys: pytest.CaptureFixture[str
     plan = str(CHANGES / "remove_nat" / "plan.json")
     main(["check", plan])
     text = capsys.readouterr().out
-    assert text.startswith("What this change does:\n  removes aws_nat_gateway.main\n"
-                           '  3 workloads lose ecr.api, ecr.dkr: aws_ecs_service.app["orders"], '
-                           'aws_ecs_service.app["payments"], aws_ecs_service.app["web"]\n'
-                           "  findings: 3 introduced, 0 resolved, 1 unchanged\n")
+    assert text.startswith(
+        "What this change does:\n  removes aws_nat_gateway.main\n"
+        '  3 workloads lose ecr.api, ecr.dkr: aws_ecs_service.app["orders"], '
+        'aws_ecs_service.app["payments"], aws_ecs_service.app["web"]\n'
+        "  findings: 3 introduced, 0 resolved, 1 unchanged\n"
+    )
     assert text.count("[new]") == 3
     main(["check", plan, "--format", "markdown"])
     markdown = capsys.readouterr().out
     first = markdown.index("### What this change does")
     assert first < markdown.index("| Change | Severity |")
-    rows = [line for line in markdown.splitlines() if line.startswith("| 🆕 new") or line.startswith("| unchanged")]
+    rows = [
+        line
+        for line in markdown.splitlines()
+        if line.startswith("| 🆕 new") or line.startswith("| unchanged")
+    ]
     assert [r.split(" | ")[0] for r in rows] == ["| 🆕 new"] * 3 + ["| unchanged"]
     main(["check", plan, "--format", "github"])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("::notice title=tfcheck%3A what this change does::removes aws_nat_gateway.main; 3 workloads lose")
+    assert lines[0].startswith(
+        "::notice title=tfcheck%3A what this change does::removes aws_nat_gateway.main; 3 workloads lose"
+    )
     assert sum(" (new)::" in line for line in lines) == 3
 
 
@@ -160,7 +198,10 @@ def test_json_and_sarif_carry_the_classification(capsys: pytest.CaptureFixture[s
     plan = str(CHANGES / "disable_private_dns" / "plan.json")
     main(["check", plan, "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
-    assert {f["rule_id"]: f["change"] for f in doc["findings"]} == {"VPCE010": "introduced", "VPCE012": "unchanged"}
+    assert {f["rule_id"]: f["change"] for f in doc["findings"]} == {
+        "VPCE010": "introduced",
+        "VPCE012": "unchanged",
+    }
     (change,) = doc["changes"]
     assert (change["introduced"], change["resolved"], change["unchanged"]) == (1, 0, 1)
     main(["check", plan, "--format", "sarif"])
@@ -176,10 +217,22 @@ def _graph(workloads: list[dict[str, object]]) -> Graph:
 
 
 def test_reach_changes_group_lost_and_gained_and_skip_undecided() -> None:
-    before = _graph([{"address": "a", "unreachable": []}, {"address": "b", "unreachable": ["sqs"]},
-                     {"address": "c", "unreachable": None}, {"address": "gone", "unreachable": []}])
-    after = _graph([{"address": "a", "unreachable": ["ecr.dkr"]}, {"address": "b", "unreachable": ["ecr.dkr"]},
-                    {"address": "c", "unreachable": ["ecr.dkr"]}, {"address": "new", "unreachable": ["s3"]}])
+    before = _graph(
+        [
+            {"address": "a", "unreachable": []},
+            {"address": "b", "unreachable": ["sqs"]},
+            {"address": "c", "unreachable": None},
+            {"address": "gone", "unreachable": []},
+        ]
+    )
+    after = _graph(
+        [
+            {"address": "a", "unreachable": ["ecr.dkr"]},
+            {"address": "b", "unreachable": ["ecr.dkr"]},
+            {"address": "c", "unreachable": ["ecr.dkr"]},
+            {"address": "new", "unreachable": ["s3"]},
+        ]
+    )
     got = [(r.lost, r.services, r.workloads) for r in reach_changes(before, after)]
     assert got == [(True, ("ecr.dkr",), ("a", "b")), (False, ("sqs",), ("b",))]
 

@@ -70,8 +70,10 @@ def test_explain_gives_no_page_for_a_user_rule(capsys: pytest.CaptureFixture[str
     assert code == 0 and "ORG001" in out and "docs:" not in out
 
 
-@pytest.mark.parametrize("args", [["explain", "VPCE999"], ["check", "--only", "VPCE999", "x.json"],
-                                  ["check", "--skip", "nope", "x.json"]])
+@pytest.mark.parametrize(
+    "args",
+    [["explain", "VPCE999"], ["check", "--only", "VPCE999", "x.json"], ["check", "--skip", "nope", "x.json"]],
+)
 def test_unknown_rule_ids_are_usage_errors(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2 and out == ""
@@ -92,7 +94,8 @@ def test_check_json_and_fail_on(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(out)
     assert code == 0
     assert [(f["rule_id"], f["address"], f["plan"]) for f in doc["findings"]] == [
-        ("VPCE020", "aws_ecs_service.app", PLAN_020)]
+        ("VPCE020", "aws_ecs_service.app", PLAN_020)
+    ]
     assert doc["summary"]["plans"] == 1
 
 
@@ -109,8 +112,9 @@ def test_check_only_and_skip(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and json.loads(out)["summary"]["rules"] == 1
 
 
-def test_check_reads_stdin_and_showfile(capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_reads_stdin_and_showfile(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = Path(PLAN_020).read_bytes()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     code, out, _ = run(capsys, "check", "--format", "json", "-")
@@ -120,13 +124,17 @@ def test_check_reads_stdin_and_showfile(capsys: pytest.CaptureFixture[str],
     assert code == 1 and json.loads(out)["findings"][0]["plan"] == PLAN_020
 
 
-def test_strict_fails_on_inconclusive(capsys: pytest.CaptureFixture[str],
-                                      fake_graph: list[dict[str, Any]]) -> None:
+def test_strict_fails_on_inconclusive(
+    capsys: pytest.CaptureFixture[str], fake_graph: list[dict[str, Any]]
+) -> None:
     undecided = endpoint(private_dns=None, unknown={"private_dns": "known after apply"})
     fake_graph += [graph(endpoints=[undecided]), graph(endpoints=[undecided])]
     code, out, _ = run(capsys, "check", "--only", "VPCE010", "plan.json")
     assert code == 0
-    assert "aws_vpc_endpoint.logs  VPCE010  Interface endpoint for an AWS service with private DNS off: undecided before apply\n      private_dns: known after apply" in out
+    assert (
+        "aws_vpc_endpoint.logs  VPCE010  Interface endpoint for an AWS service with private DNS off: undecided before apply\n      private_dns: known after apply"
+        in out
+    )
     assert run(capsys, "check", "--strict", "--only", "VPCE010", "plan.json")[0] == 1
 
 
@@ -151,17 +159,29 @@ BAD_POLICY = "id: X1\ntitle: t\nseverity: error\nresource: endpoints\nassert: 'a
         (None, ["check", "missing.json"], "missing.json: no such file"),
         ({"bad.json": "{not json"}, ["check", "bad.json"], "bad.json: "),
         ({"plan.zip": "PK\x03\x04rest"}, ["check", "plan.zip"], "plan.zip: is a binary Terraform plan"),
-        ({"p/X1.yaml": BAD_POLICY}, ["check", "--policies", "p", "x.json"], "X1.yaml: rule X1: $.assert (line 5)"),
+        (
+            {"p/X1.yaml": BAD_POLICY},
+            ["check", "--policies", "p", "x.json"],
+            "X1.yaml: rule X1: $.assert (line 5)",
+        ),
         (None, ["check", "--policies", "nodir", "x.json"], "nodir: not a directory"),
         ({"c.yml": "egress: open\n"}, ["check", "--config", "c.yml", "x.json"], "c.yml: $.egress"),
-        ({"c.yml": "disable: [VPCE999]\n"}, ["check", "--config", "c.yml", "x.json"], "c.yml: disable: unknown rule VPCE999"),
+        (
+            {"c.yml": "disable: [VPCE999]\n"},
+            ["check", "--config", "c.yml", "x.json"],
+            "c.yml: disable: unknown rule VPCE999",
+        ),
         (None, ["graph", "missing.json"], "missing.json: no such file"),
         (None, ["reach", "missing.json"], "missing.json: no such file"),
     ],
 )
 def test_bad_input_exits_2_naming_the_file(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    setup: dict[str, str] | None, args: list[str], named: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    setup: dict[str, str] | None,
+    args: list[str],
+    named: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     for name, text in (setup or {}).items():
@@ -182,7 +202,8 @@ def test_internal_errors_are_one_line_unless_debug(
     monkeypatch.setattr("tfcheck.run.read_graph", boom)
     code, _, err = run(capsys, "check", "plan.json")
     assert code == 2 and err == (
-        "tfcheck: internal error: RuntimeError: kaput (rerun with --debug and report it)\n")
+        "tfcheck: internal error: RuntimeError: kaput (rerun with --debug and report it)\n"
+    )
     code, _, err = run(capsys, "--debug", "check", "plan.json")
     assert code == 2 and "Traceback" in err and "kaput" in err
 
@@ -218,7 +239,9 @@ def test_test_command_runs_user_fixtures(capsys: pytest.CaptureFixture[str], tmp
     case = tmp_path / "cases" / "one"
     case.mkdir(parents=True)
     shutil.copy(FIX / "VPCE010" / "fail" / "plan.json", case / "plan.json")
-    (case / "expected.yaml").write_text("results:\n  aws_vpc_endpoint.fail_logs: {outcome: fail, severity: warning}\n")
+    (case / "expected.yaml").write_text(
+        "results:\n  aws_vpc_endpoint.fail_logs: {outcome: fail, severity: warning}\n"
+    )
     code, out, _ = run(capsys, "test", str(tmp_path))
     assert code == 0 and out == f"ok    {case}\n1 cases, 0 failed\n"
     (case / "expected.yaml").write_text("results:\n  aws_vpc_endpoint.fail_logs: pass\n")
@@ -232,17 +255,21 @@ def test_test_command_without_cases(capsys: pytest.CaptureFixture[str], tmp_path
     assert code == 2 and "no cases" in err
 
 
-@pytest.mark.parametrize(("flag", "tty", "no_color", "want"), [
-    (None, True, None, True),
-    (None, True, "", True),        # empty NO_COLOR is "not set" (no-color.org)
-    (None, True, "1", False),
-    (None, True, "false", False),  # any non-empty value
-    (None, False, None, False),
-    (True, False, "1", True),      # --color wins, even in a pipe
-    (False, True, None, False),    # --no-color wins
-])
-def test_color_follows_the_flag_then_no_color_then_the_terminal(flag: bool | None, tty: bool,
-                                                                no_color: str | None, want: bool) -> None:
+@pytest.mark.parametrize(
+    ("flag", "tty", "no_color", "want"),
+    [
+        (None, True, None, True),
+        (None, True, "", True),  # empty NO_COLOR is "not set" (no-color.org)
+        (None, True, "1", False),
+        (None, True, "false", False),  # any non-empty value
+        (None, False, None, False),
+        (True, False, "1", True),  # --color wins, even in a pipe
+        (False, True, None, False),  # --no-color wins
+    ],
+)
+def test_color_follows_the_flag_then_no_color_then_the_terminal(
+    flag: bool | None, tty: bool, no_color: str | None, want: bool
+) -> None:
     from tfcheck.commands.check import use_color
 
     env = {} if no_color is None else {"NO_COLOR": no_color}

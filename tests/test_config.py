@@ -106,10 +106,16 @@ def test_a_cache_hit_skips_importing_jsonschema(tmp_path: Path) -> None:
     from conftest import REPO
 
     path = write(tmp_path, FULL)
-    code = (f"import sys; from pathlib import Path; from tfcheck.config import load_config; "
-            f"load_config({str(path)!r}, Path({str(tmp_path / 'c')!r})); print('jsonschema' in sys.modules)")
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           cwd=REPO).stdout.strip() for _ in range(2)]
+    code = (
+        f"import sys; from pathlib import Path; from tfcheck.config import load_config; "
+        f"load_config({str(path)!r}, Path({str(tmp_path / 'c')!r})); print('jsonschema' in sys.modules)"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+        ).stdout.strip()
+        for _ in range(2)
+    ]
     assert runs == ["True", "False"]
 
 
@@ -141,8 +147,9 @@ def test_find_config_outside_a_repository_reads_only_the_working_directory(tmp_p
         assert find_config(below) is None
 
 
-def test_verbose_names_the_settings_file_and_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_verbose_names_the_settings_file_and_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from conftest import REPO
 
     from tfcheck.cli import main
@@ -156,5 +163,7 @@ def test_verbose_names_the_settings_file_and_where_it_looked(tmp_path: Path, mon
     plan = str(REPO / "fixtures/rules/VPCE012/fail/plan.json")
     assert main(["check", plan, "--verbose"]) == 0  # the root's settings apply in a project directory
     err = capsys.readouterr().err
-    assert f"tfcheck: settings: {repo / '.tfcheck.yml'} (from {project.resolve()} up to the repository root " \
-           f"{repo.resolve()})" in err
+    assert (
+        f"tfcheck: settings: {repo / '.tfcheck.yml'} (from {project.resolve()} up to the repository root "
+        f"{repo.resolve()})" in err
+    )

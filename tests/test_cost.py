@@ -1,4 +1,5 @@
 """tfcheck cost on real fixture plans: every figure here is worked out by hand from prices.json."""
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,11 @@ def test_four_interface_endpoints_in_three_azs_cost_87_60_fixed() -> None:
     vpc = vpc_of(cost(NAT_S3))
     endpoints = [item for item in vpc["lines"] if item["kind"] == "interface_endpoint"]
     assert [(e["service"], e["azs"], e["fixed_monthly"]) for e in endpoints] == [
-        ("ecr.api", 3, "21.90"), ("ecr.dkr", 3, "21.90"), ("logs", 3, "21.90"), ("secretsmanager", 3, "21.90")]
+        ("ecr.api", 3, "21.90"),
+        ("ecr.dkr", 3, "21.90"),
+        ("logs", 3, "21.90"),
+        ("secretsmanager", 3, "21.90"),
+    ]
     # 4 × 3 × 730 × $0.01 = $87.60; plus one NAT gateway 730 × $0.045 = $32.85
     assert sum(Decimal(e["fixed_monthly"]) for e in endpoints) == Decimal("87.60")
     assert line(vpc, "aws_nat_gateway.main")["fixed_monthly"] == "32.85"
@@ -68,13 +73,17 @@ def test_nat_gateway_carrying_1000_gb_costs_77_85() -> None:
     assert (nat["gb"], nat["gb_source"]) == ("1000", "usage file")
 
 
-@pytest.mark.parametrize(("plan", "name", "azs", "hourly", "nat_gb"), [
-    (NAT_S3, "ecr.api", 3, "0.01", "0.045"),  # us-east-1: 7.30·n / 0.035 ≈ 209·n GB
-    (NAT_IDLE, "logs", 2, "0.01", "0.045"),
-    (SEOUL, "logs", 2, "0.013", "0.059"),  # Seoul: 9.49·n / 0.049
-])
-def test_break_even_is_endpoint_fixed_over_per_gb_saving(plan: str, name: str, azs: int, hourly: str,
-                                                         nat_gb: str) -> None:
+@pytest.mark.parametrize(
+    ("plan", "name", "azs", "hourly", "nat_gb"),
+    [
+        (NAT_S3, "ecr.api", 3, "0.01", "0.045"),  # us-east-1: 7.30·n / 0.035 ≈ 209·n GB
+        (NAT_IDLE, "logs", 2, "0.01", "0.045"),
+        (SEOUL, "logs", 2, "0.013", "0.059"),  # Seoul: 9.49·n / 0.049
+    ],
+)
+def test_break_even_is_endpoint_fixed_over_per_gb_saving(
+    plan: str, name: str, azs: int, hourly: str, nat_gb: str
+) -> None:
     row = service(vpc_of(cost(plan)), name)
     expected = azs * 730 * Decimal(hourly) / (Decimal(nat_gb) - Decimal("0.01"))
     assert row["break_even_gb"] == str(expected.quantize(Decimal("0.01")))
@@ -101,12 +110,17 @@ def test_service_traffic_prices_each_service_on_its_path() -> None:
     assert (s3["gb"], s3["now"]["monthly"], s3["alternative"]["monthly"]) == ("1000", "45.00", "0.00")
     assert s3["break_even_gb"] == "0"
     assert s3["recommendation"] == {
-        "action": "add_gateway_endpoint", "saving_monthly": "45.00",
+        "action": "add_gateway_endpoint",
+        "saving_monthly": "45.00",
         "text": "add a gateway endpoint (free): S3/DynamoDB traffic through a NAT gateway is always "
-                "worth moving, saves $45.00/month"}
+        "worth moving, saves $45.00/month",
+    }
     sts = service(vpc, "sts")  # VPC-level 10 GB via the NAT: $0.45; endpoint $21.90 + $0.10
     assert (sts["now"]["monthly"], sts["alternative"]["monthly"]) == ("0.45", "22.00")
-    assert (sts["recommendation"]["action"], sts["recommendation"]["saving_monthly"]) == ("keep_nat", "-21.55")
+    assert (sts["recommendation"]["action"], sts["recommendation"]["saving_monthly"]) == (
+        "keep_nat",
+        "-21.55",
+    )
     logs = service(vpc, "logs")  # 300 GB on its endpoint: $21.90 + $3.00
     assert logs["now"]["monthly"] == "24.90" and logs["recommendation"]["action"] == "keep"
     nat = line(vpc, "aws_nat_gateway.main")  # 1,000 (s3) + 10 (sts) GB routed through it
@@ -150,17 +164,27 @@ def test_nat_can_go_when_every_need_has_an_endpoint() -> None:
     assert nat["nat_gateways"] == ["aws_nat_gateway.az[0]", "aws_nat_gateway.az[1]"]
     assert (nat["dependents"], nat["internet"], nat["endpoints_needed"]) == ([], [], [])
     # today 2 × $32.85 + 3 × 2 × 730 × $0.01 = $109.50; without the NAT gateways $43.80
-    assert (nat["today_monthly"], nat["nat_free_monthly"], nat["saving_monthly"]) == ("109.50", "43.80", "65.70")
+    assert (nat["today_monthly"], nat["nat_free_monthly"], nat["saving_monthly"]) == (
+        "109.50",
+        "43.80",
+        "65.70",
+    )
 
 
 def test_nat_still_needed_by_one_service_until_its_endpoint_exists() -> None:
     nat = vpc_of(cost(NAT_S3))["nat_removal"]
     assert nat["ready"] == "after_endpoints"
     assert nat["dependents"] == [
-        {"workload": "aws_ecs_service.app", "service": "s3", "nat_gateways": ["aws_nat_gateway.main"]}]
-    assert [(e["service"], e["kind"], e["existing"], e["added_fixed_monthly"]) for e in nat["endpoints_needed"]] \
-        == [("s3", "gateway_endpoint", None, "0.00")]
-    assert (nat["today_monthly"], nat["nat_free_monthly"], nat["saving_monthly"]) == ("120.45", "87.60", "32.85")
+        {"workload": "aws_ecs_service.app", "service": "s3", "nat_gateways": ["aws_nat_gateway.main"]}
+    ]
+    assert [
+        (e["service"], e["kind"], e["existing"], e["added_fixed_monthly"]) for e in nat["endpoints_needed"]
+    ] == [("s3", "gateway_endpoint", None, "0.00")]
+    assert (nat["today_monthly"], nat["nat_free_monthly"], nat["saving_monthly"]) == (
+        "120.45",
+        "87.60",
+        "32.85",
+    )
     assert any("aws_lambda_function.worker" in note for note in nat["notes"])  # needs nothing tfcheck knows
 
 
@@ -168,7 +192,9 @@ def test_declared_internet_destination_keeps_the_nat() -> None:
     config = {"internet_destinations": {"aws_ecs_service.*": ["api.stripe.com", "github.com"]}}
     nat = vpc_of(cost(NAT_IDLE, config=config))["nat_removal"]
     assert nat["ready"] == "no"
-    assert nat["internet"] == [{"workload": "aws_ecs_service.app", "destinations": ["api.stripe.com", "github.com"]}]
+    assert nat["internet"] == [
+        {"workload": "aws_ecs_service.app", "destinations": ["api.stripe.com", "github.com"]}
+    ]
     assert "api.stripe.com, github.com" in nat["reasons"][0] and "internet" in nat["reasons"][0]
 
 
@@ -176,7 +202,8 @@ def test_config_needs_add_a_dependent_service() -> None:
     nat = vpc_of(cost(NAT_IDLE, config={"needs": {"aws_ecs_service.app": ["sts"]}}))["nat_removal"]
     assert nat["ready"] == "after_endpoints"
     assert [(d["service"], d["nat_gateways"]) for d in nat["dependents"]] == [
-        ("sts", ["aws_nat_gateway.az[0]", "aws_nat_gateway.az[1]"])]
+        ("sts", ["aws_nat_gateway.az[0]", "aws_nat_gateway.az[1]"])
+    ]
     assert nat["endpoints_needed"][0]["azs"] == ["us-east-1a", "us-east-1b"]
     assert nat["nat_free_monthly"] == "58.40"  # 109.50 − 65.70 + 2 × 730 × $0.01
 
@@ -218,8 +245,19 @@ def test_document_is_plain_json_with_money_as_cent_strings() -> None:
     assert doc["version"] == 1 and doc["hours_per_month"] == 730 and doc["currency"] == "USD"
     money = [v for k, v in _decimal_strings(doc) if k.endswith("monthly")]
     assert money and all(v is None or re.fullmatch(r"-?\d+\.\d\d", v) for v in money)
-    assert set(vpc_of(doc)) >= {"address", "region", "lines", "fixed_monthly", "traffic_monthly", "total_monthly",
-                                "before_monthly", "delta_monthly", "services", "nat_removal", "notes"}
+    assert set(vpc_of(doc)) >= {
+        "address",
+        "region",
+        "lines",
+        "fixed_monthly",
+        "traffic_monthly",
+        "total_monthly",
+        "before_monthly",
+        "delta_monthly",
+        "services",
+        "nat_removal",
+        "notes",
+    }
 
 
 def test_endpoints_whose_vpc_is_not_in_the_plan_are_still_billed() -> None:
@@ -230,14 +268,18 @@ def test_endpoints_whose_vpc_is_not_in_the_plan_are_still_billed() -> None:
     assert [(v["address"], v["fixed_monthly"]) for v in vpcs] == [("(VPC not in plan)", Decimal("14.60"))]
 
 
-@pytest.mark.parametrize(("plans", "usage", "config"), [
-    ([NAT_S3], "service-traffic.yml", None),
-    ([NAT_S3], "tiers.yml", None),
-    ([UPDATE, SEOUL], None, None),
-    ([NAT_IDLE], "infracost-nat-1000.yml", {"internet_destinations": {"*": ["example.com"]}}),
-])
-def test_documents_follow_the_published_schema(plans: list[str], usage: str | None,
-                                               config: dict[str, Any] | None) -> None:
+@pytest.mark.parametrize(
+    ("plans", "usage", "config"),
+    [
+        ([NAT_S3], "service-traffic.yml", None),
+        ([NAT_S3], "tiers.yml", None),
+        ([UPDATE, SEOUL], None, None),
+        ([NAT_IDLE], "infracost-nat-1000.yml", {"internet_destinations": {"*": ["example.com"]}}),
+    ],
+)
+def test_documents_follow_the_published_schema(
+    plans: list[str], usage: str | None, config: dict[str, Any] | None
+) -> None:
     import jsonschema
 
     from tfcheck.cost.schema import SCHEMA
@@ -252,21 +294,47 @@ def test_partly_associated_gateway_endpoint_splits_traffic_by_subnet(tmp_path: P
     from tfcheck.cost.usage import load_usage
 
     def subnet(i: int, table: str) -> dict[str, Any]:
-        return {"address": f"aws_subnet.private[{i}]", "vpc": "aws_vpc.main", "az": f"us-east-1{'ab'[i]}",
-                "route_table": table, "egress": "nat", "egress_target": "aws_nat_gateway.main", "private": True,
-                "workloads": ["aws_ecs_service.app"], "unknown": {}}
+        return {
+            "address": f"aws_subnet.private[{i}]",
+            "vpc": "aws_vpc.main",
+            "az": f"us-east-1{'ab'[i]}",
+            "route_table": table,
+            "egress": "nat",
+            "egress_target": "aws_nat_gateway.main",
+            "private": True,
+            "workloads": ["aws_ecs_service.app"],
+            "unknown": {},
+        }
 
     g = graph(
-        vpcs=[{"address": "aws_vpc.main", "region": "us-east-1", "workload_azs": ["us-east-1a", "us-east-1b"]}],
+        vpcs=[
+            {"address": "aws_vpc.main", "region": "us-east-1", "workload_azs": ["us-east-1a", "us-east-1b"]}
+        ],
         subnets=[subnet(0, "aws_route_table.a"), subnet(1, "aws_route_table.b")],
         nat_gateways=[{"address": "aws_nat_gateway.main", "vpc": "aws_vpc.main", "unknown": {}}],
-        endpoints=[endpoint(address="aws_vpc_endpoint.s3", service="s3", type="Gateway", subnets=[], azs=[],
-                            route_tables=["aws_route_table.a"])],
-        workloads=[workload(needs=["s3"], need_reasons={}, subnets=["aws_subnet.private[0]", "aws_subnet.private[1]"],
-                            azs=["us-east-1a", "us-east-1b"])],
+        endpoints=[
+            endpoint(
+                address="aws_vpc_endpoint.s3",
+                service="s3",
+                type="Gateway",
+                subnets=[],
+                azs=[],
+                route_tables=["aws_route_table.a"],
+            )
+        ],
+        workloads=[
+            workload(
+                needs=["s3"],
+                need_reasons={},
+                subnets=["aws_subnet.private[0]", "aws_subnet.private[1]"],
+                azs=["us-east-1a", "us-east-1b"],
+            )
+        ],
     )
     usage_file = tmp_path / "usage.yml"
-    usage_file.write_text("version: 0.1\nservice_traffic:\n  workloads:\n    aws_ecs_service.app: {s3: 300}\n")
+    usage_file.write_text(
+        "version: 0.1\nservice_traffic:\n  workloads:\n    aws_ecs_service.app: {s3: 300}\n"
+    )
 
     vpc = analyze(g, "plan.json", load_prices(None), load_usage(str(usage_file)), [], full=True)[0]
     nat = next(item for item in vpc["lines"] if item["resource"] == "aws_nat_gateway.main")

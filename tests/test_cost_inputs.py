@@ -1,4 +1,5 @@
 """The cost stage's inputs: the price table, --prices overrides, usage files, and their errors."""
+
 from __future__ import annotations
 
 import json
@@ -47,22 +48,34 @@ def test_spec_figures_for_us_east_1_and_seoul() -> None:
     table = load_prices(None)
     virginia, seoul = table.regions["us-east-1"], table.regions["ap-northeast-2"]
     assert (virginia.nat_hourly, virginia.nat_per_gb, virginia.vpce_hourly) == (
-        Decimal("0.045"), Decimal("0.045"), Decimal("0.01"))
+        Decimal("0.045"),
+        Decimal("0.045"),
+        Decimal("0.01"),
+    )
     assert (seoul.nat_hourly, seoul.nat_per_gb, seoul.vpce_hourly) == (
-        Decimal("0.059"), Decimal("0.059"), Decimal("0.013"))
+        Decimal("0.059"),
+        Decimal("0.059"),
+        Decimal("0.013"),
+    )
     assert [(t.up_to_gb, t.per_gb) for t in virginia.tiers] == [
-        (Decimal(1048576), Decimal("0.01")), (Decimal(5242880), Decimal("0.006")), (None, Decimal("0.004"))]
+        (Decimal(1048576), Decimal("0.01")),
+        (Decimal(5242880), Decimal("0.006")),
+        (None, Decimal("0.004")),
+    ]
     assert table.hours == 730
 
 
-@pytest.mark.parametrize(("gb", "dollars"), [
-    (0, "0"),
-    (1000, "10.00"),
-    (1048576, "10485.76"),  # exactly 1 PB at $0.01
-    (2000000, "16194.304"),  # 10,485.76 + 951,424 × 0.006
-    (5242880, "35651.584"),  # 10,485.76 + 4 PB × 0.006 (25,165.824)
-    (6000000, "38680.064"),  # ... + 757,120 × 0.004 (3,028.48)
-])
+@pytest.mark.parametrize(
+    ("gb", "dollars"),
+    [
+        (0, "0"),
+        (1000, "10.00"),
+        (1048576, "10485.76"),  # exactly 1 PB at $0.01
+        (2000000, "16194.304"),  # 10,485.76 + 951,424 × 0.006
+        (5242880, "35651.584"),  # 10,485.76 + 4 PB × 0.006 (25,165.824)
+        (6000000, "38680.064"),  # ... + 757,120 × 0.004 (3,028.48)
+    ],
+)
 def test_tiered_interface_endpoint_data_above_1_pb(gb: int, dollars: str) -> None:
     assert load_prices(None).regions["us-east-1"].tiered(Decimal(gb)) == Decimal(dollars)
 
@@ -77,7 +90,9 @@ def test_tiers_add_up_and_never_fall(base: int, more: int) -> None:
 
 
 def test_unpriced_region_is_reported_not_refused() -> None:
-    doc = cost_report([UNPRICED], None, None, Config())  # no InputError: a Region without prices is no input error
+    doc = cost_report(
+        [UNPRICED], None, None, Config()
+    )  # no InputError: a Region without prices is no input error
     vpc = doc["plans"][0]["vpcs"][0]
     assert (vpc["region"], vpc["priced"]) == ("ca-central-1", False)
     assert "Region ca-central-1 has no price" in vpc["unpriced_reason"]
@@ -102,10 +117,22 @@ def test_prices_file_adds_a_region(tmp_path: Path) -> None:
 
 def test_prices_file_overrides_a_builtin_region(tmp_path: Path) -> None:
     prices = tmp_path / "prices.json"
-    prices.write_text(json.dumps({"version": 1, "regions": {"us-east-1": {
-        "nat_gateway": {"hourly": "0.05", "per_gb": "0.05"},
-        "interface_endpoint": {"hourly_per_az": "0.02", "per_gb_tiers": [{"up_to_gb": None, "per_gb": "0.01"}]},
-    }}}))
+    prices.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "regions": {
+                    "us-east-1": {
+                        "nat_gateway": {"hourly": "0.05", "per_gb": "0.05"},
+                        "interface_endpoint": {
+                            "hourly_per_az": "0.02",
+                            "per_gb_tiers": [{"up_to_gb": None, "per_gb": "0.01"}],
+                        },
+                    }
+                },
+            }
+        )
+    )
     vpc = cost_report([NAT_S3], None, str(prices), Config())["plans"][0]["vpcs"][0]
     assert [item["monthly"] for item in vpc["lines"]] == ["36.50", "43.80", "43.80", "43.80", "43.80"]
 
@@ -116,14 +143,26 @@ BAD_USAGE = [
     ("list.yml", "- 1\n", "[1] is not of type 'object'"),
     ("version.yml", "version: 0.2\n", "$.version (line 1): 0.2 is not one of"),
     ("no-version.yml", "resource_usage: {}\n", "'version' is a required property"),
-    ("gb-text.yml", "version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: lots\n",
-     "$.resource_usage.aws_nat_gateway.main.monthly_data_processed_gb (line 4): 'lots' does not match"),
-    ("negative.yml", "version: 0.1\nservice_traffic:\n  workloads:\n    aws_ecs_service.app: {s3: -5}\n",
-     "-5 is less than the minimum of 0"),
-    ("typo.yml", "version: 0.1\nservice_traffic:\n  workload:\n    x: {s3: 1}\n",
-     "('workload' was unexpected)"),
-    ("service-name.yml", "version: 0.1\nservice_traffic:\n  vpcs:\n    aws_vpc.main: {S3: 1}\n",
-     "'S3' does not match"),
+    (
+        "gb-text.yml",
+        "version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: lots\n",
+        "$.resource_usage.aws_nat_gateway.main.monthly_data_processed_gb (line 4): 'lots' does not match",
+    ),
+    (
+        "negative.yml",
+        "version: 0.1\nservice_traffic:\n  workloads:\n    aws_ecs_service.app: {s3: -5}\n",
+        "-5 is less than the minimum of 0",
+    ),
+    (
+        "typo.yml",
+        "version: 0.1\nservice_traffic:\n  workload:\n    x: {s3: 1}\n",
+        "('workload' was unexpected)",
+    ),
+    (
+        "service-name.yml",
+        "version: 0.1\nservice_traffic:\n  vpcs:\n    aws_vpc.main: {S3: 1}\n",
+        "'S3' does not match",
+    ),
 ]
 
 
@@ -138,12 +177,22 @@ def test_bad_usage_file_names_file_and_problem(tmp_path: Path, name: str, text: 
 
 
 BAD_PRICES = [
-    ("missing-part.yml", "regions:\n  ca-central-1:\n    nat_gateway: {hourly: 0.05, per_gb: 0.05}\n",
-     "$.regions.ca-central-1 (line 3): 'interface_endpoint' is a required property"),
-    ("negative.yml", CA.replace('hourly: 0.05', 'hourly: "-0.05"'), "$.regions.ca-central-1.nat_gateway.hourly"),
+    (
+        "missing-part.yml",
+        "regions:\n  ca-central-1:\n    nat_gateway: {hourly: 0.05, per_gb: 0.05}\n",
+        "$.regions.ca-central-1 (line 3): 'interface_endpoint' is a required property",
+    ),
+    (
+        "negative.yml",
+        CA.replace("hourly: 0.05", 'hourly: "-0.05"'),
+        "$.regions.ca-central-1.nat_gateway.hourly",
+    ),
     ("region-name.yml", CA.replace("ca-central-1", "Canada"), "'Canada' does not match"),
-    ("tiers.yml", CA.replace("{up_to_gb: null, per_gb: \"0.006\"}", "{up_to_gb: 10, per_gb: \"0.006\"}"),
-     "tiers must rise"),
+    (
+        "tiers.yml",
+        CA.replace('{up_to_gb: null, per_gb: "0.006"}', '{up_to_gb: 10, per_gb: "0.006"}'),
+        "tiers must rise",
+    ),
     ("not-yaml.yml", "regions: {\n", "not valid YAML"),
     ("unknown-key.yml", CA + "    lambda: {}\n", "('lambda' was unexpected)"),
 ]
@@ -166,13 +215,15 @@ def test_missing_files_are_input_errors(tmp_path: Path) -> None:
 
 
 def test_address_globs_follow_infracost() -> None:
-    matcher = Matcher.build({
-        'aws_vpc_endpoint.interface["logs"]': "exact",
-        "aws_vpc_endpoint.interface[*]": "index",
-        "module.*.aws_nat_gateway.this[*]": "module",
-        "aws_subnet.private[0]": "literal",
-        "aws_vpc_endpoint.*": "any",
-    })
+    matcher = Matcher.build(
+        {
+            'aws_vpc_endpoint.interface["logs"]': "exact",
+            "aws_vpc_endpoint.interface[*]": "index",
+            "module.*.aws_nat_gateway.this[*]": "module",
+            "aws_subnet.private[0]": "literal",
+            "aws_vpc_endpoint.*": "any",
+        }
+    )
     assert matcher.get('aws_vpc_endpoint.interface["logs"]') == "exact"
     assert matcher.get('aws_vpc_endpoint.interface["sts"]') == "index"
     assert matcher.get("aws_vpc_endpoint.s3") == "any"
@@ -183,13 +234,19 @@ def test_address_globs_follow_infracost() -> None:
 
 def test_usage_file_forms(tmp_path: Path) -> None:
     path = tmp_path / "usage.json"
-    path.write_text(json.dumps({
-        "version": "0.1",
-        "resource_type_default_usage": {"aws_nat_gateway": {"monthly_data_processed_gb": 100},
-                                        "aws_lambda_function": {"monthly_requests": 5}},
-        "resource_usage": {"aws_vpc_endpoint.s3": None},
-        "service_traffic": {"workloads": {"aws_ecs_*": {"s3": 2.5}}},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "version": "0.1",
+                "resource_type_default_usage": {
+                    "aws_nat_gateway": {"monthly_data_processed_gb": 100},
+                    "aws_lambda_function": {"monthly_requests": 5},
+                },
+                "resource_usage": {"aws_vpc_endpoint.s3": None},
+                "service_traffic": {"workloads": {"aws_ecs_*": {"s3": 2.5}}},
+            }
+        )
+    )
     usage = load_usage(str(path))
     assert usage.resource_gb("aws_nat_gateway.main", "aws_nat_gateway") == Decimal(100)
     assert usage.resource_gb("aws_vpc_endpoint.s3", "aws_vpc_endpoint") is None
@@ -202,14 +259,21 @@ def test_quoted_numbers_in_usage_files_mean_the_same(tmp_path: Path) -> None:
     from tfcheck.cost.usage import load_usage
 
     quoted = tmp_path / "quoted.yml"
-    quoted.write_text('version: "0.1"\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: "1000"\n'
-                      'service_traffic:\n  workloads:\n    "aws_ecs_service.*": {ecr.dkr: " 12.5 "}\n')
+    quoted.write_text(
+        'version: "0.1"\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: "1000"\n'
+        'service_traffic:\n  workloads:\n    "aws_ecs_service.*": {ecr.dkr: " 12.5 "}\n'
+    )
     plain = tmp_path / "plain.yml"
-    plain.write_text("version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: 1000\n"
-                     'service_traffic:\n  workloads:\n    "aws_ecs_service.*": {ecr.dkr: 12.5}\n')
+    plain.write_text(
+        "version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: 1000\n"
+        'service_traffic:\n  workloads:\n    "aws_ecs_service.*": {ecr.dkr: 12.5}\n'
+    )
     a, b = load_usage(str(quoted)), load_usage(str(plain))
-    assert a.resource_gb("aws_nat_gateway.main", "aws_nat_gateway") == b.resource_gb(
-        "aws_nat_gateway.main", "aws_nat_gateway") == 1000
+    assert (
+        a.resource_gb("aws_nat_gateway.main", "aws_nat_gateway")
+        == b.resource_gb("aws_nat_gateway.main", "aws_nat_gateway")
+        == 1000
+    )
     assert a.workload_traffic("aws_ecs_service.app") == b.workload_traffic("aws_ecs_service.app")
 
 
@@ -219,6 +283,8 @@ def test_a_quoted_value_must_still_be_a_number(tmp_path: Path, bad: str) -> None
     from tfcheck.errors import InputError
 
     path = tmp_path / "usage.yml"
-    path.write_text(f"version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: {bad}\n")
+    path.write_text(
+        f"version: 0.1\nresource_usage:\n  aws_nat_gateway.main:\n    monthly_data_processed_gb: {bad}\n"
+    )
     with pytest.raises(InputError, match="monthly_data_processed_gb"):
         load_usage(str(path))

@@ -1,4 +1,5 @@
 """`tfcheck cost` renderers: text for terminals, Markdown for PR comments (pure functions)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,10 +49,14 @@ def test_text_of_an_update_plan(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_text_shows_traffic_lines_and_nat_removal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    text = render_text(cost_report([NAT_S3], "fixtures/cost/usage/infracost-nat-1000.yml", None, from_dict({})))
+    text = render_text(
+        cost_report([NAT_S3], "fixtures/cost/usage/infracost-nat-1000.yml", None, from_dict({}))
+    )
     assert "Traffic: from fixtures/cost/usage/infracost-nat-1000.yml" in text
-    assert "      aws_nat_gateway.main                                $77.85  NAT gateway, 730 h × $0.045 " \
-           "+ 1,000 GB × $0.045\n" in text
+    assert (
+        "      aws_nat_gateway.main                                $77.85  NAT gateway, 730 h × $0.045 "
+        "+ 1,000 GB × $0.045\n" in text
+    )
     assert "    NAT removal (aws_nat_gateway.main): yes, after adding endpoints\n" in text
     assert "      NAT-free design: $87.60/month vs $165.45 today (saves $77.85)\n" in text
     assert "        → add_gateway_endpoint: add a gateway endpoint (free)" in text
@@ -71,7 +76,10 @@ def test_markdown_has_tables_readiness_and_assumptions(monkeypatch: pytest.Monke
     assert md.startswith("## tfcheck cost: NAT gateway vs VPC endpoints\n")
     assert "**Traffic costs are not included**" in md
     assert "#### VPC `aws_vpc.main` (us-east-1): $43.80/month, before → after $47.45 → $43.80 (-$3.65)" in md
-    assert "| `aws_nat_gateway.main` | NAT gateway, 730 h × $0.045 + $0.045/GB (traffic not included) | $32.85 |" in md
+    assert (
+        "| `aws_nat_gateway.main` | NAT gateway, 730 h × $0.045 + $0.045/GB (traffic not included) | $32.85 |"
+        in md
+    )
     assert "| **Total** | | **$120.45** |" in md
     assert "| s3 | NAT gateway | gateway endpoint +$0.00 fixed | 0 GB | **add_gateway_endpoint**:" in md
     assert "**Can the NAT gateways go?** yes, after adding endpoints." in md

@@ -1,4 +1,5 @@
 """docs/rules/*.md and docs/graph.md are generated: stale pages and undocumented graph fields fail."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -14,8 +15,11 @@ SPEC.loader.exec_module(build_docs)
 
 
 def test_pages_are_current() -> None:
-    stale = [str(p.relative_to(ROOT)) for p, text in build_docs.build().items()
-             if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    stale = [
+        str(p.relative_to(ROOT))
+        for p, text in build_docs.build().items()
+        if not p.is_file() or p.read_text(encoding="utf-8") != text
+    ]
     assert not stale, f"run python tools/build_docs.py: {stale}"
 
 
@@ -46,8 +50,15 @@ def test_every_graph_field_is_documented() -> None:
 
 
 def test_the_check_notices_an_undocumented_field() -> None:
-    schema = {"properties": {"vpcs": {"description": "x", "type": "array",
-                                      "items": {"properties": {"cidr": {"type": "string"}}}}}}
+    schema = {
+        "properties": {
+            "vpcs": {
+                "description": "x",
+                "type": "array",
+                "items": {"properties": {"cidr": {"type": "string"}}},
+            }
+        }
+    }
     assert _undocumented(schema, "") == ["vpcs[].cidr"]
 
 

@@ -6,8 +6,14 @@ from tfcheck.errors import ExitCode
 from tfcheck.findings import FailOn, Finding, Outcome, Report, Severity, compare_expected, exit_code
 
 
-def finding(outcome: str, severity: str = "error", address: str = "a", rule: str = "R1",
-            message: str = "m", plan: str | None = None) -> Finding:
+def finding(
+    outcome: str,
+    severity: str = "error",
+    address: str = "a",
+    rule: str = "R1",
+    message: str = "m",
+    plan: str | None = None,
+) -> Finding:
     return Finding(rule, Severity(severity), address, message, "fix", Outcome(outcome), plan=plan)
 
 
@@ -29,8 +35,9 @@ def finding(outcome: str, severity: str = "error", address: str = "a", rule: str
         (["info"], ["info"], "info", True, 1),
     ],
 )
-def test_exit_code_table(failed: list[str], inconclusive: list[str], fail_on: str, strict: bool,
-                         code: int) -> None:
+def test_exit_code_table(
+    failed: list[str], inconclusive: list[str], fail_on: str, strict: bool, code: int
+) -> None:
     results = [finding("fail", s) for s in failed] + [finding("inconclusive", s) for s in inconclusive]
     results.append(finding("pass"))
     assert exit_code(Report.build(results), FailOn(fail_on), strict) == ExitCode(code)
@@ -46,9 +53,21 @@ def test_report_sorts_and_counts() -> None:
     ]
     report = Report.build(results, ["p1", "p2"], rules=3)
     assert [(f.plan, f.address, f.rule_id) for f in report.failed] == [
-        ("p1", "a", "R3"), ("p1", "b", "R1"), ("p2", "b", "R2")]
-    assert report.summary() == {"plans": 2, "rules": 3, "checks": 5, "passed": 1, "failed": 3,
-                                "inconclusive": 1, "error": 1, "warning": 1, "info": 1}
+        ("p1", "a", "R3"),
+        ("p1", "b", "R1"),
+        ("p2", "b", "R2"),
+    ]
+    assert report.summary() == {
+        "plans": 2,
+        "rules": 3,
+        "checks": 5,
+        "passed": 1,
+        "failed": 3,
+        "inconclusive": 1,
+        "error": 1,
+        "warning": 1,
+        "info": 1,
+    }
 
 
 def test_finding_to_dict_has_reasons_only_when_inconclusive() -> None:
@@ -64,15 +83,28 @@ def test_compare_expected() -> None:
         finding("inconclusive", address="ep.c"),
         finding("fail", address="ep.d", rule="R2"),  # another rule: ignored with rule_id=R1
     ]
-    assert compare_expected(results, {
-        "ep.a": {"outcome": "fail", "severity": "warning", "mentions": ["us-east-1c"]},
-        "ep.b": "pass", "ep.c": "inconclusive", "ep.z": "pass",   # ep.z: out of scope = pass
-    }, "R1") == []
-    problems = compare_expected(results, {
-        "ep.a": {"outcome": "fail", "severity": "error", "mentions": ["us-east-1a"]},
-        "ep.b": "fail",
-        "ep.z": "inconclusive",
-    }, "R1")
+    assert (
+        compare_expected(
+            results,
+            {
+                "ep.a": {"outcome": "fail", "severity": "warning", "mentions": ["us-east-1c"]},
+                "ep.b": "pass",
+                "ep.c": "inconclusive",
+                "ep.z": "pass",  # ep.z: out of scope = pass
+            },
+            "R1",
+        )
+        == []
+    )
+    problems = compare_expected(
+        results,
+        {
+            "ep.a": {"outcome": "fail", "severity": "error", "mentions": ["us-east-1a"]},
+            "ep.b": "fail",
+            "ep.z": "inconclusive",
+        },
+        "R1",
+    )
     assert problems[0] == "ep.a: expected severity error, got warning"
     assert problems[1].startswith("ep.a: message does not mention 'us-east-1a'")
     assert problems[2:] == [

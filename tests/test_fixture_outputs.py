@@ -4,6 +4,7 @@ records: a change that moves any byte of any format on any fixture shows up here
 After a deliberate change: `python tools/fixture_outputs.py --update`, and say in the commit
 what changed and why. To see the change: `--write DIR` before and after, then `diff -r`.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """tfcheck/formats/escape.py: each output kind's neutraliser, one case per trick."""
+
 from __future__ import annotations
 
 import os
@@ -18,17 +19,20 @@ from tfcheck.formats.escape import (
 )
 
 
-@pytest.mark.parametrize(("raw", "shown"), [
-    ("plain us-east-1a", "plain us-east-1a"),
-    ("a\nb\r\tc", "a\\nb\\r\\tc"),
-    ("\x1b[31mred\x1b[0m", "red"),
-    ("\x1b]8;;https://evil\x07click\x1b]8;;\x07", "click"),
-    ("\x9b2Jx\x07", "x\\x07"),
-    ("abc\u202edef\u2066", "abc\\u202edef\\u2066"),
-    ("nul\x00del\x7f", "nul\\x00del\\x7f"),
-    (os.fsdecode(b"m\xffain.tf"), "m\\xffain.tf"),
-    ("::/0 and ::error::x", "::/0 and ::error::x"),  # mid-line `::` is text; guard() handles line starts
-])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("plain us-east-1a", "plain us-east-1a"),
+        ("a\nb\r\tc", "a\\nb\\r\\tc"),
+        ("\x1b[31mred\x1b[0m", "red"),
+        ("\x1b]8;;https://evil\x07click\x1b]8;;\x07", "click"),
+        ("\x9b2Jx\x07", "x\\x07"),
+        ("abc\u202edef\u2066", "abc\\u202edef\\u2066"),
+        ("nul\x00del\x7f", "nul\\x00del\\x7f"),
+        (os.fsdecode(b"m\xffain.tf"), "m\\xffain.tf"),
+        ("::/0 and ::error::x", "::/0 and ::error::x"),  # mid-line `::` is text; guard() handles line starts
+    ],
+)
 def test_terminal(raw: str, shown: str) -> None:
     assert terminal(raw) == shown
     assert json_text(raw.replace("\n", "")) == terminal(raw.replace("\n", ""))

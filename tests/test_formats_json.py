@@ -14,9 +14,14 @@ def test_json_document_shape() -> None:
     assert [f["rule_id"] for f in doc["findings"]] == ["VPCE022", "VPCE010", "VPCE012"]
     first = doc["findings"][1]
     assert first == {
-        "rule_id": "VPCE010", "severity": "error", "address": "aws_vpc_endpoint.logs",
-        "message": "Private DNS is off.", "remediation": "Set private_dns_enabled = true.",
-        "file": "main.tf", "line": 7, "plan": "plan.json",
+        "rule_id": "VPCE010",
+        "severity": "error",
+        "address": "aws_vpc_endpoint.logs",
+        "message": "Private DNS is off.",
+        "remediation": "Set private_dns_enabled = true.",
+        "file": "main.tf",
+        "line": 7,
+        "plan": "plan.json",
     }
     assert doc["inconclusive"][0]["reasons"] == ["security_groups: known after apply"]
     assert doc["summary"]["failed"] == 3 and doc["summary"]["passed"] == 1

@@ -16,9 +16,12 @@ def test_junit_structure_and_counts() -> None:
     cases = suites[0].findall("testcase")
     # one case per rule × resource, passes included
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
-        ("VPCE022", "aws_route_table.private"), ("VPCE010", "aws_vpc_endpoint.logs"),
-        ("VPCE012", "aws_vpc_endpoint.logs"), ("VPCE001", "aws_vpc_endpoint.s3"),
-        ("VPCE014", "aws_vpc_endpoint.sts")]
+        ("VPCE022", "aws_route_table.private"),
+        ("VPCE010", "aws_vpc_endpoint.logs"),
+        ("VPCE012", "aws_vpc_endpoint.logs"),
+        ("VPCE001", "aws_vpc_endpoint.s3"),
+        ("VPCE014", "aws_vpc_endpoint.sts"),
+    ]
     by_name = {(c.get("classname"), c.get("name")): c for c in cases}
     failure = by_name[("VPCE010", "aws_vpc_endpoint.logs")].find("failure")
     assert failure is not None and failure.get("type") == "error"
@@ -28,7 +31,9 @@ def test_junit_structure_and_counts() -> None:
     assert by_name[("VPCE010", "aws_vpc_endpoint.logs")].get("file") is None
     properties = suites[0].find("properties")
     assert properties is not None and list(suites[0])[0] is properties  # properties come first
-    assert [(p.get("name"), p.get("value")) for p in properties] == [("VPCE010 aws_vpc_endpoint.logs", "main.tf:7")]
+    assert [(p.get("name"), p.get("value")) for p in properties] == [
+        ("VPCE010 aws_vpc_endpoint.logs", "main.tf:7")
+    ]
     assert "At: main.tf:7" in (failure.text or "")
     skipped = by_name[("VPCE014", "aws_vpc_endpoint.sts")].find("skipped")
     assert skipped is not None and skipped.get("message", "").startswith("inconclusive: ")
@@ -39,11 +44,22 @@ def test_junit_structure_and_counts() -> None:
 
 
 def test_one_suite_per_plan_and_suppressed_is_skipped() -> None:
-    report = Report.build([
-        Finding("R1", Severity.ERROR, "a", "m <&> \"q\"", "", Outcome.FAIL, plan="p1.json",
-                suppressed=Suppression("external", "baseline", "baseline")),
-        Finding("R1", Severity.ERROR, "b", "bad\x01char\x1b[31m", "", Outcome.FAIL, plan="p2.json"),
-    ], ["p1.json", "p2.json", "p3.json"])
+    report = Report.build(
+        [
+            Finding(
+                "R1",
+                Severity.ERROR,
+                "a",
+                'm <&> "q"',
+                "",
+                Outcome.FAIL,
+                plan="p1.json",
+                suppressed=Suppression("external", "baseline", "baseline"),
+            ),
+            Finding("R1", Severity.ERROR, "b", "bad\x01char\x1b[31m", "", Outcome.FAIL, plan="p2.json"),
+        ],
+        ["p1.json", "p2.json", "p3.json"],
+    )
     root = ET.fromstring(render(report))
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == ["p1.json", "p2.json", "p3.json"]
@@ -73,7 +89,9 @@ def test_every_fixture_junit_fits_a_strict_schema() -> None:
     from tfcheck.run import CheckOptions, build_report
 
     plans = sorted(str(p) for p in (REPO / "fixtures" / "rules").rglob("plan.json"))[:40]
-    report = build_report(CheckOptions(tuple(plans), (), (), (), FailOn.ERROR, False, None, None, False, False))
+    report = build_report(
+        CheckOptions(tuple(plans), (), (), (), FailOn.ERROR, False, None, None, False, False)
+    )
     root = ET.fromstring(render(report))
     located = 0
     for suite in root:

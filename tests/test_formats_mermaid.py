@@ -4,6 +4,7 @@ The real parser runs when `node` is on PATH and TFCHECK_MERMAID_NODE_MODULES nam
 node_modules directory holding `mermaid` and `jsdom` (`npm install --prefix DIR mermaid@11
 jsdom`); tests never download anything.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,7 @@ from tfcheck.graph.read import read_graph
 ID = r"[A-Za-z0-9_]+"
 LABEL = r'"(?:[^"`<>#\n]|#\w+;|<br/>)*"'
 SHAPES = [("[[", "]]"), ("{{", "}}"), ("([", "])"), ("[", "]"), ("(", ")")]
-NODE = re.compile(rf"^({ID})(" + "|".join(
-    re.escape(a) + LABEL + re.escape(b) for a, b in SHAPES) + r")$")
+NODE = re.compile(rf"^({ID})(" + "|".join(re.escape(a) + LABEL + re.escape(b) for a, b in SHAPES) + r")$")
 EDGE = re.compile(rf"^({ID}) (-->|-\.->)(\|{LABEL}\|)? ({ID})$")
 SUBGRAPH = re.compile(rf"^subgraph ({ID})\[{LABEL}\]$")
 CLASSDEF = re.compile(rf"^classDef ({ID}) ([a-z-]+:[^,;\s][^,;]*)(,[a-z-]+:[^,;\s][^,;]*)*$")
@@ -73,12 +73,12 @@ def test_validator_rejects_what_mermaid_would_not_take() -> None:
     good = 'flowchart TB\n  subgraph c0["v"]\n    n0["a #quot;b#quot;<br/>c"]\n  end\n  n0 --> n0\n'
     check_mermaid(good)
     for bad in [
-        'flowchart TB\n  n0["a "b""]\n',                 # raw quote in a label
+        'flowchart TB\n  n0["a "b""]\n',  # raw quote in a label
         'flowchart TB\n  subgraph c0["v"]\n  n0["a"]\n',  # no end
-        'flowchart TB\n  n0["a"]\n  n0 --> n1\n',        # undeclared endpoint
-        'flowchart TB\n  n-0["a"]\n',                     # bad id
-        'flowchart TB\n  n0["<script>"]\n',               # raw HTML
-        'flowchart TB\n  n0["a"]\n  class n0 error\n',    # class without classDef
+        'flowchart TB\n  n0["a"]\n  n0 --> n1\n',  # undeclared endpoint
+        'flowchart TB\n  n-0["a"]\n',  # bad id
+        'flowchart TB\n  n0["<script>"]\n',  # raw HTML
+        'flowchart TB\n  n0["a"]\n  class n0 error\n',  # class without classDef
     ]:
         with pytest.raises(AssertionError):
             check_mermaid(bad)
@@ -89,19 +89,48 @@ HOSTILE = 'aws_vpc.x["a\\"b"] <img src=x> `tick` #35; & | end'
 
 def hostile_graph() -> dict[str, Any]:
     vpc = {"address": HOSTILE, "cidr": "10.0.0.0/16"}
-    subnet = {"address": 'aws_subnet.s["end"]', "vpc": HOSTILE, "az": 'us-east-1a"]\nend',
-              "cidr": None, "route_table": "aws_route_table.r", "egress": "nat"}
-    table = {"address": "aws_route_table.r", "vpc": HOSTILE, "main": False, "subnets": [subnet["address"]],
-             "routes": [{"destination": "0.0.0.0/0", "target_kind": "nat", "target": "aws_nat_gateway.n"},
-                        {"destination": "10.1.0.0/16", "target_kind": "tgw", "target": "aws_ec2_transit_gateway.t"}],
-             "gateway_endpoints": ["aws_vpc_endpoint.s3"]}
+    subnet = {
+        "address": 'aws_subnet.s["end"]',
+        "vpc": HOSTILE,
+        "az": 'us-east-1a"]\nend',
+        "cidr": None,
+        "route_table": "aws_route_table.r",
+        "egress": "nat",
+    }
+    table = {
+        "address": "aws_route_table.r",
+        "vpc": HOSTILE,
+        "main": False,
+        "subnets": [subnet["address"]],
+        "routes": [
+            {"destination": "0.0.0.0/0", "target_kind": "nat", "target": "aws_nat_gateway.n"},
+            {"destination": "10.1.0.0/16", "target_kind": "tgw", "target": "aws_ec2_transit_gateway.t"},
+        ],
+        "gateway_endpoints": ["aws_vpc_endpoint.s3"],
+    }
     nat = {"address": "aws_nat_gateway.n", "vpc": HOSTILE, "subnet": subnet["address"]}
     s3 = {"address": "aws_vpc_endpoint.s3", "vpc": HOSTILE, "type": "Gateway", "service": "s3", "subnets": []}
-    logs = {"address": 'aws_vpc_endpoint.i["lo|gs"]', "vpc": HOSTILE, "type": "Interface",
-            "service": "logs", "subnets": [subnet["address"], "aws_subnet.elsewhere"]}
-    app = {"address": "aws_lambda_function.f", "vpc": HOSTILE, "kind": "lambda", "subnets": [subnet["address"]]}
-    return graph(vpcs=[vpc], subnets=[subnet], route_tables=[table], nat_gateways=[nat],
-                 endpoints=[s3, logs], workloads=[app])
+    logs = {
+        "address": 'aws_vpc_endpoint.i["lo|gs"]',
+        "vpc": HOSTILE,
+        "type": "Interface",
+        "service": "logs",
+        "subnets": [subnet["address"], "aws_subnet.elsewhere"],
+    }
+    app = {
+        "address": "aws_lambda_function.f",
+        "vpc": HOSTILE,
+        "kind": "lambda",
+        "subnets": [subnet["address"]],
+    }
+    return graph(
+        vpcs=[vpc],
+        subnets=[subnet],
+        route_tables=[table],
+        nat_gateways=[nat],
+        endpoints=[s3, logs],
+        workloads=[app],
+    )
 
 
 def fixture_graphs() -> Iterable[tuple[str, dict[str, Any]]]:
@@ -110,8 +139,10 @@ def fixture_graphs() -> Iterable[tuple[str, dict[str, Any]]]:
 
 
 def test_hostile_labels_are_escaped() -> None:
-    view = build_view(hostile_graph(), highlight={"aws_vpc_endpoint.s3": "error",
-                                                  'aws_vpc_endpoint.i["lo|gs"]': "inconclusive"})
+    view = build_view(
+        hostile_graph(),
+        highlight={"aws_vpc_endpoint.s3": "error", 'aws_vpc_endpoint.i["lo|gs"]': "inconclusive"},
+    )
     text = mermaid.diagram(view)
     check_mermaid(text)
     assert "#quot;" in text and "#lt;img" in text and "#96;tick#96;" in text and "#35;35;" in text
@@ -138,14 +169,21 @@ def test_view_contents_on_a_real_plan() -> None:
     nat = next(n for n in view.nodes if n.address == "aws_nat_gateway.main")
     assert next(c.label for c in view.clusters if c.id == nat.cluster) == "us-east-1a"
     ids = {n.address: n.id for n in view.nodes}
-    enis = {e.source for e in view.edges if e.target == ids["aws_vpc_endpoint.fail_logs"] and e.label == "ENI"}
+    enis = {
+        e.source for e in view.edges if e.target == ids["aws_vpc_endpoint.fail_logs"] and e.label == "ENI"
+    }
     assert enis == {ids["aws_subnet.private[0]"], ids["aws_subnet.private[1]"]}
     focused = view.focus([ids["aws_vpc_endpoint.fail_logs"]])
     assert {n.address for n in focused.nodes} == {
-        "aws_vpc_endpoint.fail_logs", "aws_subnet.private[0]", "aws_subnet.private[1]"}
+        "aws_vpc_endpoint.fail_logs",
+        "aws_subnet.private[0]",
+        "aws_subnet.private[1]",
+    }
 
 
-def test_graph_command_goldens(golden: Callable[[str, str], None], capsys: pytest.CaptureFixture[str]) -> None:
+def test_graph_command_goldens(
+    golden: Callable[[str, str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
     from tfcheck.cli import main
 
     plan = str(REPO / "fixtures/rules/VPCE012/fail/plan.json")
@@ -202,8 +240,9 @@ def _mermaid_modules() -> str | None:
     return where if ok else None
 
 
-@pytest.mark.skipif(_mermaid_modules() is None,
-                    reason="needs node and TFCHECK_MERMAID_NODE_MODULES with mermaid and jsdom")
+@pytest.mark.skipif(
+    _mermaid_modules() is None, reason="needs node and TFCHECK_MERMAID_NODE_MODULES with mermaid and jsdom"
+)
 def test_mermaid_parser_accepts_the_diagrams(tmp_path: Path) -> None:
     from test_formats_markdown import big_report
 
@@ -214,8 +253,9 @@ def test_mermaid_parser_accepts_the_diagrams(tmp_path: Path) -> None:
     docs += re.findall(r"```mermaid\n(.*?)```", text, re.DOTALL)
     script = tmp_path / "parse.mjs"
     script.write_text(PARSER_JS, encoding="utf-8")
-    done = subprocess.run(["node", str(script)], input=json.dumps(docs), capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        ["node", str(script)], input=json.dumps(docs), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -243,4 +283,6 @@ def test_summary_keeps_the_resources_with_findings_and_counts_the_rest() -> None
     summary = view.summary(keep)
     named = {n.address for n in summary.nodes if n.id in keep}
     assert named == {n.address for n in view.nodes if n.id in keep}
-    assert sum(int(n.lines[0].split()[0]) if n.lines[0][0].isdigit() else 1 for n in summary.nodes) == len(view.nodes)
+    assert sum(int(n.lines[0].split()[0]) if n.lines[0][0].isdigit() else 1 for n in summary.nodes) == len(
+        view.nodes
+    )

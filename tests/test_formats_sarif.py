@@ -58,8 +58,16 @@ def test_output_is_deterministic() -> None:
 
 
 def test_levels_locations_and_rules() -> None:
-    rules = [RuleInfo("VPCE010", "Private DNS off", Severity.ERROR, "Why it matters.\n  More.",
-                      "Set private_dns_enabled = true on {address}.", ("https://docs.example/a",))]
+    rules = [
+        RuleInfo(
+            "VPCE010",
+            "Private DNS off",
+            Severity.ERROR,
+            "Why it matters.\n  More.",
+            "Set private_dns_enabled = true on {address}.",
+            ("https://docs.example/a",),
+        )
+    ]
     report = Report.build(sample_report().results, ["plan.json"], rules=4, rule_info=rules)
     doc = valid(render(report))
     run = doc["runs"][0]
@@ -71,13 +79,17 @@ def test_levels_locations_and_rules() -> None:
     assert (undecided["kind"], undecided["level"]) == ("open", "none")
     assert "security_groups: known after apply" in undecided["message"]["text"]
     physical = by_rule["VPCE010"]["locations"][0]["physicalLocation"]
-    assert physical == {"artifactLocation": {"uri": "main.tf", "uriBaseId": "%SRCROOT%"},
-                        "region": {"startLine": 7}}
+    assert physical == {
+        "artifactLocation": {"uri": "main.tf", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 7},
+    }
     assert by_rule["VPCE010"]["locations"][0]["logicalLocations"] == [
-        {"fullyQualifiedName": "aws_vpc_endpoint.logs", "kind": "resource"}]
+        {"fullyQualifiedName": "aws_vpc_endpoint.logs", "kind": "resource"}
+    ]
     # no file:line known: the plan file is the artifact
     assert by_rule["VPCE012"]["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "plan.json", "uriBaseId": "%SRCROOT%"}}
+        "artifactLocation": {"uri": "plan.json", "uriBaseId": "%SRCROOT%"}
+    }
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "VPCE010")
     assert rule["id"] == "VPCE010" and rule["shortDescription"]["text"] == "Private DNS off"
     assert rule["fullDescription"]["text"] == "Why it matters. More."
@@ -85,54 +97,84 @@ def test_levels_locations_and_rules() -> None:
     assert rule["helpUri"] == "https://docs.example/a"
     assert rule["defaultConfiguration"]["level"] == "error"
     # rules named by findings but missing from the catalogue are still declared
-    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {"VPCE001", "VPCE010", "VPCE012", "VPCE014", "VPCE022"}
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {
+        "VPCE001",
+        "VPCE010",
+        "VPCE012",
+        "VPCE014",
+        "VPCE022",
+    }
 
 
 def test_suppressed_results_carry_suppressions_and_notes_become_notifications() -> None:
     results = [
-        Finding("VPCE012", Severity.WARNING, "aws_vpc_endpoint.a", "m", "", Outcome.FAIL,
-                suppressed=Suppression("inSource", "hub is single-AZ", "tfcheck:ignore comment")),
-        Finding("VPCE010", Severity.ERROR, "aws_vpc_endpoint.b", "m", "", Outcome.FAIL,
-                suppressed=Suppression("external", "accepted until Q3", "waiver VPCE010 *")),
+        Finding(
+            "VPCE012",
+            Severity.WARNING,
+            "aws_vpc_endpoint.a",
+            "m",
+            "",
+            Outcome.FAIL,
+            suppressed=Suppression("inSource", "hub is single-AZ", "tfcheck:ignore comment"),
+        ),
+        Finding(
+            "VPCE010",
+            Severity.ERROR,
+            "aws_vpc_endpoint.b",
+            "m",
+            "",
+            Outcome.FAIL,
+            suppressed=Suppression("external", "accepted until Q3", "waiver VPCE010 *"),
+        ),
     ]
     report = Report.build(results, ["p.json"], notes=["waiver X expired"])
     doc = valid(render(report))
     run = doc["runs"][0]
     kinds = {r["ruleId"]: r["suppressions"] for r in run["results"]}
-    assert kinds["VPCE012"] == [{"kind": "inSource", "status": "accepted", "justification": "hub is single-AZ"}]
+    assert kinds["VPCE012"] == [
+        {"kind": "inSource", "status": "accepted", "justification": "hub is single-AZ"}
+    ]
     assert kinds["VPCE010"][0]["kind"] == "external"
     assert run["invocations"][0]["toolExecutionNotifications"] == [
-        {"level": "warning", "message": {"text": "waiver X expired"}}]
+        {"level": "warning", "message": {"text": "waiver X expired"}}
+    ]
 
 
 def test_fingerprints_ignore_message_and_plan() -> None:
     a = Finding("R1", Severity.ERROR, "x.y", "one wording", "", Outcome.FAIL, plan="/tmp/a/plan.json")
     b = Finding("R1", Severity.ERROR, "x.y", "other wording", "", Outcome.FAIL, plan="/tmp/b/plan.json")
-    prints = [json.loads(render(Report.build([f])))["runs"][0]["results"][0]["partialFingerprints"]
-              for f in (a, b)]
+    prints = [
+        json.loads(render(Report.build([f])))["runs"][0]["results"][0]["partialFingerprints"] for f in (a, b)
+    ]
     assert prints[0] == prints[1]
 
 
-@pytest.mark.parametrize(("path", "uri"), [
-    ("main.tf", "main.tf"),
-    ("modules/net/main.tf", "modules/net/main.tf"),
-    ("./a b/main.tf", "a%20b/main.tf"),
-    ("modules\\net\\main.tf", "modules/net/main.tf"),
-    ("/abs/x.tf", "x.tf"),                     # outside the repository: never absolute
-    ("C:\\work\\x.tf", "x.tf"),
-    ("../elsewhere/plan.json", "plan.json"),
-])
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        ("main.tf", "main.tf"),
+        ("modules/net/main.tf", "modules/net/main.tf"),
+        ("./a b/main.tf", "a%20b/main.tf"),
+        ("modules\\net\\main.tf", "modules/net/main.tf"),
+        ("/abs/x.tf", "x.tf"),  # outside the repository: never absolute
+        ("C:\\work\\x.tf", "x.tf"),
+        ("../elsewhere/plan.json", "plan.json"),
+    ],
+)
 def test_artifact_uri(path: str, uri: str) -> None:
     assert artifact_uri(path) == uri
 
 
-@pytest.mark.parametrize(("path", "uri"), [
-    ("main.tf", "stacks/net/main.tf"),                 # Atlantis: run in the project directory
-    ("../app/main.tf", "stacks/app/main.tf"),
-    ("/repo/stacks/net/modules/a.tf", "stacks/net/modules/a.tf"),
-    ("/runner/_temp/tfcheck/plan.json", "plan.json"),  # the Action's converted plan
-    ("../../../other/plan.json", "plan.json"),
-])
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        ("main.tf", "stacks/net/main.tf"),  # Atlantis: run in the project directory
+        ("../app/main.tf", "stacks/app/main.tf"),
+        ("/repo/stacks/net/modules/a.tf", "stacks/net/modules/a.tf"),
+        ("/runner/_temp/tfcheck/plan.json", "plan.json"),  # the Action's converted plan
+        ("../../../other/plan.json", "plan.json"),
+    ],
+)
 def test_artifact_uri_is_relative_to_the_repository_root(path: str, uri: str) -> None:
     assert artifact_uri(path, ("/repo", "/repo/stacks/net")) == uri
 
@@ -150,7 +192,9 @@ def builtin_sarif(monkeypatch: pytest.MonkeyPatch, cwd: Path, plan: Path, *extra
     return valid(out.getvalue())
 
 
-def test_builtin_rules_help_has_no_placeholder_and_ranks_in_code_scanning(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_builtin_rules_help_has_no_placeholder_and_ranks_in_code_scanning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     doc = builtin_sarif(monkeypatch, REPO, REPO / "fixtures/demo/plan.json")
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
     assert len(rules) >= 19
@@ -163,14 +207,17 @@ def test_builtin_rules_help_has_no_placeholder_and_ranks_in_code_scanning(monkey
         assert 0.0 < float(props["security-severity"]) <= 10.0
         assert props["precision"] in ("very-high", "high", "medium", "low")
     by_id = {r["id"]: r for r in rules}
-    assert "Add one subnet in each of the workload AZs it misses to subnet_ids of the endpoint" in \
-        by_id["VPCE012"]["help"]["text"]
+    assert (
+        "Add one subnet in each of the workload AZs it misses to subnet_ids of the endpoint"
+        in by_id["VPCE012"]["help"]["text"]
+    )
     assert float(by_id["VPCE020"]["properties"]["security-severity"]) >= 7.0  # "high" in code scanning
     assert "com.amazonaws.<region>.<service>" in by_id["VPCE005"]["help"]["text"]
 
 
-def test_locations_are_repository_relative_from_any_directory(monkeypatch: pytest.MonkeyPatch,
-                                                              tmp_path: Path) -> None:
+def test_locations_are_repository_relative_from_any_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     case = repo / "stacks" / "network"

@@ -15,15 +15,45 @@ def sample_report(plans: tuple[str, ...] = ("plan.json",)) -> Report:
     last = plans[-1]
     return Report.build(
         [
-            Finding("VPCE010", Severity.ERROR, "aws_vpc_endpoint.logs", "Private DNS is off.",
-                    "Set private_dns_enabled = true.", Outcome.FAIL, file="main.tf", line=7,
-                    plan=plans[0]),
-            Finding("VPCE012", Severity.WARNING, "aws_vpc_endpoint.logs", "No subnet in us-east-1c.",
-                    "Add a subnet in us-east-1c.", Outcome.FAIL, plan=plans[0]),
-            Finding("VPCE022", Severity.INFO, "aws_route_table.private", "S3 through NAT.", "",
-                    Outcome.FAIL, plan=last),
-            Finding("VPCE014", Severity.ERROR, "aws_vpc_endpoint.sts", "Test: undecided before apply",
-                    "", Outcome.INCONCLUSIVE, ("security_groups: known after apply",), plan=last),
+            Finding(
+                "VPCE010",
+                Severity.ERROR,
+                "aws_vpc_endpoint.logs",
+                "Private DNS is off.",
+                "Set private_dns_enabled = true.",
+                Outcome.FAIL,
+                file="main.tf",
+                line=7,
+                plan=plans[0],
+            ),
+            Finding(
+                "VPCE012",
+                Severity.WARNING,
+                "aws_vpc_endpoint.logs",
+                "No subnet in us-east-1c.",
+                "Add a subnet in us-east-1c.",
+                Outcome.FAIL,
+                plan=plans[0],
+            ),
+            Finding(
+                "VPCE022",
+                Severity.INFO,
+                "aws_route_table.private",
+                "S3 through NAT.",
+                "",
+                Outcome.FAIL,
+                plan=last,
+            ),
+            Finding(
+                "VPCE014",
+                Severity.ERROR,
+                "aws_vpc_endpoint.sts",
+                "Test: undecided before apply",
+                "",
+                Outcome.INCONCLUSIVE,
+                ("security_groups: known after apply",),
+                plan=last,
+            ),
             Finding("VPCE001", Severity.ERROR, "aws_vpc_endpoint.s3", "", "", Outcome.PASS, plan=last),
         ],
         plans,
@@ -56,8 +86,11 @@ def test_reach_lists_each_needed_service_and_its_path() -> None:
     app = workload(
         unreachable=["logs"],
         paths={
-            "ecr.api": {"via": "interface_endpoint_same_az", "endpoint": "aws_vpc_endpoint.ecr_api",
-                        "subnet": "aws_subnet.private[0]"},
+            "ecr.api": {
+                "via": "interface_endpoint_same_az",
+                "endpoint": "aws_vpc_endpoint.ecr_api",
+                "subnet": "aws_subnet.private[0]",
+            },
             "logs": {"via": "none", "endpoint": None, "subnet": "aws_subnet.private[0]"},
             "s3": {"via": "unknown", "endpoint": None, "subnet": None},
         },
@@ -82,13 +115,25 @@ def test_unknown_needs_read_unknown_in_reach_and_graph_text() -> None:
         "aws_ecs_service.app  (ecs_service, FARGATE; vpc aws_vpc.main)\n"
         "  needs: unknown (container_definitions unknown)\n"
     )
-    vpc = {"address": "aws_vpc.main", "cidr": "10.0.0.0/16", "region": "us-east-1",
-           "enable_dns_support": True, "enable_dns_hostnames": True, "subnets": []}
+    vpc = {
+        "address": "aws_vpc.main",
+        "cidr": "10.0.0.0/16",
+        "region": "us-east-1",
+        "enable_dns_support": True,
+        "enable_dns_hostnames": True,
+        "subnets": [],
+    }
     text = render_graph(graph(vpcs=[vpc], workloads=[unread]))
     assert "needs: unknown (container_definitions unknown)" in text and "needs: none" not in text
     # EC2 launch type: the agent-side needs are on the container instances, named.
-    hosted = workload(launch_type="EC2", needs=[], paths={}, host=None, host_needs=["ecr.dkr", "logs"],
-                      unknown={"host": "container instances not in plan"})
+    hosted = workload(
+        launch_type="EC2",
+        needs=[],
+        paths={},
+        host=None,
+        host_needs=["ecr.dkr", "logs"],
+        unknown={"host": "container instances not in plan"},
+    )
     assert render_reach(graph(workloads=[hosted])).splitlines()[1:] == [
         "  ecr.dkr  on the container instances: unknown (container instances not in plan)",
         "  logs     on the container instances: unknown (container instances not in plan)",

@@ -25,7 +25,7 @@ json_values = st.recursive(
         ("!a && b || c", {"a", "b", "c"}),
         ("contains(['s3', 'dynamodb'], service)", {"service"}),
         ("map(&x, y)", {"y"}),
-        ("paths.\"ecr.dkr\".via", {"paths"}),
+        ('paths."ecr.dkr".via', {"paths"}),
         ("a | b", {"a"}),
         ("a.*.b", {"a"}),
         ("length(@)", {WHOLE_ITEM}),
@@ -97,8 +97,18 @@ def test_custom_functions(source: str, item: dict[str, Any], expected: Any) -> N
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, False), (False, False), ("", False), ([], False), ({}, False),
-     (0, True), (True, True), ("x", True), ([None], True), ({"a": None}, True)],
+    [
+        (None, False),
+        (False, False),
+        ("", False),
+        ([], False),
+        ({}, False),
+        (0, True),
+        (True, True),
+        ("x", True),
+        ([None], True),
+        ({"a": None}, True),
+    ],
 )
 def test_truthy_follows_jmespath(value: Any, expected: bool) -> None:
     assert truthy(value) is expected

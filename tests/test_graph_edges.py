@@ -1,6 +1,7 @@
 """Edge honesty (issue 14): every association and rule resource in every fixture is either
 linked into the graph or listed, with its reason, in summary.edges.unresolved; a subnet an
 association may name is never placed on the main route table."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,8 +48,16 @@ def linked(graph: Graph, edges: Edges, inst: Instance) -> bool:
     if kind == "aws_main_route_table_association":
         return item.get("main_route_table") == far
     if kind.startswith("aws_vpc_endpoint_") and other:
-        return far in item[{"route_table_id": "route_tables", "subnet_id": "subnets",
-                            "security_group_id": "security_groups"}[other]]
+        return (
+            far
+            in item[
+                {
+                    "route_table_id": "route_tables",
+                    "subnet_id": "subnets",
+                    "security_group_id": "security_groups",
+                }[other]
+            ]
+        )
     if kind == "aws_vpc_dhcp_options_association":
         return item.get("dhcp_options") == far
     if kind == "aws_internet_gateway_attachment":
@@ -62,22 +71,32 @@ def linked(graph: Graph, edges: Edges, inst: Instance) -> bool:
 
 def reads() -> list[tuple[Path, bool]]:
     """Each plan alone and with its source, and each scenario directory in HCL mode."""
-    return [(p, s) for p in PLANS for s in (False, True)
-            if not s or (p.parent / "main.tf").is_file()] + \
-        [(p.parent, True) for p in PLANS
-         if (p.parent / "main.tf").is_file() and not (p.parent / "derived.json").exists()]
+    return [(p, s) for p in PLANS for s in (False, True) if not s or (p.parent / "main.tf").is_file()] + [
+        (p.parent, True)
+        for p in PLANS
+        if (p.parent / "main.tf").is_file() and not (p.parent / "derived.json").exists()
+    ]
 
 
-@pytest.mark.parametrize(("plan", "use_source"), reads(),
-                         ids=lambda v: str(v.relative_to(ROOT / "fixtures")) if isinstance(v, Path)
-                         else ("source" if v else "alone"))
+@pytest.mark.parametrize(
+    ("plan", "use_source"),
+    reads(),
+    ids=lambda v: (
+        str(v.relative_to(ROOT / "fixtures")) if isinstance(v, Path) else ("source" if v else "alone")
+    ),
+)
 def test_every_association_and_rule_is_linked_or_listed(plan: Path, use_source: bool) -> None:
     graph, loaded = read_graph(str(plan), None, SourceOptions(use_source=use_source))
     edges = Edges({i.address: i for i in loaded.inventory.instances})
     listed = {entry["address"] for entry in graph.document()["summary"]["edges"]["unresolved"]}
-    silent = [inst.address for inst in loaded.inventory.instances
-              if inst.type in LINKS and inst.values.get(LINKS[inst.type][0]) is not None
-              and inst.address not in listed and not linked(graph, edges, inst)]
+    silent = [
+        inst.address
+        for inst in loaded.inventory.instances
+        if inst.type in LINKS
+        and inst.values.get(LINKS[inst.type][0]) is not None
+        and inst.address not in listed
+        and not linked(graph, edges, inst)
+    ]
     assert not silent, f"neither linked nor in summary.edges.unresolved: {silent}"
 
 
@@ -100,8 +119,11 @@ def test_an_ambiguous_association_leaves_its_subnets_undecided_not_on_the_main_t
         _inst("aws_subnet.b", vpc_id=Ref("aws_vpc.v"), availability_zone="us-east-1b"),
         _inst("aws_subnet.c", vpc_id=Ref("aws_vpc.v"), availability_zone="us-east-1c"),
         _inst("aws_route_table.t", vpc_id=Ref("aws_vpc.v")),
-        _inst("aws_route_table_association.x", subnet_id=[Ref("aws_subnet.a"), Ref("aws_subnet.b")],
-              route_table_id=Ref("aws_route_table.t")),
+        _inst(
+            "aws_route_table_association.x",
+            subnet_id=[Ref("aws_subnet.a"), Ref("aws_subnet.b")],
+            route_table_id=Ref("aws_route_table.t"),
+        ),
     )
     subnets = {s["address"]: s for s in doc["subnets"]}
     for name in ("aws_subnet.a", "aws_subnet.b"):
@@ -110,17 +132,23 @@ def test_an_ambiguous_association_leaves_its_subnets_undecided_not_on_the_main_t
         assert "ambiguous reference" in subnets[name]["unknown"]["route_table"]
     assert subnets["aws_subnet.c"]["route_table"] == "aws_vpc.v:main"
     edges = doc["summary"]["edges"]
-    assert {"address": "aws_route_table_association.x", "edge": "subnet_id",
-            "reason": "ambiguous reference"} in edges["unresolved"]
+    assert {
+        "address": "aws_route_table_association.x",
+        "edge": "subnet_id",
+        "reason": "ambiguous reference",
+    } in edges["unresolved"]
     assert edges["by_reason"]["ambiguous reference"] >= 1
 
 
 def test_an_unknown_association_names_what_it_was_built_from_else_every_subnet() -> None:
-    base = (_inst("aws_vpc.v", cidr_block="10.0.0.0/16"),
-            _inst("aws_subnet.a", vpc_id=Ref("aws_vpc.v")),
-            _inst("aws_subnet.b", vpc_id=Ref("aws_vpc.v")))
-    doc = _graph(*base, _inst("aws_route_table_association.x",
-                              subnet_id=Unknown("local", (Ref("aws_subnet.b"),))))
+    base = (
+        _inst("aws_vpc.v", cidr_block="10.0.0.0/16"),
+        _inst("aws_subnet.a", vpc_id=Ref("aws_vpc.v")),
+        _inst("aws_subnet.b", vpc_id=Ref("aws_vpc.v")),
+    )
+    doc = _graph(
+        *base, _inst("aws_route_table_association.x", subnet_id=Unknown("local", (Ref("aws_subnet.b"),)))
+    )
     tables = {s["address"]: s["route_table"] for s in doc["subnets"]}
     assert tables == {"aws_subnet.a": "aws_vpc.v:main", "aws_subnet.b": None}
     doc = _graph(*base, _inst("aws_route_table_association.x", subnet_id=Unknown("local")))
@@ -128,17 +156,32 @@ def test_an_unknown_association_names_what_it_was_built_from_else_every_subnet()
 
 
 def test_an_instance_whose_subnet_reads_as_several_is_undecided() -> None:
-    doc = _graph(_inst("aws_vpc.v", cidr_block="10.0.0.0/16"),
-                 _inst("aws_subnet.a", vpc_id=Ref("aws_vpc.v")), _inst("aws_subnet.b", vpc_id=Ref("aws_vpc.v")),
-                 _inst("aws_instance.i", subnet_id=[Ref("aws_subnet.a"), Ref("aws_subnet.b")]))
+    doc = _graph(
+        _inst("aws_vpc.v", cidr_block="10.0.0.0/16"),
+        _inst("aws_subnet.a", vpc_id=Ref("aws_vpc.v")),
+        _inst("aws_subnet.b", vpc_id=Ref("aws_vpc.v")),
+        _inst("aws_instance.i", subnet_id=[Ref("aws_subnet.a"), Ref("aws_subnet.b")]),
+    )
     assert doc["workloads"][0]["unknown"]["subnets"] == "ambiguous reference"
-    assert {"address": "aws_instance.i", "edge": "subnets", "reason": "ambiguous reference"} in \
-        doc["summary"]["edges"]["unresolved"]
+    assert {"address": "aws_instance.i", "edge": "subnets", "reason": "ambiguous reference"} in doc[
+        "summary"
+    ]["edges"]["unresolved"]
 
 
 def test_a_rule_of_a_group_outside_the_plan_is_listed() -> None:
-    doc = _graph(_inst("aws_vpc_security_group_ingress_rule.r", security_group_id="sg-0123",
-                       ip_protocol="tcp", from_port=443, to_port=443))
+    doc = _graph(
+        _inst(
+            "aws_vpc_security_group_ingress_rule.r",
+            security_group_id="sg-0123",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+        )
+    )
     assert doc["summary"]["edges"]["unresolved"] == [
-        {"address": "aws_vpc_security_group_ingress_rule.r", "edge": "security_group_id",
-         "reason": "not in plan: sg-0123"}]
+        {
+            "address": "aws_vpc_security_group_ingress_rule.r",
+            "edge": "security_group_id",
+            "reason": "not in plan: sg-0123",
+        }
+    ]

@@ -1,5 +1,6 @@
 """Every graph scenario under fixtures/graph: the graph holds exactly the values its
 expected.json names (written from the HCL and the domain spec, not from tfcheck's output)."""
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,14 @@ def test_graph_matches_expected_values(scenario: Path) -> None:
 
 # Scenarios whose expected values hold whatever tfcheck reads: the plan with its source,
 # and the source alone (HCL mode), as issue 14 asks of the real-stack patterns.
-EVERY_MODE = ("nat_gateway_id_modules", "nat_in_private_subnet", "nat_private_connectivity",
-              "ecs_ec2_task_sg_closed", "data_region_az_names", "route_targets_by_type")
+EVERY_MODE = (
+    "nat_gateway_id_modules",
+    "nat_in_private_subnet",
+    "nat_private_connectivity",
+    "ecs_ec2_task_sg_closed",
+    "data_region_az_names",
+    "route_targets_by_type",
+)
 
 
 @pytest.mark.parametrize("mode", ["plan+source", "hcl"])
@@ -106,16 +113,42 @@ def differences(graph: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize(("scenario", "collection", "address", "how"), [
-    ("existing_add_endpoint", "subnets", "aws_subnet.private[0]", {"vpc": "value", "route_table": "value"}),
-    ("count_nat_per_az", "subnets", "aws_subnet.private[0]", {"vpc": "reference", "route_table": "index"}),
-    ("modules_nested_outputs", "endpoints", "aws_vpc_endpoint.ssm",
-     {"vpc": "module output", "subnets": "module output", "security_groups": "reference"}),
-    ("endpoint_associations", "endpoints", "aws_vpc_endpoint.sts",
-     {"vpc": "reference", "subnets": "association, reference", "security_groups": "association, reference"}),
-])
-def test_every_resolved_edge_says_how_it_was_found(scenario: str, collection: str, address: str,
-                                                   how: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "collection", "address", "how"),
+    [
+        (
+            "existing_add_endpoint",
+            "subnets",
+            "aws_subnet.private[0]",
+            {"vpc": "value", "route_table": "value"},
+        ),
+        (
+            "count_nat_per_az",
+            "subnets",
+            "aws_subnet.private[0]",
+            {"vpc": "reference", "route_table": "index"},
+        ),
+        (
+            "modules_nested_outputs",
+            "endpoints",
+            "aws_vpc_endpoint.ssm",
+            {"vpc": "module output", "subnets": "module output", "security_groups": "reference"},
+        ),
+        (
+            "endpoint_associations",
+            "endpoints",
+            "aws_vpc_endpoint.sts",
+            {
+                "vpc": "reference",
+                "subnets": "association, reference",
+                "security_groups": "association, reference",
+            },
+        ),
+    ],
+)
+def test_every_resolved_edge_says_how_it_was_found(
+    scenario: str, collection: str, address: str, how: dict[str, str]
+) -> None:
     graph = graph_of(ROOT / "fixtures" / "graph" / scenario / "plan.json")
     item = next(i for i in graph[collection] if i["address"] == address)
     assert item["how"] == how

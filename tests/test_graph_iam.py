@@ -1,4 +1,5 @@
 """IAM permissions as evidence of what a workload calls (graph/iam.py, hcl/policy_document.py)."""
+
 from __future__ import annotations
 
 import json
@@ -12,22 +13,25 @@ from tfcheck.load.data_sources import offline_data
 from tfcheck.model import Ref, Unknown
 
 
-@pytest.mark.parametrize("action, services", [
-    ("ssm:GetParameter", ["ssm"]),
-    ("SSM:getparameter*", ["ssm"]),
-    ("secretsmanager:GetSecretValue", ["secretsmanager"]),
-    ("cloudwatch:PutMetricData", ["monitoring"]),
-    ("kinesis:PutRecord", ["kinesis-streams"]),
-    ("ecs:Poll", ["ecs-agent"]),
-    ("ecs:*", ["ecs"]),  # the ECS API; the agent's endpoints only by name
-    ("ecr:GetDownloadUrlForLayer", ["ecr.dkr", "s3"]),
-    ("ecr:Get*", ["ecr.api", "ecr.dkr", "s3"]),
-    ("execute-api:Invoke", ["execute-api"]),
-    ("*", []),
-    ("s*:Get*", []),
-    ("iam:PassRole", []),  # no regional endpoint in the table
-    ("nonsense", []),
-])
+@pytest.mark.parametrize(
+    "action, services",
+    [
+        ("ssm:GetParameter", ["ssm"]),
+        ("SSM:getparameter*", ["ssm"]),
+        ("secretsmanager:GetSecretValue", ["secretsmanager"]),
+        ("cloudwatch:PutMetricData", ["monitoring"]),
+        ("kinesis:PutRecord", ["kinesis-streams"]),
+        ("ecs:Poll", ["ecs-agent"]),
+        ("ecs:*", ["ecs"]),  # the ECS API; the agent's endpoints only by name
+        ("ecr:GetDownloadUrlForLayer", ["ecr.dkr", "s3"]),
+        ("ecr:Get*", ["ecr.api", "ecr.dkr", "s3"]),
+        ("execute-api:Invoke", ["execute-api"]),
+        ("*", []),
+        ("s*:Get*", []),
+        ("iam:PassRole", []),  # no regional endpoint in the table
+        ("nonsense", []),
+    ],
+)
 def test_services_of(action: str, services: list[str]) -> None:
     assert services_of(action) == services
 
@@ -55,11 +59,15 @@ def test_deny_not_action_denies_everything_else() -> None:
 
 
 def test_allow_not_action_and_star_add_nothing() -> None:
-    allows, _, problem = _read({"Statement": [
-        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
-        {"Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": Ref("aws_sqs_queue.q", "arn")},
-    ]})
+    allows, _, problem = _read(
+        {
+            "Statement": [
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": Ref("aws_sqs_queue.q", "arn")},
+            ]
+        }
+    )
     assert allows == [("p", "sqs:SendMessage")] and problem is None
 
 
@@ -71,10 +79,14 @@ def test_unreadable_policies_say_why() -> None:
 
 
 def test_policy_document_offline() -> None:
-    doc = policy_document({"statement": [
-        {"actions": ["ssm:GetParameter"], "resources": [Unknown("arn")]},
-        {"effect": "Deny", "not_actions": ["kms:*"]},
-    ]})
+    doc = policy_document(
+        {
+            "statement": [
+                {"actions": ["ssm:GetParameter"], "resources": [Unknown("arn")]},
+                {"effect": "Deny", "not_actions": ["kms:*"]},
+            ]
+        }
+    )
     statements = doc["json"]["Statement"]
     assert statements[0] == {"Effect": "Allow", "Action": ["ssm:GetParameter"], "Resource": [Unknown("arn")]}
     assert statements[1] == {"Effect": "Deny", "NotAction": ["kms:*"]}
@@ -83,12 +95,25 @@ def test_policy_document_offline() -> None:
 
 
 def test_deferred_data_source_from_the_plan() -> None:
-    plan = {"resource_changes": [{
-        "address": "data.aws_iam_policy_document.p", "mode": "data", "type": "aws_iam_policy_document",
-        "change": {"actions": ["read"], "after": {"statement": [
-            {"actions": ["ssm:GetParameter"], "effect": None, "resources": [None]},
-            {"actions": ["kms:Decrypt"], "effect": None}]},
-            "after_unknown": {"statement": [{"resources": [True]}, {"effect": True}]}}}]}
+    plan = {
+        "resource_changes": [
+            {
+                "address": "data.aws_iam_policy_document.p",
+                "mode": "data",
+                "type": "aws_iam_policy_document",
+                "change": {
+                    "actions": ["read"],
+                    "after": {
+                        "statement": [
+                            {"actions": ["ssm:GetParameter"], "effect": None, "resources": [None]},
+                            {"actions": ["kms:Decrypt"], "effect": None},
+                        ]
+                    },
+                    "after_unknown": {"statement": [{"resources": [True]}, {"effect": True}]},
+                },
+            }
+        ]
+    }
     found = offline_data(plan)["data.aws_iam_policy_document.p"]["json"]["Statement"]
     assert found[0]["Effect"] == "Allow" and found[0]["Resource"] == [Unknown("unknown until apply")]
     assert found[1]["Effect"] == Unknown("unknown until apply")  # not defaulted to Allow
@@ -111,15 +136,47 @@ def test_roles_honour_deny_across_documents_and_on_behalf() -> None:
     from tfcheck.model import Instance
 
     role = Instance("aws_iam_role.r", "aws_iam_role", "", None, {"name": "r"})
-    allow = Instance("aws_iam_role_policy.a", "aws_iam_role_policy", "", None, {
-        "role": Ref("aws_iam_role.r", "id"), "policy": json.dumps({"Statement": [
-            {"Effect": "Allow", "Action": ["sqs:SendMessage", "sns:Publish", "logs:PutLogEvents",
-                                           "ec2:CreateNetworkInterface"]}]})})
-    deny = Instance("aws_iam_role_policy.d", "aws_iam_role_policy", "", None, {
-        "role": "r", "policy": {"Statement": [{"Effect": "Deny", "Action": "sns:*"}]}})
-    managed = Instance("aws_iam_role_policy_attachment.m", "aws_iam_role_policy_attachment", "", None, {
-        "role": Ref("aws_iam_role.r", "name"),
-        "policy_arn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"})
+    allow = Instance(
+        "aws_iam_role_policy.a",
+        "aws_iam_role_policy",
+        "",
+        None,
+        {
+            "role": Ref("aws_iam_role.r", "id"),
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "sqs:SendMessage",
+                                "sns:Publish",
+                                "logs:PutLogEvents",
+                                "ec2:CreateNetworkInterface",
+                            ],
+                        }
+                    ]
+                }
+            ),
+        },
+    )
+    deny = Instance(
+        "aws_iam_role_policy.d",
+        "aws_iam_role_policy",
+        "",
+        None,
+        {"role": "r", "policy": {"Statement": [{"Effect": "Deny", "Action": "sns:*"}]}},
+    )
+    managed = Instance(
+        "aws_iam_role_policy_attachment.m",
+        "aws_iam_role_policy_attachment",
+        "",
+        None,
+        {
+            "role": Ref("aws_iam_role.r", "name"),
+            "policy_arn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        },
+    )
     roles = Roles(_Builder(role, allow, deny, managed))  # type: ignore[arg-type]
     needs, reason = roles.needs([RoleUse("aws_iam_role.r", "Lambda role", ("lambda",))])
     assert sorted(needs) == ["ec2messages", "sqs", "ssm", "ssmmessages"] and reason is None

@@ -1,4 +1,5 @@
 """tfcheck.hcl.parse: .tf files into raw blocks with file, line and comments; syntax errors."""
+
 from __future__ import annotations
 
 import textwrap
@@ -15,7 +16,7 @@ from tfcheck.hcl.parse import (
     traversal_text,
 )
 
-TEXT = textwrap.dedent('''\
+TEXT = textwrap.dedent("""\
     # header comment, separated by a blank line
 
     # tfcheck:ignore VPCE002 shared route tables
@@ -33,7 +34,7 @@ TEXT = textwrap.dedent('''\
     module net {
       source = "./net"
     }
-''')
+""")
 
 
 def test_blocks_labels_lines_and_comments() -> None:
@@ -41,9 +42,16 @@ def test_blocks_labels_lines_and_comments() -> None:
     assert attributes == {}
     endpoint, module = blocks
     assert (endpoint.type, endpoint.labels, endpoint.file, endpoint.line) == (
-        "resource", ("aws_vpc_endpoint", "s3"), "main.tf", 5)
-    assert endpoint.comments == ("# tfcheck:ignore VPCE002 shared route tables",
-                                 "// second line", "# on the block line")
+        "resource",
+        ("aws_vpc_endpoint", "s3"),
+        "main.tf",
+        5,
+    )
+    assert endpoint.comments == (
+        "# tfcheck:ignore VPCE002 shared route tables",
+        "// second line",
+        "# on the block line",
+    )
     assert sorted(endpoint.attributes) == ["for_each", "in"]
     assert endpoint.attributes["in"].line == 7
     assert [b.type for b in endpoint.blocks] == ["route", "route"]
@@ -65,16 +73,21 @@ def test_provider_traversals() -> None:
     assert static_string(blocks[0].attributes["provider"].expr) is None
 
 
-@pytest.mark.parametrize("text, message", [
-    ('a = "abc', 'line 1, column 6: unexpected end of file; expected one of a quote'),
-    ('resource "a" "b" {\n  x = [1, 2\n}\n', "line 3, column 1: unexpected '}'; expected "
-                                              'one of ",", a newline, "]".'),
-    ("x = 1 +", "line 1, column 8: unexpected end of file; expected an expression."),
-    ("x = [for a in b : a...]", "line 1, column 20: unexpected '...'; expected one of"),
-    ("resource {", 'line 1, column 11: unexpected end of file; expected "}".'),
-    ("x = 1\nx = 2\n", 'line 2: the argument "x" was already set on line 1'),
-    ("\x00", "line 1, column 1: unexpected"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('a = "abc', "line 1, column 6: unexpected end of file; expected one of a quote"),
+        (
+            'resource "a" "b" {\n  x = [1, 2\n}\n',
+            'line 3, column 1: unexpected \'}\'; expected one of ",", a newline, "]".',
+        ),
+        ("x = 1 +", "line 1, column 8: unexpected end of file; expected an expression."),
+        ("x = [for a in b : a...]", "line 1, column 20: unexpected '...'; expected one of"),
+        ("resource {", 'line 1, column 11: unexpected end of file; expected "}".'),
+        ("x = 1\nx = 2\n", 'line 2: the argument "x" was already set on line 1'),
+        ("\x00", "line 1, column 1: unexpected"),
+    ],
+)
 def test_syntax_errors_name_line_and_expectation(text: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_text(text, "bad.tf")
@@ -96,7 +109,8 @@ def test_module_dir_errors(tmp_path: Path) -> None:
 
 
 def test_override_files_merge_last(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text(textwrap.dedent('''\
+    (tmp_path / "main.tf").write_text(
+        textwrap.dedent("""\
         resource "aws_vpc" "v" {
           cidr_block = "10.0.0.0/16"
           tags       = { a = 1 }
@@ -106,14 +120,17 @@ def test_override_files_merge_last(tmp_path: Path) -> None:
           x = 1
           y = 2
         }
-    '''))
-    (tmp_path / "z_override.tf").write_text(textwrap.dedent('''\
+    """)
+    )
+    (tmp_path / "z_override.tf").write_text(
+        textwrap.dedent("""\
         resource "aws_vpc" "v" {
           cidr_block = "10.1.0.0/16"
           lifecycle { create_before_destroy = true }
         }
         locals { y = 3 }
-    '''))
+    """)
+    )
     vpc, local = load_module_dir(str(tmp_path), str(tmp_path))
     assert static_string(vpc.attributes["cidr_block"].expr) == "10.1.0.0/16"
     assert vpc.attributes["cidr_block"].file == "z_override.tf"
@@ -128,5 +145,5 @@ def test_tfvars_hold_only_assignments(tmp_path: Path) -> None:
     path.write_text('a = 1\nb = "two"\n')
     assert sorted(parse_tfvars(str(path), "x.tfvars")) == ["a", "b"]
     path.write_text('a = 1\nvariable "b" {}\n')
-    with pytest.raises(InputError, match='line 2: a .tfvars file holds only'):
+    with pytest.raises(InputError, match="line 2: a .tfvars file holds only"):
         parse_tfvars(str(path), "x.tfvars")

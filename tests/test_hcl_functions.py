@@ -3,6 +3,7 @@
 tests/hcl/functions/main.tf holds one output per case; its plan.json was made by
 shared/tf/plan-offline (terraform 1.11.4), so `planned_values.outputs` is Terraform's answer.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,29 +74,33 @@ def test_jsonencode_keeps_the_known_parts() -> None:
     assert call("jsonencode", value) == value
     assert call("jsondecode", call("jsonencode", value)) == value
     assert call("jsonencode", UNKNOWN) == UNKNOWN
-    assert call("jsonencode", {"b": "<&>", "a": [1.5, None]}) == \
-        '{"a":[1.5,null],"b":"\\u003c\\u0026\\u003e"}'
+    assert (
+        call("jsonencode", {"b": "<&>", "a": [1.5, None]}) == '{"a":[1.5,null],"b":"\\u003c\\u0026\\u003e"}'
+    )
 
 
-@pytest.mark.parametrize("name, args, message", [
-    ("range", [2000], "more than 1024"),
-    ("cidrsubnet", ["10.0.0.0/30", 8, 1], "do not fit"),
-    ("cidrsubnet", ["nonsense", 8, 1], "is not a CIDR prefix"),
-    ("cidrhost", ["10.0.0.0/30", 4], "is not in"),
-    ("element", [[], 0], "empty list"),
-    ("one", [[1, 2]], "at most one element"),
-    ("regex", ["x", "abc"], "does not match"),
-    ("regex", ["(", "abc"], "invalid regular expression"),
-    ("format", ["%d", "x"], "is not a number"),
-    ("format", ["%s %s", "x"], "not enough arguments"),
-    ("length", [], "takes 1 arguments, not 0"),
-    ("tonumber", ["x"], '"x" is not a number'),
-    ("jsondecode", ["{"], "not valid JSON"),
-    ("zipmap", [["a"], []], "as many values as keys"),
-    ("slice", [[1], 0, 2], "out of range"),
-    ("sum", [[]], "empty list"),
-    ("lookup", [{"a": 1}, "b"], 'no key "b"'),
-])
+@pytest.mark.parametrize(
+    "name, args, message",
+    [
+        ("range", [2000], "more than 1024"),
+        ("cidrsubnet", ["10.0.0.0/30", 8, 1], "do not fit"),
+        ("cidrsubnet", ["nonsense", 8, 1], "is not a CIDR prefix"),
+        ("cidrhost", ["10.0.0.0/30", 4], "is not in"),
+        ("element", [[], 0], "empty list"),
+        ("one", [[1, 2]], "at most one element"),
+        ("regex", ["x", "abc"], "does not match"),
+        ("regex", ["(", "abc"], "invalid regular expression"),
+        ("format", ["%d", "x"], "is not a number"),
+        ("format", ["%s %s", "x"], "not enough arguments"),
+        ("length", [], "takes 1 arguments, not 0"),
+        ("tonumber", ["x"], '"x" is not a number'),
+        ("jsondecode", ["{"], "not valid JSON"),
+        ("zipmap", [["a"], []], "as many values as keys"),
+        ("slice", [[1], 0, 2], "out of range"),
+        ("sum", [[]], "empty list"),
+        ("lookup", [{"a": 1}, "b"], 'no key "b"'),
+    ],
+)
 def test_errors_are_eval_errors(name: str, args: list[Any], message: str) -> None:
     with pytest.raises(EvalError, match=message):
         FUNCTIONS[name](args)
@@ -112,7 +117,6 @@ def test_file_functions(tmp_path: Path) -> None:
     assert functions["file"](["policy.json"]) == '{"a": 1}'
     assert functions["fileexists"](["nope"]) is False
     assert functions["templatefile"](["t.tpl", {"names": ["a", "b"]}]) == "a,\nb,\n"
-    assert functions["templatefile"](["t.tpl", {"names": [REF]}]) == Unknown(
-        "known after apply", (REF,))
+    assert functions["templatefile"](["t.tpl", {"names": [REF]}]) == Unknown("known after apply", (REF,))
     with pytest.raises(EvalError, match="no file nope"):
         functions["file"](["nope"])

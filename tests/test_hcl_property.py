@@ -1,4 +1,5 @@
 """Any HCL directory yields an Inventory of plain values, or an InputError; nothing else."""
+
 from __future__ import annotations
 
 import tempfile
@@ -13,13 +14,43 @@ from tfcheck.hcl.functions.table import FUNCTIONS
 from tfcheck.hcl.source import load_source
 from tfcheck.model import Inventory, Ref, Unknown
 
-ATOMS = st.sampled_from([
-    "1", "0", "-2.5", "3", '"s"', '"a${var.x}b"', "null", "true", "false", "var.x", "var.m",
-    "local.a", "local.l", "count.index", "each.key", "each.value", "aws_vpc.v.id",
-    "aws_vpc.v.cidr_block", "aws_subnet.s[0].id", "aws_subnet.s", "aws_subnet.s[*].id",
-    "data.aws_x.y.z", "module.m.out", "module.m", "module.none.out", "path.module", "[]", "{}",
-    "self.x", "nosuch.thing", "terraform.workspace", '"10.0.0.0/16"', "<<EOT\nx ${var.x}\nEOT\n",
-])
+ATOMS = st.sampled_from(
+    [
+        "1",
+        "0",
+        "-2.5",
+        "3",
+        '"s"',
+        '"a${var.x}b"',
+        "null",
+        "true",
+        "false",
+        "var.x",
+        "var.m",
+        "local.a",
+        "local.l",
+        "count.index",
+        "each.key",
+        "each.value",
+        "aws_vpc.v.id",
+        "aws_vpc.v.cidr_block",
+        "aws_subnet.s[0].id",
+        "aws_subnet.s",
+        "aws_subnet.s[*].id",
+        "data.aws_x.y.z",
+        "module.m.out",
+        "module.m",
+        "module.none.out",
+        "path.module",
+        "[]",
+        "{}",
+        "self.x",
+        "nosuch.thing",
+        "terraform.workspace",
+        '"10.0.0.0/16"',
+        "<<EOT\nx ${var.x}\nEOT\n",
+    ]
+)
 OPERATORS = st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||"])
 NAMES = st.sampled_from(["a", "b", "id", "for", "in", "if"])
 CALLS = st.sampled_from(sorted(FUNCTIONS) + ["try", "can", "nosuch"])
@@ -31,9 +62,11 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         inner.map(lambda e: f"!{e}"),
         st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
         st.lists(st.tuples(NAMES, inner), max_size=3).map(
-            lambda kv: "{" + ", ".join(f"{k} = {v}" for k, v in kv) + "}"),
+            lambda kv: "{" + ", ".join(f"{k} = {v}" for k, v in kv) + "}"
+        ),
         st.tuples(CALLS, st.lists(inner, max_size=3), st.booleans()).map(
-            lambda t: f"{t[0]}({', '.join(t[1])}{'...' if t[2] and t[1] else ''})"),
+            lambda t: f"{t[0]}({', '.join(t[1])}{'...' if t[2] and t[1] else ''})"
+        ),
         st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
         st.tuples(inner, inner).map(lambda t: f"[for x in {t[0]} : {t[1]}]"),
         st.tuples(inner, inner).map(lambda t: f"{{for k, v in {t[0]} : k => {t[1]}...}}"),
@@ -85,8 +118,9 @@ module "m" {{
   v      = {e[5]}
 }}
 """
-    child = 'variable "v" {}\nresource "aws_eip" "e" { domain = var.v }\n' \
-            'output "out" { value = aws_eip.e.id }\n'
+    child = (
+        'variable "v" {}\nresource "aws_eip" "e" { domain = var.v }\noutput "out" { value = aws_eip.e.id }\n'
+    )
     return {"main.tf": main, "child/main.tf": child}
 
 
@@ -118,8 +152,7 @@ def _plain(value: Any) -> None:
         assert value is None or isinstance(value, (str, int, float, bool, Ref, Unknown)), value
 
 
-SETTINGS = settings(max_examples=100, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -129,18 +162,26 @@ def test_random_expressions(exprs: list[str]) -> None:
 
 
 @SETTINGS
-@given(st.lists(EXPRESSIONS, min_size=1, max_size=8), st.integers(0, 10_000),
-       st.text(alphabet='{}[]()"$%~=<>\n #*.,:?!\\', max_size=3))
+@given(
+    st.lists(EXPRESSIONS, min_size=1, max_size=8),
+    st.integers(0, 10_000),
+    st.text(alphabet='{}[]()"$%~=<>\n #*.,:?!\\', max_size=3),
+)
 @example(  # found in CI: a comment cut an attribute down to a bare name (`n`), an EvalError
-    exprs=['null', '"x${"a${var.x}b".a}y%{ if "a${var.x}b".a }z%{ endif }"["a"]',
-           '"x${{for k, v in aws_subnet.s[0] : k => data.aws_x.y.z[0]...}}y%{ if {for k, v in '
-           'aws_subnet.s[0] : k => data.aws_x.y.z[0]...} }z%{ endif }"[0]'],
-    where=421, junk="#")
+    exprs=[
+        "null",
+        '"x${"a${var.x}b".a}y%{ if "a${var.x}b".a }z%{ endif }"["a"]',
+        '"x${{for k, v in aws_subnet.s[0] : k => data.aws_x.y.z[0]...}}y%{ if {for k, v in '
+        'aws_subnet.s[0] : k => data.aws_x.y.z[0]...} }z%{ endif }"[0]',
+    ],
+    where=421,
+    junk="#",
+)
 def test_damaged_text(exprs: list[str], where: int, junk: str) -> None:
     files = _module(exprs)
     text = files["main.tf"]
     where %= len(text)
-    files["main.tf"] = text[:where] + junk + text[where + len(junk):]
+    files["main.tf"] = text[:where] + junk + text[where + len(junk) :]
     _check(files)
 
 

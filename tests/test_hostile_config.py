@@ -2,6 +2,7 @@
 the Terraform itself (.tfcheck.yml, policies, usage, prices, baseline) and the plan document
 and stdin. Each case runs the CLI bounded in time and memory (tests/hostile.py) and must end
 in one error naming the file, never an internal error, a hang or gigabytes."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,8 @@ DEMO = REPO / "fixtures" / "demo" / "plan.json"
 
 # 9 levels of 9 aliases: 9**9 (387 million) list items from ~600 bytes.
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
+    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")
+)
 
 
 def nested(depth: int) -> str:
@@ -83,7 +85,10 @@ def deep_policy_document(w: Path) -> tuple[list[str], list[str]]:
 
 
 def deep_policy_expression(w: Path) -> tuple[list[str], list[str]]:
-    write(w / "pol" / "usr001.yaml", own_policy(**{"assert": "(" * 3000 + "nonempty(route_tables)" + ")" * 3000}))
+    write(
+        w / "pol" / "usr001.yaml",
+        own_policy(**{"assert": "(" * 3000 + "nonempty(route_tables)" + ")" * 3000}),
+    )
     return ["check", "plan.json", "--policies", "pol"], ["usr001.yaml", "nested"]
 
 

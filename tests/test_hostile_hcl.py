@@ -5,6 +5,7 @@ space limit, in HCL mode (the directory) and in plan + source mode (the demo fix
 plan beside the hostile `.tf` files). It must exit 0, 1 or 2 without an internal error,
 and nothing from outside the configuration may appear in any output format.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "fixtures" / "demo"
 SECRET = "TOPSECRET-hcl-4242"
-MEMORY = 2 * 1024 ** 3
+MEMORY = 2 * 1024**3
 TIMEOUT = 90  # seconds; each case takes a few on an idle machine
 FORMATS = ("json", "sarif", "markdown", "github", "junit")
 MODES = ("hcl", "plan+source")
@@ -37,13 +38,24 @@ def run_cli(cfg: Path, mode: str, out: Path, extra: tuple[str, ...] = ()) -> dic
     """Run `check` on the configuration in every format; the outputs, checked for safety."""
     out.mkdir(exist_ok=True)
     target = str(cfg) if mode == "hcl" else str(cfg / "plan.json")
-    args = [sys.executable, "-m", "tfcheck", "check", target, "--verbose", "--format", "text",
-            *(f"--format={name}:{out / name}" for name in FORMATS), *extra]
+    args = [
+        sys.executable,
+        "-m",
+        "tfcheck",
+        "check",
+        target,
+        "--verbose",
+        "--format",
+        "text",
+        *(f"--format={name}:{out / name}" for name in FORMATS),
+        *extra,
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TFCHECK_TEST_SECRET": SECRET}
     env.pop("TF_WORKSPACE", None)
     start = time.monotonic()
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=env,
-                          cwd=cfg.parent, preexec_fn=_limits)
+    proc = subprocess.run(
+        args, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cfg.parent, preexec_fn=_limits
+    )
     elapsed = time.monotonic() - start
     assert proc.returncode in (0, 1, 2), proc.stderr[-2000:]
     assert "internal error" not in proc.stderr, proc.stderr[-2000:]
@@ -57,8 +69,13 @@ def run_cli(cfg: Path, mode: str, out: Path, extra: tuple[str, ...] = ()) -> dic
         assert SECRET not in text, f"the secret leaked into {where}"
         assert encoded[:16] not in text, f"the secret leaked (base64) into {where}"
     document = json.loads(texts["json"]) if texts["json"] else {}
-    return {"rc": proc.returncode, "stderr": proc.stderr, "texts": texts, "json": document,
-            "elapsed": elapsed}
+    return {
+        "rc": proc.returncode,
+        "stderr": proc.stderr,
+        "texts": texts,
+        "json": document,
+        "elapsed": elapsed,
+    }
 
 
 def refused(result: dict) -> list[str]:
@@ -83,9 +100,10 @@ def layout(tmp_path: Path) -> dict[str, Path]:
 def _az_from(cfg: Path, expression: str) -> None:
     """Make subnet "c"'s availability zone the hostile expression (VPCE012 names AZs)."""
     text = (cfg / "main.tf").read_text()
-    text = text.replace('availability_zone = "us-east-1${each.key}"',
-                        f'availability_zone = each.key == "c" ? {expression} : '
-                        '"us-east-1${each.key}"')
+    text = text.replace(
+        'availability_zone = "us-east-1${each.key}"',
+        f'availability_zone = each.key == "c" ? {expression} : "us-east-1${{each.key}}"',
+    )
     (cfg / "main.tf").write_text(text)
 
 
@@ -93,7 +111,8 @@ def _hostile(cfg: Path, expression: str, extra: str = "") -> None:
     """A resource whose tags evaluate the expression, and any other blocks it needs."""
     (cfg / "hostile.tf").write_text(
         'resource "aws_vpc" "hostile" {\n  cidr_block = "10.99.0.0/16"\n'
-        f"  tags = {{ x = {expression} }}\n}}\n{extra}")
+        f"  tags = {{ x = {expression} }}\n}}\n{extra}"
+    )
 
 
 # -- 1. file functions stay inside the configuration --------------------------------------
@@ -126,8 +145,11 @@ def test_every_file_function_is_confined(layout: dict[str, Path], mode: str) -> 
     calls = ["filebase64", "fileexists", "filemd5", "filesha256", "filebase64sha256"]
     lines = [f'  {c} = {c}("{layout["secret"]}")' for c in calls]
     lines += ['  fileset = fileset("../..", "*.txt")', '  inside = file("policy.json")']
-    _hostile(cfg, "[" + ", ".join(f"local.{c}" for c in calls + ["fileset", "inside"]) + "]",
-             "locals {\n" + "\n".join(lines) + "\n}\n")
+    _hostile(
+        cfg,
+        "[" + ", ".join(f"local.{c}" for c in calls + ["fileset", "inside"]) + "]",
+        "locals {\n" + "\n".join(lines) + "\n}\n",
+    )
     result = run_cli(cfg, mode, layout["tmp"] / "out")
     lines = refused(result)
     for name in calls + ["fileset"]:
@@ -138,8 +160,7 @@ def test_every_file_function_is_confined(layout: dict[str, Path], mode: str) -> 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", ["main.tf", "extra.tf", "terraform.tfvars"])
-def test_source_file_linked_outside_is_not_read(layout: dict[str, Path], mode: str,
-                                                name: str) -> None:
+def test_source_file_linked_outside_is_not_read(layout: dict[str, Path], mode: str, name: str) -> None:
     cfg = layout["cfg"]
     if name == "main.tf":
         (cfg / "main.tf").unlink()
@@ -162,21 +183,21 @@ def test_module_source_outside_is_not_read(layout: dict[str, Path], mode: str) -
     (outside / "ok.tf").write_text('output "v" {\n  value = "' + SECRET + '"\n}\n')
     _hostile(layout["cfg"], "module.m.v", 'module "m" {\n  source = "../../outside-module"\n}\n')
     result = run_cli(layout["cfg"], mode, layout["tmp"] / "out")
-    assert any("module source outside the configuration" in line
-               for line in refused(result)), refused(result)
+    assert any("module source outside the configuration" in line for line in refused(result)), refused(result)
 
 
 # -- 2. the evaluation budget ---------------------------------------------------------------
 
+
 def _chain(name: str, first: str, step: str, count: int = 40) -> str:
     lines = [f"  {name}0 = {first}"]
-    lines += [f"  {name}{i} = " + step.replace("@", f"local.{name}{i - 1}")
-              for i in range(1, count + 1)]
+    lines += [f"  {name}{i} = " + step.replace("@", f"local.{name}{i - 1}") for i in range(1, count + 1)]
     return "locals {\n" + "\n".join(lines) + "\n}\n"
 
 
 BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-    f"{b}: &{b} [" + ",".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi"))
+    f"{b}: &{b} [" + ",".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi")
+)
 
 BUDGET = {
     "pow": ("pow(10, 100000000)", ""),
@@ -184,16 +205,20 @@ BUDGET = {
     "string doubling": ("length(local.s40)", _chain("s", '"ab"', '"${@}${@}"')),
     "list doubling": ("length(local.l40)", _chain("l", "[1, 2]", "concat(@, @)")),
     "nested doubling": ("jsonencode(local.t40)", _chain("t", "[1]", "[@, @]")),
-    "triple for": ("length(local.p)", "locals {\n  r = range(1000)\n  p = [for a in local.r : "
-                   "[for b in local.r : [for c in local.r : c]]]\n}\n"),
-    "yaml anchors": ("length(yamldecode(local.y))",
-                     "locals {\n  y = <<-EOT\n" + BOMB + "EOT\n}\n"),
+    "triple for": (
+        "length(local.p)",
+        "locals {\n  r = range(1000)\n  p = [for a in local.r : "
+        "[for b in local.r : [for c in local.r : c]]]\n}\n",
+    ),
+    "yaml anchors": ("length(yamldecode(local.y))", "locals {\n  y = <<-EOT\n" + BOMB + "EOT\n}\n"),
     # bomb/ calls itself twice: 2**32 instances through the nesting depth of 32
     "module fan-out": ("length(module.bomb)", 'module "bomb" {\n  source = "./bomb"\n}\n'),
-    "join blow-up": ("length(join(local.big, local.more))",
-                     'locals {\n  big = join("", [for i in range(1000) : '
-                     '"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"'
-                     '])\n  more = [for i in range(1000) : local.big]\n}\n'),
+    "join blow-up": (
+        "length(join(local.big, local.more))",
+        'locals {\n  big = join("", [for i in range(1000) : '
+        '"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"'
+        "])\n  more = [for i in range(1000) : local.big]\n}\n",
+    ),
 }
 
 
@@ -206,7 +231,8 @@ def test_budget_bounds_evaluation(layout: dict[str, Path], case: str, mode: str)
         (layout["cfg"] / "bomb").mkdir()
         (layout["cfg"] / "bomb" / "main.tf").write_text(
             'module "self" {\n  source = "./"\n  count  = 2\n}\n'
-            'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+            'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+        )
     result = run_cli(layout["cfg"], mode, layout["tmp"] / "out")
     lines = refused(result)
     assert any("evaluation budget exceeded" in line for line in lines), lines
@@ -225,8 +251,11 @@ REGEX = {
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("case", list(REGEX))
 def test_regex_functions_take_linear_time(layout: dict[str, Path], case: str, mode: str) -> None:
-    _hostile(layout["cfg"], REGEX[case], 'locals {\n  a = join("", [for i in range(40) : '
-             '"aaaaaaaaaaaaaaaaaaaaaaaaa"])\n}\n')
+    _hostile(
+        layout["cfg"],
+        REGEX[case],
+        'locals {\n  a = join("", [for i in range(40) : "aaaaaaaaaaaaaaaaaaaaaaaaa"])\n}\n',
+    )
     result = run_cli(layout["cfg"], mode, layout["tmp"] / "out")
     assert result["elapsed"] < TIMEOUT / 2
 

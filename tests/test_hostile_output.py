@@ -3,6 +3,7 @@ addresses (a for_each key), unknown-value reasons and notes (a string that fails
 evaluate) and file names. Whatever the format, no value may start a GitHub workflow
 command, carry an escape sequence, open a code fence, or become a Markdown image, link or
 HTML tag. Each case runs the CLI bounded (tests/hostile.py)."""
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,11 @@ from hostile import OWN_COMMAND, error_line, injected_lines, run
 from tfcheck.project import RULES_DOCS
 
 # Every trick at once, in the one attribute tfcheck quotes in a message (VPCE012's AZ list).
-PAYLOAD = (r"x\n::error file=a::forged\r\n##[group]g\n\u001b[31mred\u001b]8;;https://evil\u0007click"
-           r"\u001b]8;;\u0007 \u202eabc ![img](https://evil/x.png) [link](https://evil) ```\n```\n"
-           r"<img src=x> @octocat")
+PAYLOAD = (
+    r"x\n::error file=a::forged\r\n##[group]g\n\u001b[31mred\u001b]8;;https://evil\u0007click"
+    r"\u001b]8;;\u0007 \u202eabc ![img](https://evil/x.png) [link](https://evil) ```\n```\n"
+    r"<img src=x> @octocat"
+)
 
 STACK = """
 provider "aws" { region = "us-east-1" }
@@ -80,8 +83,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, st
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_no_value_starts_a_workflow_command_or_escape_sequence(reports: dict[str, tuple[str, str]],
-                                                               fmt: str) -> None:
+def test_no_value_starts_a_workflow_command_or_escape_sequence(
+    reports: dict[str, tuple[str, str]], fmt: str
+) -> None:
     out, err = reports[fmt]
     for stream in (out, err):
         assert not RAW.search(stream), repr(RAW.search(stream))
@@ -122,7 +126,7 @@ def test_markdown_values_are_text(reports: dict[str, tuple[str, str]]) -> None:
     assert "<img" not in text and "https://evil" not in text  # no tag, no autolink
     assert "@octocat" not in text  # no mention
     # inside the diagrams a value cannot close the block, the label or the fence
-    block = out[out.index("```mermaid"):]
+    block = out[out.index("```mermaid") :]
     assert "```\n```" not in block.replace("```mermaid", "")
 
 
@@ -147,8 +151,11 @@ def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
         assert done.returncode == 1, (fmt, done.stderr)
         out = done.stdout.decode("utf-8")  # valid UTF-8 whatever the file name
         if fmt == "sarif":
-            uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
-                    for r in json.loads(out)["runs"][0]["results"] for loc in r["locations"]}
+            uris = {
+                loc["physicalLocation"]["artifactLocation"]["uri"]
+                for r in json.loads(out)["runs"][0]["results"]
+                for loc in r["locations"]
+            }
             assert uris == {"stack/m%FFain.tf"}  # the real bytes, percent-encoded
         if fmt == "json":
             files = {f["file"] for f in json.loads(out)["findings"]}

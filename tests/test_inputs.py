@@ -1,5 +1,6 @@
 """What a PATH means: a directory is HCL, a plan is read with its source unless told not
 to; findings carry the file and line of the resource block (exact lines asserted)."""
+
 from __future__ import annotations
 
 import json
@@ -31,16 +32,25 @@ def test_block_lines_are_right() -> None:
         assert text[line - 1].startswith(f'resource "{kind}" "{name}"'), address
 
 
-@pytest.mark.parametrize("args", [("fixtures/demo",), ("fixtures/demo/plan.json",),
-                                  ("fixtures/demo/plan.json", "--source", "fixtures/demo")])
-def test_findings_carry_file_and_line(args: tuple[str, ...], capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("fixtures/demo",),
+        ("fixtures/demo/plan.json",),
+        ("fixtures/demo/plan.json", "--source", "fixtures/demo"),
+    ],
+)
+def test_findings_carry_file_and_line(
+    args: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(REPO)
     found = locations(capsys, *args)
     assert found == {address: ("fixtures/demo/main.tf", line) for address, line in LINES.items()}
 
 
-def test_no_source_gives_plan_only(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_source_gives_plan_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(REPO)
     found = locations(capsys, "fixtures/demo/plan.json", "--no-source")
     assert found == {address: (None, None) for address in LINES}
@@ -55,19 +65,27 @@ def test_source_found_in_the_current_directory(tmp_path: Path, monkeypatch: pyte
     assert load_inventory(str(plan), SourceOptions(use_source=False)).mode == "plan"
 
 
-def test_unrelated_tf_files_are_not_taken_as_the_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unrelated_tf_files_are_not_taken_as_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "other.tf").write_text('resource "aws_s3_bucket" "logs" {}\n')
     shutil.copy(DEMO / "plan.json", tmp_path / "plan.json")
     monkeypatch.chdir(tmp_path)
     assert load_inventory(str(tmp_path / "plan.json")).mode == "plan"
 
 
-def test_inline_ignore_suppresses_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    text = (DEMO / "main.tf").read_text().replace(
-        'resource "aws_vpc_endpoint" "logs" {',
-        '# tfcheck:ignore VPCE010 the hub VPC\'s private hosted zone serves logs\n'
-        'resource "aws_vpc_endpoint" "logs" {')
+def test_inline_ignore_suppresses_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (
+        (DEMO / "main.tf")
+        .read_text()
+        .replace(
+            'resource "aws_vpc_endpoint" "logs" {',
+            "# tfcheck:ignore VPCE010 the hub VPC's private hosted zone serves logs\n"
+            'resource "aws_vpc_endpoint" "logs" {',
+        )
+    )
     (tmp_path / "main.tf").write_text(text)
     shutil.copy(DEMO / "plan.json", tmp_path / "plan.json")
     monkeypatch.chdir(tmp_path)
@@ -80,8 +98,9 @@ def test_inline_ignore_suppresses_through_the_cli(tmp_path: Path, capsys: pytest
     assert "hosted zone" in suppressed[0]["suppressed"]["justification"]
 
 
-def test_verbose_reports_where_plan_and_source_disagree(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verbose_reports_where_plan_and_source_disagree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = (DEMO / "main.tf").read_text().replace('"10.10.0.0/16"', '"10.99.0.0/16"')
     (tmp_path / "main.tf").write_text(text)
     shutil.copy(DEMO / "plan.json", tmp_path / "plan.json")
@@ -90,5 +109,7 @@ def test_verbose_reports_where_plan_and_source_disagree(tmp_path: Path, capsys: 
     assert "source evaluates to" not in capsys.readouterr().err
     assert main(["check", "plan.json", "--verbose"]) == 1
     err = capsys.readouterr().err
-    assert ("tfcheck: warning: plan.json: aws_vpc.main.cidr_block: plan has '10.10.0.0/16', "
-            "source evaluates to '10.99.0.0/16'; using the plan") in err
+    assert (
+        "tfcheck: warning: plan.json: aws_vpc.main.cidr_block: plan has '10.10.0.0/16', "
+        "source evaluates to '10.99.0.0/16'; using the plan"
+    ) in err

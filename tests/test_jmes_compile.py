@@ -1,4 +1,5 @@
 """The compiled closures return exactly what jmespath's own interpreter returns."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,19 +44,79 @@ BUILTIN = sorted({e.source: e for p in POLICIES for e in _policy_exprs(p)}.value
 
 # Every node type the compiler handles (and some it hands to the interpreter), with the
 # corner cases of JMESPath equality, truthiness and function argument checks.
-EXTRA = [compile_expression(s) for s in [
-    "a", "a.b.c", "a.b == c.b", "a == b", "a != b", "a == `1`", "a == `0`", "a == `1.0`",
-    "a == `true`", "a != `false`", "`true` == a", "a == `null`", "a == `[]`", "a == `{}`",
-    "a == `2`", "a == 'x'", "a != 'x'", "a < b", "a <= `1`", "a > 'x'", "a >= `0.5`",
-    "!a", "!!a", "a && b", "a || b", "!(a || b) && c", "a && b || c", "a[0]", "a[-1].b",
-    "a[*].b", "a[?b == 'x'].c", "a[?b].c", "a[]", "a[].b", "a | b", "a.b | [0]", "@",
-    "[a, b]", "['x', 'y']", "{x: a, y: b}", "a[1:2]", "*.b", "a.*", "length(a)",
-    "length(a) > `0`", "contains(a, b)", "contains(['x', 'y'], a)", "not_null(a, b, c)",
-    "keys(@)", "keys(a)", "max(a)", "sort_by(a, &b)", "map(&b, a)", "starts_with(a, 'x')",
-    "to_string(a)", "type(a)", "abs(a)", "empty(a)", "nonempty(b)", "difference(a, b)",
-    "intersection(a, b)", "glob(a, 'x*')", "cidr_contains(a, b)", "join(', ', a)",
-    "to_number(a)", "values(a)", "merge(a, b)", "sum(a)",
-]]
+EXTRA = [
+    compile_expression(s)
+    for s in [
+        "a",
+        "a.b.c",
+        "a.b == c.b",
+        "a == b",
+        "a != b",
+        "a == `1`",
+        "a == `0`",
+        "a == `1.0`",
+        "a == `true`",
+        "a != `false`",
+        "`true` == a",
+        "a == `null`",
+        "a == `[]`",
+        "a == `{}`",
+        "a == `2`",
+        "a == 'x'",
+        "a != 'x'",
+        "a < b",
+        "a <= `1`",
+        "a > 'x'",
+        "a >= `0.5`",
+        "!a",
+        "!!a",
+        "a && b",
+        "a || b",
+        "!(a || b) && c",
+        "a && b || c",
+        "a[0]",
+        "a[-1].b",
+        "a[*].b",
+        "a[?b == 'x'].c",
+        "a[?b].c",
+        "a[]",
+        "a[].b",
+        "a | b",
+        "a.b | [0]",
+        "@",
+        "[a, b]",
+        "['x', 'y']",
+        "{x: a, y: b}",
+        "a[1:2]",
+        "*.b",
+        "a.*",
+        "length(a)",
+        "length(a) > `0`",
+        "contains(a, b)",
+        "contains(['x', 'y'], a)",
+        "not_null(a, b, c)",
+        "keys(@)",
+        "keys(a)",
+        "max(a)",
+        "sort_by(a, &b)",
+        "map(&b, a)",
+        "starts_with(a, 'x')",
+        "to_string(a)",
+        "type(a)",
+        "abs(a)",
+        "empty(a)",
+        "nonempty(b)",
+        "difference(a, b)",
+        "intersection(a, b)",
+        "glob(a, 'x*')",
+        "cidr_contains(a, b)",
+        "join(', ', a)",
+        "to_number(a)",
+        "values(a)",
+        "merge(a, b)",
+        "sum(a)",
+    ]
+]
 
 _INTERPRETER = TreeInterpreter()
 
@@ -141,31 +202,70 @@ def test_every_clause_on_every_fixture_item(expr: Query, graph_items: list[dict[
 
 
 # Values the policies compare against, so random items hit both sides of every comparison.
-_STRINGS = sorted({
-    "", "x", "xy", "Gateway", "Interface", "GatewayLoadBalancer", "s3", "dynamodb", "s3express",
-    "logs", "none", "other", "nat", "us-east-1", "10.0.0.0/16", "10.0.3.0/24",
-})
+_STRINGS = sorted(
+    {
+        "",
+        "x",
+        "xy",
+        "Gateway",
+        "Interface",
+        "GatewayLoadBalancer",
+        "s3",
+        "dynamodb",
+        "s3express",
+        "logs",
+        "none",
+        "other",
+        "nat",
+        "us-east-1",
+        "10.0.0.0/16",
+        "10.0.3.0/24",
+    }
+)
 _scalars = (
-    st.none() | st.booleans() | st.sampled_from([0, 1, -1, 2, 0.0, 1.0, 2.5])
-    | st.integers(-3, 3) | st.sampled_from(_STRINGS) | st.text(max_size=3)
+    st.none()
+    | st.booleans()
+    | st.sampled_from([0, 1, -1, 2, 0.0, 1.0, 2.5])
+    | st.integers(-3, 3)
+    | st.sampled_from(_STRINGS)
+    | st.text(max_size=3)
 )
 _json = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(["a", "b", "c", "x", "s3", "via"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "c", "x", "s3", "via"]), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 _FIELDS = sorted({f for e in BUILTIN + EXTRA for f in e.fields if f != "@"})
 
 
-@pytest.mark.parametrize("item", [
-    {"a": [{"b": 0, "c": 1}, {"b": "", "c": 2}, {"b": [], "c": 3}, {"b": "x", "c": None},
-           {"b": 0.0, "c": [4]}, {"b": {}, "c": 5}, {"b": False, "c": 6}, 7, None]},
-    {"a": [[1, 2], [3], 4, [], None], "b": [0, 1.0, True], "c": 0},
-    {"a": 0, "b": 0.0, "c": False}, {"a": 1, "b": True, "c": 1.0},
-    {"a": {"b": 0, "c": ""}, "b": {"b": 0}, "c": {"b": False}},
-    {"a": "10.0.0.0/16", "b": "10.0.3.0/24"}, {"a": "x", "b": ["x", "y"]},
-], ids=repr)
+@pytest.mark.parametrize(
+    "item",
+    [
+        {
+            "a": [
+                {"b": 0, "c": 1},
+                {"b": "", "c": 2},
+                {"b": [], "c": 3},
+                {"b": "x", "c": None},
+                {"b": 0.0, "c": [4]},
+                {"b": {}, "c": 5},
+                {"b": False, "c": 6},
+                7,
+                None,
+            ]
+        },
+        {"a": [[1, 2], [3], 4, [], None], "b": [0, 1.0, True], "c": 0},
+        {"a": 0, "b": 0.0, "c": False},
+        {"a": 1, "b": True, "c": 1.0},
+        {"a": {"b": 0, "c": ""}, "b": {"b": 0}, "c": {"b": False}},
+        {"a": "10.0.0.0/16", "b": "10.0.3.0/24"},
+        {"a": "x", "b": ["x", "y"]},
+    ],
+    ids=repr,
+)
 def test_hand_picked_items(item: dict[str, Any]) -> None:
     for expr in BUILTIN + EXTRA:
         assert_equivalent(expr, item)
@@ -207,7 +307,8 @@ def test_equals_and_is_false_are_jmespaths(x: Any, y: Any) -> None:
 
 def _interpreted_clause(node: Any, clause: Clause) -> Clause:
     return dataclasses.replace(
-        clause, holds=lambda i: truthy(search_node(node, i)),
+        clause,
+        holds=lambda i: truthy(search_node(node, i)),
         parts=tuple(_interpreted_clause(c, p) for c, p in zip(node["children"], clause.parts)),
     )
 
@@ -215,7 +316,9 @@ def _interpreted_clause(node: Any, clause: Clause) -> Clause:
 def _interpreted(expr: Query) -> Query:
     """The same expression run by jmespath's interpreter, as tfcheck did before compiling."""
     return dataclasses.replace(
-        expr, value=expr.interpret, holds=lambda i: truthy(expr.interpret(i)),
+        expr,
+        value=expr.interpret,
+        holds=lambda i: truthy(expr.interpret(i)),
         clause=_interpreted_clause(expr.parsed, expr.clause),
     )
 
@@ -235,9 +338,7 @@ def _interpreted_policy(policy: Policy) -> Policy:
         where=_interpreted(policy.where) if policy.where else None,
         message=_interpreted_template(policy.message),
         remediation=_interpreted_template(policy.remediation) if policy.remediation else None,
-        severity_when=tuple(
-            dataclasses.replace(c, when=_interpreted(c.when)) for c in policy.severity_when
-        ),
+        severity_when=tuple(dataclasses.replace(c, when=_interpreted(c.when)) for c in policy.severity_when),
         notes=tuple(
             dataclasses.replace(n, when=_interpreted(n.when), value=_interpreted_template(n.value))
             for n in policy.notes

@@ -5,6 +5,7 @@ With the source, every edge resolves and the findings equal HCL mode's; the plan
 inconclusive where only the source knows (locals, dynamic blocks, null arguments, partly
 unknown JSON), never failing where the source passes.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,11 @@ def read(policies: tuple[Any, ...]) -> Any:
         if (scenario, mode) not in cache:
             path, options = MODES[mode](MODULES / scenario)
             graph, _ = read_graph(str(path), None, options)
-            found = {(f.rule_id, f.address, f.outcome.value) for f in evaluate(policies, graph)
-                     if f.outcome is not Outcome.PASS}
+            found = {
+                (f.rule_id, f.address, f.outcome.value)
+                for f in evaluate(policies, graph)
+                if f.outcome is not Outcome.PASS
+            }
             cache[(scenario, mode)] = (graph, found)
         return cache[(scenario, mode)]
 
@@ -142,11 +146,14 @@ def test_endpoint_edges_through_modules(read: Any) -> None:
     assert ecr["security_groups"] == ["module.endpoint_sg.aws_security_group.this_name_prefix[0]"]
     assert ecr["uncovered_workloads"] == []  # 443 from the app group, a for_each rule
     s3 = endpoints['module.endpoints.aws_vpc_endpoint.this["s3"]']
-    assert s3["route_tables"] == ['module.vpc.aws_route_table.private["us-east-1a"]',
-                                  'module.vpc.aws_route_table.private["us-east-1b"]']
+    assert s3["route_tables"] == [
+        'module.vpc.aws_route_table.private["us-east-1a"]',
+        'module.vpc.aws_route_table.private["us-east-1b"]',
+    ]
     for subnet in subnets:  # associations: for_each over a map computed from the subnets
         assert items(graph, "subnets")[subnet]["route_table"].startswith(
-            "module.vpc.aws_route_table.private[")
+            "module.vpc.aws_route_table.private["
+        )
 
 
 def test_ecs_needs_from_partly_unknown_container_definitions(read: Any) -> None:
@@ -163,8 +170,16 @@ def test_ecs_needs_from_partly_unknown_container_definitions(read: Any) -> None:
     assert (worker["launch_type"], worker["needs"]) == ("EC2", ["ssmmessages"])
     assert worker["unreachable"] == ["ssmmessages"]
     hosts = workloads["aws_autoscaling_group.hosts"]
-    assert hosts["needs"] == ["ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs",
-                              "s3", "secretsmanager"]
+    assert hosts["needs"] == [
+        "ecr.api",
+        "ecr.dkr",
+        "ecs",
+        "ecs-agent",
+        "ecs-telemetry",
+        "logs",
+        "s3",
+        "secretsmanager",
+    ]
     assert hosts["unreachable"] == ["ecs", "ecs-agent", "ecs-telemetry"]
 
 
@@ -183,8 +198,7 @@ def test_batch_compute_resources_dynamic_block(read: Any) -> None:
     assert alone["unknown"]["subnets"] == "dynamic block" and alone["unreachable"] is None
     graph, found = read("batch_nat", "plan+source")
     combined = items(graph, "workloads")[environment]
-    assert combined["subnets"] == ["module.vpc.aws_subnet.private[0]",
-                                   "module.vpc.aws_subnet.private[1]"]
+    assert combined["subnets"] == ["module.vpc.aws_subnet.private[0]", "module.vpc.aws_subnet.private[1]"]
     assert combined["needs"] == ["ecs", "ecs-agent", "ecs-telemetry", "s3"]
     assert {p["via"] for p in combined["paths"].values()} == {"nat"}
     assert 'module.batch.aws_batch_compute_environment.this["unmanaged"]' not in items(graph, "workloads")
@@ -214,7 +228,8 @@ def test_root_variables_come_from_the_plan(tmp_path: Path) -> None:
     loaded = load_inventory(str(source / "plan.json"))
     assert loaded.mode == "plan+source" and loaded.notes == ()
     logs = {i.address: i for i in loaded.inventory.instances}[
-        'module.endpoints.aws_vpc_endpoint.this["logs"]']
+        'module.endpoints.aws_vpc_endpoint.this["logs"]'
+    ]
     assert logs.values["service_name"] == "com.amazonaws.us-east-1.logs"
 
 
@@ -225,8 +240,9 @@ def _uninstalled(tmp_path: Path, call: str) -> Path:
     text = (source / "stack.tf").read_text()
     local = f'module "{call}" {{\n  source = "./modules/{call}"'
     assert local in text
-    (source / "stack.tf").write_text(text.replace(
-        local, f'module "{call}" {{\n  source  = "example/{call}/aws"\n  version = "1.0.0"'))
+    (source / "stack.tf").write_text(
+        text.replace(local, f'module "{call}" {{\n  source  = "example/{call}/aws"\n  version = "1.0.0"')
+    )
     return source
 
 
@@ -252,11 +268,21 @@ def test_modules_installed_by_terraform_init(tmp_path: Path) -> None:
     installed.mkdir(parents=True)
     shutil.copytree(source / "modules" / "vpc", installed / "vpc")
     shutil.rmtree(source / "modules" / "vpc")
-    (installed / "modules.json").write_text(json.dumps({"Modules": [
-        {"Key": "", "Source": "", "Dir": "."},
-        {"Key": "vpc", "Source": "registry.terraform.io/example/vpc/aws", "Version": "1.0.0",
-         "Dir": ".terraform/modules/vpc"},
-    ]}))
+    (installed / "modules.json").write_text(
+        json.dumps(
+            {
+                "Modules": [
+                    {"Key": "", "Source": "", "Dir": "."},
+                    {
+                        "Key": "vpc",
+                        "Source": "registry.terraform.io/example/vpc/aws",
+                        "Version": "1.0.0",
+                        "Dir": ".terraform/modules/vpc",
+                    },
+                ]
+            }
+        )
+    )
     for path in (source, source / "plan.json"):
         graph, _ = read_graph(str(path))
         assert graph["summary"]["edges"]["unknown"] == 0
@@ -339,12 +365,20 @@ def test_provider_6_region_attribute_in_a_plan() -> None:
     vpc = {"cidr_block": "10.9.0.0/16", "region": "eu-west-1"}
     data = {
         "format_version": "1.2",
-        "resource_changes": [{
-            "address": "aws_vpc.eu", "mode": "managed", "type": "aws_vpc", "name": "eu",
-            "change": {"actions": ["create"], "after": vpc, "after_unknown": {"id": True}},
-        }],
-        "configuration": {"provider_config": {"aws": {
-            "name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}}},
+        "resource_changes": [
+            {
+                "address": "aws_vpc.eu",
+                "mode": "managed",
+                "type": "aws_vpc",
+                "name": "eu",
+                "change": {"actions": ["create"], "after": vpc, "after_unknown": {"id": True}},
+            }
+        ],
+        "configuration": {
+            "provider_config": {
+                "aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}
+            }
+        },
     }
     inventory = build_inventory(PlanDoc("plan.json", data, "plan"))
     assert inventory.region == "us-east-1"
@@ -408,7 +442,8 @@ def test_evaluator_keeps_what_modules_build(tmp_path: Path) -> None:
 def test_ports_passed_as_strings_plan_as_numbers(tmp_path: Path) -> None:
     """Security-group modules take rules as list(map(string)): Terraform converts the ports
     back to numbers for the provider, and so does the source reader."""
-    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+    (tmp_path / "main.tf").write_text(
+        textwrap.dedent("""
         variable "egress" {
           type    = list(map(string))
           default = [{ from_port = 443, to_port = 443, protocol = "tcp", cidr_blocks = "0.0.0.0/0" }]
@@ -428,7 +463,8 @@ def test_ports_passed_as_strings_plan_as_numbers(tmp_path: Path) -> None:
           protocol          = var.egress[count.index]["protocol"]
           cidr_blocks       = split(",", var.egress[count.index]["cidr_blocks"])
         }
-    """))
+    """)
+    )
     graph, _ = read_graph(str(tmp_path))
     rule = items(graph, "security_groups")["aws_security_group.s"]["egress"][0]
     assert (rule["from_port"], rule["to_port"], rule["cidr_blocks"]) == (443, 443, ["0.0.0.0/0"])

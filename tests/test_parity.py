@@ -1,5 +1,6 @@
 """HCL mode and plan mode agree: for every fixture scenario, the same findings (rule id,
 address and outcome) whether tfcheck reads the plan alone or evaluates the source alone."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,23 +15,21 @@ from tfcheck.policy.load import load_policies
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted(
-    p.parent for p in (ROOT / "fixtures").rglob("plan.json")
-    if (p.parent / "main.tf").is_file() and "derived" not in p.parent.name
+    p.parent
+    for p in (ROOT / "fixtures").rglob("plan.json")
+    if (p.parent / "main.tf").is_file()
+    and "derived" not in p.parent.name
     and not (p.parent / "derived.json").exists()
 )
 # Where the two modes cannot agree by nature, and why.
 EXPECTED_DIFFERENCES: dict[str, str] = {
-    "fixtures/graph/local_vpc_id_unknown":
-        "a plan's configuration has no locals: plan mode leaves vpc_id unknown, the source resolves it",
-    "fixtures/graph/ecs_task_module_jsonencode":
-        "a plan holds a partly unknown jsonencode as one unknown string: plan mode cannot read the "
-        "task's needs (VPCE020 inconclusive), the source keeps the document's structure",
-    "fixtures/graph/module_splat_outputs":
-        "a plan records `module.az[*].x` and `[for m in module.az : m.x]` as the bare reference "
-        "module.az: plan mode leaves those edges unknown (VPCE020 inconclusive), the source resolves them",
-    "fixtures/graph/ecs_task_heredoc":
-        "a heredoc JSON document with unknown parts is one unknown string in a plan: plan mode "
-        "cannot read the task's needs (VPCE020, VPCE022 inconclusive), the source parses it",
+    "fixtures/graph/local_vpc_id_unknown": "a plan's configuration has no locals: plan mode leaves vpc_id unknown, the source resolves it",
+    "fixtures/graph/ecs_task_module_jsonencode": "a plan holds a partly unknown jsonencode as one unknown string: plan mode cannot read the "
+    "task's needs (VPCE020 inconclusive), the source keeps the document's structure",
+    "fixtures/graph/module_splat_outputs": "a plan records `module.az[*].x` and `[for m in module.az : m.x]` as the bare reference "
+    "module.az: plan mode leaves those edges unknown (VPCE020 inconclusive), the source resolves them",
+    "fixtures/graph/ecs_task_heredoc": "a heredoc JSON document with unknown parts is one unknown string in a plan: plan mode "
+    "cannot read the task's needs (VPCE020, VPCE022 inconclusive), the source parses it",
 }
 
 

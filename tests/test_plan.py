@@ -2,6 +2,7 @@
 
 Hand-made bad inputs live in tests/bad_inputs/; binary, huge and deep inputs are built here.
 """
+
 from __future__ import annotations
 
 import io
@@ -84,15 +85,22 @@ def _zip_plan() -> bytes:
 
 BAD_BYTES: dict[str, tuple[Callable[[], bytes], str]] = {
     "binary-plan-zip": (_zip_plan, "is a binary Terraform plan file (a zip archive)"),
-    "latin-1": (lambda: b'{"format_version": "1.2", "x": "caf\xe9"}', "is not UTF-8 text (bad byte at offset 35)"),
+    "latin-1": (
+        lambda: b'{"format_version": "1.2", "x": "caf\xe9"}',
+        "is not UTF-8 text (bad byte at offset 35)",
+    ),
     "random-bytes": (lambda: bytes(range(256)), "is not UTF-8 text"),
     "utf-16-le-bom": (lambda: '{"format_version": "1.2"}'.encode("utf-16"), "is UTF-16 encoded"),
-    "utf-16-be-bom": (lambda: b"\xfe\xff" + '{"format_version": "1.2"}'.encode("utf-16-be"),
-                      "is UTF-16 encoded"),
+    "utf-16-be-bom": (
+        lambda: b"\xfe\xff" + '{"format_version": "1.2"}'.encode("utf-16-be"),
+        "is UTF-16 encoded",
+    ),
     "nested-arrays-300k": (lambda: b"[" * 300_000, "nested too deeply"),
     "nested-objects-300k": (lambda: b'{"a":' * 300_000, "nested too deeply"),
-    "closed-but-deep": (lambda: b'{"format_version": "1.2", "x": ' + b"[" * 400 + b"]" * 400 + b"}",
-                        "neither a plan"),
+    "closed-but-deep": (
+        lambda: b'{"format_version": "1.2", "x": ' + b"[" * 400 + b"]" * 400 + b"}",
+        "neither a plan",
+    ),
     "nan-document": (lambda: b"NaN", "holds a JSON number"),
 }
 
@@ -125,8 +133,9 @@ def test_directory_as_path(tmp_path: Path) -> None:
     input_error(lambda: load_plan(str(tmp_path)), str(tmp_path), "is a directory")
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root reads files whatever their mode")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files whatever their mode"
+)
 def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_bytes(REFERENCE.read_bytes())
@@ -139,6 +148,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 def test_unreadable_file_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The chmod test above cannot run as root; the same OSError branch, simulated."""
+
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
@@ -171,7 +181,7 @@ def test_no_path_and_no_showfile(env: dict[str, str]) -> None:
 
 # A section that is null in a document that is still a plan (or state) is data, not an error.
 NULL_SECTIONS = {
-    "resource_changes": (REFERENCE, "plan"),     # falls back to planned_values
+    "resource_changes": (REFERENCE, "plan"),  # falls back to planned_values
     "planned_values": (REFERENCE, "plan"),
     "configuration": (REFERENCE, "plan"),
     "prior_state": (REPO / "fixtures" / "graph" / "existing_add_endpoint" / "plan.json", "plan"),
@@ -195,8 +205,15 @@ def test_null_sections_still_give_a_graph(section: str) -> None:
 
 
 def test_every_plan_section_null_is_refused() -> None:
-    raw = json.dumps({"format_version": "1.2", "resource_changes": None, "planned_values": None,
-                      "configuration": None, "prior_state": None}).encode()
+    raw = json.dumps(
+        {
+            "format_version": "1.2",
+            "resource_changes": None,
+            "planned_values": None,
+            "configuration": None,
+            "prior_state": None,
+        }
+    ).encode()
     input_error(lambda: parse_plan("all-null.json", raw), "all-null.json", "neither a plan")
 
 

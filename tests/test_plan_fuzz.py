@@ -5,6 +5,7 @@ returns a Graph whose `document()` is plain JSON (json.dumps, no default) and fo
 graph.schema.json, or raises InputError with a one-line message. Never anything else.
 Derandomized and bounded, so the run is the same everywhere and stays fast.
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,7 +42,9 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 # TFCHECK_FUZZ_EXAMPLES=5000 for a longer hunt; CI keeps the default.
 FUZZ = settings(
-    max_examples=int(os.environ.get("TFCHECK_FUZZ_EXAMPLES", "150")), derandomize=True, database=None,
+    max_examples=int(os.environ.get("TFCHECK_FUZZ_EXAMPLES", "150")),
+    derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -112,27 +115,87 @@ def _set(case: Case, place: Slot, value: Any, how: str) -> None:
 
 
 GHOST_ADDRESSES = [
-    "aws_vpc.ghost", "aws_subnet.ghost[3]", 'module.ghost.aws_subnet.x["k"]', "module.ghost",
-    'module.a[0].module.b["x"].aws_route_table.y', "aws_vpc.main:main", "", "!!", "aws_vpc.", "[0]",
+    "aws_vpc.ghost",
+    "aws_subnet.ghost[3]",
+    'module.ghost.aws_subnet.x["k"]',
+    "module.ghost",
+    'module.a[0].module.b["x"].aws_route_table.y',
+    "aws_vpc.main:main",
+    "",
+    "!!",
+    "aws_vpc.",
+    "[0]",
 ]
 GHOST_REFERENCES = [
-    "module.ghost.out", "module.ghost", "module.ghost[0].ids", 'module.ghost["k"].x', "var.ghost",
-    "aws_vpc.ghost.id", "aws_subnet.ghost[9].id", "each.value.ghost", "each.key", "count.index",
-    "local.ghost", "data.aws_vpc.ghost.id", "self.id", "path.module", "module", "var", "[0]", "",
-    'aws_subnet.a["unterminated', "module.vpc.vpc_id[0][1]",
+    "module.ghost.out",
+    "module.ghost",
+    "module.ghost[0].ids",
+    'module.ghost["k"].x',
+    "var.ghost",
+    "aws_vpc.ghost.id",
+    "aws_subnet.ghost[9].id",
+    "each.value.ghost",
+    "each.key",
+    "count.index",
+    "local.ghost",
+    "data.aws_vpc.ghost.id",
+    "self.id",
+    "path.module",
+    "module",
+    "var",
+    "[0]",
+    "",
+    'aws_subnet.a["unterminated',
+    "module.vpc.vpc_id[0][1]",
 ]
 ODD_STRINGS = [
-    "", " ", "null", "true", "0", "-1", "1e400", "NaN", "10.0.0.0/33", "not-a-cidr", "::/129",
-    "0.0.0.0/0", "::/0", "10.0.0.0/8\n", "us-east-1a", "use1-az1", "com.amazonaws.us-east-1.s3",
-    "com.amazonaws.vpce.us-east-1.vpce-svc-0", "Gateway", "Interface", "sg-0", "vpc-0", "subnet-0",
-    "igw-0", "nat-0", "\x00", "\u202e", "x" * 300, '{"a": [1, {"b": null}]}', "[[[[", "tfcheck:requires",
+    "",
+    " ",
+    "null",
+    "true",
+    "0",
+    "-1",
+    "1e400",
+    "NaN",
+    "10.0.0.0/33",
+    "not-a-cidr",
+    "::/129",
+    "0.0.0.0/0",
+    "::/0",
+    "10.0.0.0/8\n",
+    "us-east-1a",
+    "use1-az1",
+    "com.amazonaws.us-east-1.s3",
+    "com.amazonaws.vpce.us-east-1.vpce-svc-0",
+    "Gateway",
+    "Interface",
+    "sg-0",
+    "vpc-0",
+    "subnet-0",
+    "igw-0",
+    "nat-0",
+    "\x00",
+    "\u202e",
+    "x" * 300,
+    '{"a": [1, {"b": null}]}',
+    "[[[[",
+    "tfcheck:requires",
 ]
 JUNK = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12), st.sampled_from(ODD_STRINGS),
-    st.builds(list), st.builds(dict), st.lists(st.sampled_from(ODD_STRINGS), max_size=3),
-    st.dictionaries(st.sampled_from(["id", "references", "constant_value", "k"]),
-                    st.sampled_from([None, 1, "x", ["aws_vpc.ghost"]]), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(ODD_STRINGS),
+    st.builds(list),
+    st.builds(dict),
+    st.lists(st.sampled_from(ODD_STRINGS), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["id", "references", "constant_value", "k"]),
+        st.sampled_from([None, 1, "x", ["aws_vpc.ghost"]]),
+        max_size=2,
+    ),
 )
 
 
@@ -150,6 +213,7 @@ def retyped(draw: st.DrawFn, value: Any) -> Any:
 
 
 # --- mutations ---
+
 
 def _generic(draw: st.DrawFn, doc: Any, case: Case) -> None:
     places = slots(doc)
@@ -177,8 +241,12 @@ def _references(draw: st.DrawFn, doc: Any, case: Case) -> None:
     if op == "address":
         places = slots(doc, lambda k, v: k in ("address", "module_address", "previous_address"))
         if places:
-            _set(case, draw(st.sampled_from(places)), draw(st.one_of(st.sampled_from(GHOST_ADDRESSES), JUNK)),
-                 "address")
+            _set(
+                case,
+                draw(st.sampled_from(places)),
+                draw(st.one_of(st.sampled_from(GHOST_ADDRESSES), JUNK)),
+                "address",
+            )
             return
     if op == "reference":
         places = slots(doc, lambda k, v: k == "references" and isinstance(v, list))
@@ -206,8 +274,11 @@ def _references(draw: st.DrawFn, doc: Any, case: Case) -> None:
         if isinstance(changes, list) and changes:
             twin = json.loads(json.dumps(draw(st.sampled_from(changes))))
             if isinstance(twin, dict):
-                twin["type"] = draw(st.sampled_from(["aws_vpc", "aws_subnet", "aws_route_table",
-                                                     "aws_security_group", twin.get("type")]))
+                twin["type"] = draw(
+                    st.sampled_from(
+                        ["aws_vpc", "aws_subnet", "aws_route_table", "aws_security_group", twin.get("type")]
+                    )
+                )
             at = draw(st.integers(0, len(changes)))
             changes.insert(at, twin)
             case.steps.append(f"duplicate at /resource_changes/{at}: {json.dumps(twin)[:120]}")
@@ -218,18 +289,32 @@ def _references(draw: st.DrawFn, doc: Any, case: Case) -> None:
         if isinstance(root, dict):
             calls = root.setdefault("module_calls", {})
             if isinstance(calls, dict):
-                calls["ghost"] = {"source": "./ghost", "expressions": {
-                    "v": {"references": draw(st.lists(st.sampled_from(GHOST_REFERENCES), max_size=3))}},
-                    "module": {"outputs": {"out": {"expression": {"references": ["var.v"]}}},
-                               "variables": {"v": {}}}}
+                calls["ghost"] = {
+                    "source": "./ghost",
+                    "expressions": {
+                        "v": {"references": draw(st.lists(st.sampled_from(GHOST_REFERENCES), max_size=3))}
+                    },
+                    "module": {
+                        "outputs": {"out": {"expression": {"references": ["var.v"]}}},
+                        "variables": {"v": {}},
+                    },
+                }
                 case.steps.append(f"module call ghost: {json.dumps(calls['ghost'])[:160]}")
                 return
     _generic(draw, doc, case)
 
 
 AZ_KEYS = ("availability_zone", "availability_zones", "availability_zone_id")
-BOOL_KEYS = ("enable_dns_support", "enable_dns_hostnames", "private_dns_enabled", "map_public_ip_on_launch",
-             "assign_public_ip", "associate_public_ip_address", "self", "enable_execute_command")
+BOOL_KEYS = (
+    "enable_dns_support",
+    "enable_dns_hostnames",
+    "private_dns_enabled",
+    "map_public_ip_on_launch",
+    "assign_public_ip",
+    "associate_public_ip_address",
+    "self",
+    "enable_execute_command",
+)
 
 
 def _values(draw: st.DrawFn, doc: Any, case: Case) -> None:
@@ -248,17 +333,53 @@ def _values(draw: st.DrawFn, doc: Any, case: Case) -> None:
         return
     place = draw(st.sampled_from(places))
     if op == "az":
-        value = draw(st.one_of(st.integers(), st.floats(allow_nan=False), st.lists(st.integers(), max_size=2),
-                                   st.sampled_from(ODD_STRINGS)))
+        value = draw(
+            st.one_of(
+                st.integers(),
+                st.floats(allow_nan=False),
+                st.lists(st.integers(), max_size=2),
+                st.sampled_from(ODD_STRINGS),
+            )
+        )
     elif op == "cidr":
-        value = draw(st.one_of(st.sampled_from(ODD_STRINGS), st.text(max_size=20), st.integers(),
-                                   st.lists(st.sampled_from(ODD_STRINGS + [None, 7]), max_size=3)))
+        value = draw(
+            st.one_of(
+                st.sampled_from(ODD_STRINGS),
+                st.text(max_size=20),
+                st.integers(),
+                st.lists(st.sampled_from(ODD_STRINGS + [None, 7]), max_size=3),
+            )
+        )
     elif op == "containers":
-        value = draw(st.one_of(
-            st.sampled_from(["[", "[]", "{}", "null", "[1]", '[{"secrets": true}]', '[{"image": 5}]',
-                             '[{"logConfiguration": []}]', "[" * 5000]),
-            st.builds(json.dumps, st.lists(st.dictionaries(st.sampled_from(
-                ["image", "secrets", "logConfiguration", "repositoryCredentials"]), JUNK), max_size=2))))
+        value = draw(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "[",
+                        "[]",
+                        "{}",
+                        "null",
+                        "[1]",
+                        '[{"secrets": true}]',
+                        '[{"image": 5}]',
+                        '[{"logConfiguration": []}]',
+                        "[" * 5000,
+                    ]
+                ),
+                st.builds(
+                    json.dumps,
+                    st.lists(
+                        st.dictionaries(
+                            st.sampled_from(
+                                ["image", "secrets", "logConfiguration", "repositoryCredentials"]
+                            ),
+                            JUNK,
+                        ),
+                        max_size=2,
+                    ),
+                ),
+            )
+        )
     else:
         value = draw(st.one_of(JUNK, retyped(place[0][place[1]])))
     _set(case, place, value, op)

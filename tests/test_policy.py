@@ -21,9 +21,29 @@ from tfcheck.policy.load import (
 )
 
 CATALOG = [
-    "VPCE001", "VPCE002", "VPCE003", "VPCE004", "VPCE005", "VPCE010", "VPCE011", "VPCE012",
-    "VPCE013", "VPCE014", "VPCE015", "VPCE020", "VPCE021", "VPCE022", "VPCE023", "VPCE024",
-    "VPCE025", "VPCE026", "VPCE027", "VPCE028", "VPCE029", "VPCE030", "VPCE031",
+    "VPCE001",
+    "VPCE002",
+    "VPCE003",
+    "VPCE004",
+    "VPCE005",
+    "VPCE010",
+    "VPCE011",
+    "VPCE012",
+    "VPCE013",
+    "VPCE014",
+    "VPCE015",
+    "VPCE020",
+    "VPCE021",
+    "VPCE022",
+    "VPCE023",
+    "VPCE024",
+    "VPCE025",
+    "VPCE026",
+    "VPCE027",
+    "VPCE028",
+    "VPCE029",
+    "VPCE030",
+    "VPCE031",
 ]
 # The graph contract lives in one place, the schema shipped in the package.
 GRAPH_SCHEMA = json.loads((Path(__file__).parent.parent / "tfcheck" / "graph" / "schema.json").read_text())
@@ -72,7 +92,11 @@ def test_builtin_policies_read_only_contract_fields(builtin: tuple[Policy, ...])
 
 def test_builtin_severities_follow_the_catalog(builtin: tuple[Policy, ...]) -> None:
     by_id = {p.id: p for p in builtin}
-    assert {i for i, p in by_id.items() if p.severity is Severity.WARNING} == {"VPCE003", "VPCE027", "VPCE031"}
+    assert {i for i, p in by_id.items() if p.severity is Severity.WARNING} == {
+        "VPCE003",
+        "VPCE027",
+        "VPCE031",
+    }
     assert {i for i, p in by_id.items() if p.severity is Severity.INFO} == {"VPCE022", "VPCE023"}
     assert [c.value for c in by_id["VPCE010"].severity_when] == [Severity.WARNING]
     assert [c.value for c in by_id["VPCE014"].severity_when] == [Severity.WARNING]
@@ -90,8 +114,13 @@ def test_start_up_imports_stay_lazy() -> None:
         "if m in sys.modules]; from tfcheck.policy.load import load_policies; load_policies(); "
         "print(lazy, 'jsonschema' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert out.stdout.strip() == "[] False"
 
 
@@ -129,7 +158,11 @@ def test_schema_errors_name_file_path_and_line(
 @pytest.mark.parametrize(
     ("old", "new", "fragments"),
     [
-        ("private_dns == `true`", "private_dns ==", ["rule X001: $.assert (line 6)", "incomplete expression"]),
+        (
+            "private_dns == `true`",
+            "private_dns ==",
+            ["rule X001: $.assert (line 6)", "incomplete expression"],
+        ),
         ("type == 'Interface'", "type = 'Interface'", ["$.where (line 5)", "at column 6"]),
         ("private_dns == `true`", "nope(private_dns)", ["unknown function nope()"]),
         ("{address} has", "{address has", ["$.message", "unmatched '{'"]),
@@ -199,16 +232,27 @@ def test_select_precedence(builtin: tuple[Policy, ...]) -> None:
 
 def test_builtin_pack_json_is_current() -> None:
     """tfcheck/policy/builtin.json is what tools/build_policy_pack.py makes of policies/."""
-    result = subprocess.run([sys.executable, "tools/build_policy_pack.py", "--check"],
-                            cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "tools/build_policy_pack.py", "--check"],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_builtin_pack_loads_without_yaml_and_matches_the_yaml() -> None:
-    code = ("import sys; from tfcheck.policy.load import load_policies; p = load_policies(); "
-            "print(len(p), 'yaml' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
-                         capture_output=True, text=True, check=True).stdout.split()
+    code = (
+        "import sys; from tfcheck.policy.load import load_policies; p = load_policies(); "
+        "print(len(p), 'yaml' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert out == ["23", "False"]
     assert load_policies() == load_policies(validate_builtin=True)
 

@@ -1,5 +1,6 @@
 """Policies that look across collections: item(), items(), in_vpc(), where_eq(), and the rule
 that an unknown field of an item they read makes a failure inconclusive."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,26 +20,44 @@ from tfcheck.policy.load import Policy, load_policies
 
 
 def subnet(address: str, az: str, **fields: Any) -> dict[str, Any]:
-    item = {"address": address, "resource_type": "aws_subnet", "vpc": "aws_vpc.main", "az": az,
-            "egress": "nat", "egress_target": None, "private": True, "unknown": {}}
+    item = {
+        "address": address,
+        "resource_type": "aws_subnet",
+        "vpc": "aws_vpc.main",
+        "az": az,
+        "egress": "nat",
+        "egress_target": None,
+        "private": True,
+        "unknown": {},
+    }
     item.update(fields)
     return item
 
 
 def nat(address: str, az: str | None, **fields: Any) -> dict[str, Any]:
-    item = {"address": address, "resource_type": "aws_nat_gateway", "vpc": "aws_vpc.main",
-            "az": az, "unknown": {}}
+    item = {
+        "address": address,
+        "resource_type": "aws_nat_gateway",
+        "vpc": "aws_vpc.main",
+        "az": az,
+        "unknown": {},
+    }
     item.update(fields)
     return item
 
 
 @pytest.fixture
 def same_az_rule(write_policy: Callable[..., Path]) -> Policy:
-    doc = {"id": "X100", "title": "NAT in the subnet's own AZ", "severity": "warning",
-           "resource": "workloads", "where": "nonempty(items(subnets)[?egress == 'nat'])",
-           "assert": "length(items(subnets)[?egress == 'nat'].[az, item(egress_target).az]"
-                     "[?@[0] != @[1]]) == `0`",
-           "message": "{address} uses NAT gateways {items(subnets)[].egress_target}"}
+    doc = {
+        "id": "X100",
+        "title": "NAT in the subnet's own AZ",
+        "severity": "warning",
+        "resource": "workloads",
+        "where": "nonempty(items(subnets)[?egress == 'nat'])",
+        "assert": "length(items(subnets)[?egress == 'nat'].[az, item(egress_target).az]"
+        "[?@[0] != @[1]]) == `0`",
+        "message": "{address} uses NAT gateways {items(subnets)[].egress_target}",
+    }
     (policy,) = load_policies([write_policy(yaml.safe_dump(doc))], builtin=False)
     return policy
 
@@ -53,8 +72,10 @@ def test_a_join_from_workload_to_subnets_to_nat_gateways(same_az_rule: Policy) -
     found = results(same_az_rule, graph(subnets=subnets, nat_gateways=[nat("n.a", "1a")], workloads=[app]))
     assert found["app"].outcome is Outcome.FAIL and "n.a, n.a" in found["app"].message
     subnets[1]["egress_target"] = "n.b"
-    found = results(same_az_rule, graph(subnets=subnets, nat_gateways=[nat("n.a", "1a"), nat("n.b", "1b")],
-                                        workloads=[app]))
+    found = results(
+        same_az_rule,
+        graph(subnets=subnets, nat_gateways=[nat("n.a", "1a"), nat("n.b", "1b")], workloads=[app]),
+    )
     assert found["app"].outcome is Outcome.PASS
 
 
@@ -91,26 +112,48 @@ def test_an_address_the_graph_does_not_hold_makes_a_failure_inconclusive(same_az
 
 
 def test_in_vpc_and_where_eq_join_on_the_items_own_values(write_policy: Callable[..., Path]) -> None:
-    doc = {"id": "X101", "title": "A gateway endpoint of the same service exists", "severity": "info",
-           "resource": "endpoints", "where": "type == 'Interface'",
-           "assert": "nonempty(where_eq(where_eq(in_vpc(vpc, 'endpoints'), 'type', 'Gateway'), "
-                     "'service', service))",
-           "message": "{address}: no gateway endpoint for {service} in {vpc}"}
+    doc = {
+        "id": "X101",
+        "title": "A gateway endpoint of the same service exists",
+        "severity": "info",
+        "resource": "endpoints",
+        "where": "type == 'Interface'",
+        "assert": "nonempty(where_eq(where_eq(in_vpc(vpc, 'endpoints'), 'type', 'Gateway'), "
+        "'service', service))",
+        "message": "{address}: no gateway endpoint for {service} in {vpc}",
+    }
     (policy,) = load_policies([write_policy(yaml.safe_dump(doc))], builtin=False)
 
     def ep(address: str, kind: str, service: str) -> dict[str, Any]:
-        return {"address": address, "resource_type": "aws_vpc_endpoint", "vpc": "aws_vpc.main",
-                "type": kind, "service": service, "unknown": {}}
+        return {
+            "address": address,
+            "resource_type": "aws_vpc_endpoint",
+            "vpc": "aws_vpc.main",
+            "type": kind,
+            "service": service,
+            "unknown": {},
+        }
 
-    g = graph(endpoints=[ep("e.s3", "Interface", "s3"), ep("e.s3gw", "Gateway", "s3"),
-                         ep("e.ddb", "Interface", "dynamodb")])
+    g = graph(
+        endpoints=[
+            ep("e.s3", "Interface", "s3"),
+            ep("e.s3gw", "Gateway", "s3"),
+            ep("e.ddb", "Interface", "dynamodb"),
+        ]
+    )
     found = results(policy, g)
     assert found["e.s3"].outcome is Outcome.PASS and found["e.ddb"].outcome is Outcome.FAIL
 
 
 def test_in_vpc_names_a_bad_collection(write_policy: Callable[..., Path]) -> None:
-    doc = {"id": "X102", "title": "t", "severity": "info", "resource": "workloads",
-           "assert": "nonempty(in_vpc(vpc, 'subnet'))", "message": "{address}"}
+    doc = {
+        "id": "X102",
+        "title": "t",
+        "severity": "info",
+        "resource": "workloads",
+        "assert": "nonempty(in_vpc(vpc, 'subnet'))",
+        "message": "{address}",
+    }
     (policy,) = load_policies([write_policy(yaml.safe_dump(doc))], builtin=False)
     with pytest.raises(PolicyError, match="no collection 'subnet'"):
         evaluate([policy], graph(workloads=[workload(address="app")]))
@@ -125,4 +168,6 @@ def test_the_example_policies_load_beside_the_builtin_pack(capsys: pytest.Captur
     plan = REPO / "examples/policies/cases/org002-fail/plan.json"
     code = main(["check", str(plan), "--policies", str(REPO / "examples/policies"), "--format", "json"])
     out = capsys.readouterr().out
-    assert code == 0 and '"rule_id": "ORG002"' in out and '"rule_id": "ORG001"' not in out.split('"passed"')[0]
+    assert (
+        code == 0 and '"rule_id": "ORG002"' in out and '"rule_id": "ORG001"' not in out.split('"passed"')[0]
+    )

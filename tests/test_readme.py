@@ -32,7 +32,7 @@ def test_readme_lists_every_rule() -> None:
 def test_readme_config_example_is_valid(tmp_path: Path) -> None:
     from tfcheck.config import load_config
 
-    section = README[README.index("## Configuration"):]
+    section = README[README.index("## Configuration") :]
     example = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert example is not None
     (tmp_path / ".tfcheck.yml").write_text(example.group(1))

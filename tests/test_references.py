@@ -13,7 +13,7 @@ from tfcheck.model import Ref, Unknown, resource_type, sort_keys
 
 
 def test_parse_reference_splits_names_and_indexes() -> None:
-    assert parse_reference('module.net.ids[0]') == ["module", "net", "ids", Index(0)]
+    assert parse_reference("module.net.ids[0]") == ["module", "net", "ids", Index(0)]
     assert parse_reference('aws_x.y["a"].id') == ["aws_x", "y", Index("a"), "id"]
     assert parse_reference('aws_x.y["we\\"ird"]') == ["aws_x", "y", Index('we"ird')]
 
@@ -49,23 +49,32 @@ def test_format_key_quotes_like_terraform() -> None:
 def _resolver() -> tuple[Resolver, Place]:
     """A child module `m` whose input `ids` is
     `module.net.ids` (aws_subnet.p[*].id, two instances) and `tags` a known map."""
-    net = PlanModule(resources={"aws_subnet.p": {}},
-                     outputs={"ids": {"expression": {"references": ["aws_subnet.p"]}}})
+    net = PlanModule(
+        resources={"aws_subnet.p": {}}, outputs={"ids": {"expression": {"references": ["aws_subnet.p"]}}}
+    )
     child = PlanModule(resources={"aws_x.a": {}})
-    root = PlanModule(calls={"m": {"expressions": {
-        "ids": {"references": ["module.net.ids", "module.net"]},
-        "tags": {"constant_value": {"team": "a", "0": "zero"}}}}, "net": {}},
-        children={"m": child, "net": net})
+    root = PlanModule(
+        calls={
+            "m": {
+                "expressions": {
+                    "ids": {"references": ["module.net.ids", "module.net"]},
+                    "tags": {"constant_value": {"team": "a", "0": "zero"}},
+                }
+            },
+            "net": {},
+        },
+        children={"m": child, "net": net},
+    )
     instances = {"module.net.aws_subnet.p": [0, 1], "module.m.aws_x.a": [0, 1]}
-    return Resolver(root, instances, {"module.m": [None], "module.net": [None]}, {}), \
-        Place((("m", None),), 1)
+    return Resolver(root, instances, {"module.m": [None], "module.net": [None]}, {}), Place((("m", None),), 1)
 
 
 def test_a_variable_indexed_by_count_index_picks_the_instances_element() -> None:
     resolver, place = _resolver()
     # `var.ids[count.index]` and `element(var.ids, count.index)` plan as these references
-    assert resolver.expression({"references": ["var.ids", "count.index"]}, place) == \
-        Ref("module.net.aws_subnet.p[1]", "id", "index")
+    assert resolver.expression({"references": ["var.ids", "count.index"]}, place) == Ref(
+        "module.net.aws_subnet.p[1]", "id", "index"
+    )
     # without count.index the whole list
     assert len(resolver.expression({"references": ["var.ids"]}, place)) == 2
 

@@ -1,4 +1,5 @@
 """Every fixture case under fixtures/rules/<RULE>/<case>/ against the built-in pack."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ tests/hcl/stack and tests/hcl/terraform_data carry a plan.json made from the sam
 shared/tf/plan-offline (terraform 1.11.4, aws provider 5.100.0): the addresses must be the
 same and every value the plan knows must equal the evaluated one.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,6 +38,7 @@ def ref(address: str, attr: str = "id") -> Ref:
 
 
 # -- the stack scenario, checked value by value --------------------------------------------
+
 
 def test_stack_addresses_in_terraform_order() -> None:
     inventory = load_source(str(HCL / "stack"), env={})
@@ -73,8 +75,7 @@ def test_stack_endpoint_values() -> None:
         "service_name": "com.amazonaws.us-west-2.logs",
         "vpc_endpoint_type": "Interface",
         "private_dns_enabled": True,
-        "subnet_ids": [ref("module.net.aws_subnet.private[0]"),
-                       ref("module.net.aws_subnet.private[1]")],
+        "subnet_ids": [ref("module.net.aws_subnet.private[0]"), ref("module.net.aws_subnet.private[1]")],
         "security_group_ids": [ref("aws_security_group.vpce")],
         "tags": {"Name": "demo-net-logs"},
     }
@@ -101,15 +102,20 @@ def test_stack_dynamic_blocks_module_outputs_and_regions() -> None:
     ]
     subnet = found["module.net.aws_subnet.private[1]"]
     assert (subnet.module, subnet.key, subnet.file, subnet.line) == (
-        "module.net", 1, "modules/net/main.tf", 11)
+        "module.net",
+        1,
+        "modules/net/main.tf",
+        11,
+    )
     assert subnet.values["cidr_block"] == "10.0.11.0/24"  # cidrsubnet of a known vpc cidr
     fn = found['module.app["web"].aws_lambda_function.fn']
     assert fn.values["environment"] == [{"variables": {"PORT": "8080"}}]
-    assert fn.values["vpc_config"] == [{
-        "subnet_ids": [ref("module.net.aws_subnet.private[0]"),
-                       ref("module.net.aws_subnet.private[1]")],
-        "security_group_ids": [ref('module.app["web"].aws_security_group.app')],
-    }]
+    assert fn.values["vpc_config"] == [
+        {
+            "subnet_ids": [ref("module.net.aws_subnet.private[0]"), ref("module.net.aws_subnet.private[1]")],
+            "security_group_ids": [ref('module.app["web"].aws_security_group.app')],
+        }
+    ]
     association = found['module.net.module.routes.aws_route_table_association.a["us-west-2b"]']
     assert association.values == {
         "subnet_id": ref("module.net.aws_subnet.private[1]"),
@@ -128,6 +134,7 @@ def test_stack_comments_by_instance_address() -> None:
 
 
 # -- agreement with real terraform plans ---------------------------------------------------
+
 
 def _agree(ours: Any, planned: Any, unknown: Any, where: str) -> list[str]:
     """Differences where the plan knows a value; Ref/Unknown on our side are not compared."""
@@ -155,8 +162,7 @@ def _agree(ours: Any, planned: Any, unknown: Any, where: str) -> list[str]:
 @pytest.mark.parametrize("name", ["stack", "terraform_data"])
 def test_agrees_with_the_terraform_plan(name: str) -> None:
     plan = json.loads((HCL / name / "plan.json").read_text())
-    changes = {rc["address"]: rc["change"] for rc in plan["resource_changes"]
-               if rc["mode"] == "managed"}
+    changes = {rc["address"]: rc["change"] for rc in plan["resource_changes"] if rc["mode"] == "managed"}
     inventory = load_source(str(HCL / name), env={})
     assert [i.address for i in inventory.instances] == list(changes)  # Terraform's order
     found = by_address(inventory)
@@ -172,8 +178,12 @@ def test_plan_variables_override_everything() -> None:
     variables = {k: v["value"] for k, v in plan["variables"].items()}
     variables["region"] = "eu-west-1"
     variables["ports"] = [22]
-    inventory = load_source(str(HCL / "stack"), vars={"region": "ap-south-1"},
-                            env={"TF_VAR_ports": "[1]"}, root_variables=variables)
+    inventory = load_source(
+        str(HCL / "stack"),
+        vars={"region": "ap-south-1"},
+        env={"TF_VAR_ports": "[1]"},
+        root_variables=variables,
+    )
     found = by_address(inventory)
     assert inventory.region == "eu-west-1"
     assert [r["from_port"] for r in found["aws_security_group.vpce"].values["ingress"]] == [22]
@@ -214,11 +224,23 @@ VARS = {
 
 def test_variable_precedence(tmp_path: Path) -> None:
     root = write(tmp_path, VARS)
-    inventory = load_source(str(root), var_files=[str(root / "extra.tfvars")],
-                            vars={"f": "cli", "n": "5"},
-                            env={"TF_VAR_a": "env", "TF_VAR_b": "env", "TF_VAR_l": '["x", 1]'})
+    inventory = load_source(
+        str(root),
+        var_files=[str(root / "extra.tfvars")],
+        vars={"f": "cli", "n": "5"},
+        env={"TF_VAR_a": "env", "TF_VAR_b": "env", "TF_VAR_l": '["x", 1]'},
+    )
     assert by_address(inventory)["terraform_data.v"].values["input"] == [
-        "env", "tfvars", "a.auto", "b.auto.json", "var-file", "cli", 5, ["x", "1"], "kept"]
+        "env",
+        "tfvars",
+        "a.auto",
+        "b.auto.json",
+        "var-file",
+        "cli",
+        5,
+        ["x", "1"],
+        "kept",
+    ]
 
 
 def test_variable_without_value_is_unknown(tmp_path: Path) -> None:
@@ -227,12 +249,15 @@ def test_variable_without_value_is_unknown(tmp_path: Path) -> None:
     assert value[6] == Unknown("variable n has no value")
 
 
-@pytest.mark.parametrize("files, where", [
-    ({"terraform.tfvars": "n = var.x\n"}, "terraform.tfvars"),
-    ({"terraform.tfvars": "n = \n"}, "terraform.tfvars"),
-    ({"terraform.tfvars": 'x "y" {}\n'}, "terraform.tfvars"),
-    ({"terraform.tfvars.json": "[1]"}, "terraform.tfvars.json"),
-])
+@pytest.mark.parametrize(
+    "files, where",
+    [
+        ({"terraform.tfvars": "n = var.x\n"}, "terraform.tfvars"),
+        ({"terraform.tfvars": "n = \n"}, "terraform.tfvars"),
+        ({"terraform.tfvars": 'x "y" {}\n'}, "terraform.tfvars"),
+        ({"terraform.tfvars.json": "[1]"}, "terraform.tfvars.json"),
+    ],
+)
 def test_bad_variable_files(tmp_path: Path, files: dict[str, str], where: str) -> None:
     root = write(tmp_path, {"main.tf": VARS["main.tf"], **files})
     with pytest.raises(InputError) as caught:
@@ -250,9 +275,12 @@ def test_bad_variable_values(tmp_path: Path) -> None:
 
 # -- modules, counts, regions --------------------------------------------------------------
 
+
 def test_installed_modules_and_module_count(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "main.tf": """
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
             module "vpc" {
               source  = "terraform-aws-modules/vpc/aws"
               count   = 2
@@ -265,11 +293,19 @@ def test_installed_modules_and_module_count(tmp_path: Path) -> None:
               input = [module.vpc[1].id, module.gone.id]
             }
         """,
-        ".terraform/modules/modules.json": json.dumps({"Modules": [
-            {"Key": "", "Source": "", "Dir": "."},
-            {"Key": "vpc", "Source": "registry.terraform.io/terraform-aws-modules/vpc/aws",
-             "Dir": ".terraform/modules/vpc"}]}),
-        ".terraform/modules/vpc/main.tf": """
+            ".terraform/modules/modules.json": json.dumps(
+                {
+                    "Modules": [
+                        {"Key": "", "Source": "", "Dir": "."},
+                        {
+                            "Key": "vpc",
+                            "Source": "registry.terraform.io/terraform-aws-modules/vpc/aws",
+                            "Dir": ".terraform/modules/vpc",
+                        },
+                    ]
+                }
+            ),
+            ".terraform/modules/vpc/main.tf": """
             variable "name" { type = string }
             resource "aws_vpc" "this" {
               cidr_block = "10.0.0.0/16"
@@ -277,21 +313,26 @@ def test_installed_modules_and_module_count(tmp_path: Path) -> None:
             }
             output "id" { value = aws_vpc.this.id }
         """,
-    })
+        },
+    )
     inventory = load_source(str(root), env={"AWS_REGION": "eu-north-1"})
     found = by_address(inventory)
-    assert sorted(found) == ["module.vpc[0].aws_vpc.this", "module.vpc[1].aws_vpc.this",
-                             "terraform_data.ids"]
+    assert sorted(found) == ["module.vpc[0].aws_vpc.this", "module.vpc[1].aws_vpc.this", "terraform_data.ids"]
     vpc = found["module.vpc[1].aws_vpc.this"]
     assert (vpc.file, vpc.line, vpc.region) == (".terraform/modules/vpc/main.tf", 3, "eu-north-1")
     assert vpc.values["tags"] == {"Name": "v1"}
     assert found["terraform_data.ids"].values["input"] == [
-        ref("module.vpc[1].aws_vpc.this"), Unknown("module not installed: run terraform init")]
+        ref("module.vpc[1].aws_vpc.this"),
+        Unknown("module not installed: run terraform init"),
+    ]
     assert any("module.gone" in n and "terraform init" in n for n in inventory.notes)
 
 
 def test_unknown_count_and_for_each_leave_a_note(tmp_path: Path) -> None:
-    root = write(tmp_path, {"main.tf": """
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_availability_zones" "all" {}
         resource "aws_subnet" "a" {
           count  = length(data.aws_availability_zones.all.names)
@@ -303,19 +344,24 @@ def test_unknown_count_and_for_each_leave_a_note(tmp_path: Path) -> None:
         }
         resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }
         resource "terraform_data" "t" { input = aws_subnet.a[*].id }
-    """})
+    """
+        },
+    )
     inventory = load_source(str(root), env={})
     assert sorted(by_address(inventory)) == ["aws_vpc.v", "terraform_data.t"]
     assert by_address(inventory)["terraform_data.t"].values["input"] == Unknown(
-        "count is not known (data source)")
+        "count is not known (data source)"
+    )
     assert len(inventory.notes) == 2
     assert inventory.notes[0].startswith("main.tf:3: aws_subnet.a: count is not known")
     assert "aws_subnet.b: for_each set has elements not known" in inventory.notes[1]
 
 
 def test_provider_regions(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "main.tf": """
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
             provider "aws" { region = "us-east-2" }
             provider "aws" {
               alias  = "west"
@@ -331,17 +377,24 @@ def test_provider_regions(tmp_path: Path) -> None:
             }
             resource "aws_vpc" "root" { cidr_block = "10.1.0.0/16" }
         """,
-        "child/main.tf": 'resource "aws_vpc" "c" { cidr_block = "10.2.0.0/16" }\n',
-    })
+            "child/main.tf": 'resource "aws_vpc" "c" { cidr_block = "10.2.0.0/16" }\n',
+        },
+    )
     inventory = load_source(str(root), env={"AWS_REGION": "eu-west-3"})
     regions = {i.address: i.region for i in inventory.instances}
-    assert regions == {"aws_vpc.own": "ap-northeast-2", "aws_vpc.root": "us-east-2",
-                       "module.child.aws_vpc.c": "us-west-1"}
+    assert regions == {
+        "aws_vpc.own": "ap-northeast-2",
+        "aws_vpc.root": "us-east-2",
+        "module.child.aws_vpc.c": "us-west-1",
+    }
     assert inventory.region == "us-east-2"
 
 
 def test_partly_unknown_values(tmp_path: Path) -> None:
-    root = write(tmp_path, {"main.tf": """
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
         data "terraform_remote_state" "net" {
           backend = "local"
         }
@@ -356,20 +409,26 @@ def test_partly_unknown_values(tmp_path: Path) -> None:
           }])
           cpu = data.terraform_remote_state.net.outputs.cpu
         }
-    """})
+    """
+        },
+    )
     task = by_address(load_source(str(root), env={}))["aws_ecs_task_definition.t"]
-    assert task.values["container_definitions"] == [{
-        "name": "app",
-        "image": Unknown("known after apply",
-                         (ref("aws_ecr_repository.app", "repository_url"),)),
-        "essential": True,
-        "logConfiguration": {"logDriver": "awslogs"},
-    }]
+    assert task.values["container_definitions"] == [
+        {
+            "name": "app",
+            "image": Unknown("known after apply", (ref("aws_ecr_repository.app", "repository_url"),)),
+            "essential": True,
+            "logConfiguration": {"logDriver": "awslogs"},
+        }
+    ]
     assert task.values["cpu"] == Unknown("remote state")
 
 
 def test_known_attributes_of_referenced_resources(tmp_path: Path) -> None:
-    root = write(tmp_path, {"main.tf": """
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
         resource "aws_vpc" "v" {
           cidr_block = "10.9.0.0/16"
           tags       = { Name = "v" }
@@ -389,7 +448,9 @@ def test_known_attributes_of_referenced_resources(tmp_path: Path) -> None:
             ids   = values(aws_subnet.s)[*].id
           }
         }
-    """})
+    """
+        },
+    )
     found = by_address(load_source(str(root), env={}))
     assert found['aws_subnet.s["b"]'].values["cidr_block"] == "10.9.2.0/24"
     assert found["terraform_data.t"].values["input"] == {
@@ -402,24 +463,34 @@ def test_known_attributes_of_referenced_resources(tmp_path: Path) -> None:
 
 
 def test_cycles_become_unknown(tmp_path: Path) -> None:
-    root = write(tmp_path, {"main.tf": """
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
         locals {
           a = local.b
           b = local.a
         }
         resource "terraform_data" "t" { input = local.a }
-    """})
+    """
+        },
+    )
     value = by_address(load_source(str(root), env={}))["terraform_data.t"].values["input"]
     assert isinstance(value, Unknown) and "cycle" in value.reason
 
 
 def test_evaluation_errors_become_notes(tmp_path: Path) -> None:
-    root = write(tmp_path, {"main.tf": """
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
         resource "terraform_data" "t" {
           input  = [1, 2][5]
           output = nosuch(1)
         }
-    """})
+    """
+        },
+    )
     inventory = load_source(str(root), env={})
     values = by_address(inventory)["terraform_data.t"].values
     assert values["input"] == Unknown("cannot evaluate: index 5 is out of range for a list of 2")
@@ -428,6 +499,7 @@ def test_evaluation_errors_become_notes(tmp_path: Path) -> None:
 
 
 # -- bad input -----------------------------------------------------------------------------
+
 
 def test_directory_without_tf_files(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("x")
@@ -443,9 +515,14 @@ def test_missing_directory(tmp_path: Path) -> None:
 
 
 def test_broken_hcl_names_file_and_line(tmp_path: Path) -> None:
-    root = write(tmp_path, {"main.tf": 'resource "aws_vpc" "v" {}\n',
-                            "modules/m/bad.tf": 'resource "x" "y" {\n  a = [1, 2\n}\n',
-                            "use.tf": 'module "m" { source = "./modules/m" }\n'})
+    root = write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_vpc" "v" {}\n',
+            "modules/m/bad.tf": 'resource "x" "y" {\n  a = [1, 2\n}\n',
+            "use.tf": 'module "m" { source = "./modules/m" }\n',
+        },
+    )
     with pytest.raises(InputError) as caught:
         load_source(str(root), env={})
     assert caught.value.path == str(root / "modules/m/bad.tf")
@@ -465,6 +542,11 @@ def test_importing_source_does_not_load_hcl2() -> None:
     import sys
 
     code = "import sys, tfcheck.hcl.source; print('hcl2' in sys.modules, 'lark' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
     assert result.stdout.split() == ["False", "False"]

@@ -17,21 +17,25 @@ TODAY = datetime.date(2025, 6, 15)
 PLAN_012 = str(REPO / "fixtures/rules/VPCE012/fail/plan.json")  # aws_vpc_endpoint.fail_logs fails VPCE012
 
 
-def fail(rule: str = "VPCE012", address: str = "aws_vpc_endpoint.logs",
-         outcome: Outcome = Outcome.FAIL) -> Finding:
+def fail(
+    rule: str = "VPCE012", address: str = "aws_vpc_endpoint.logs", outcome: Outcome = Outcome.FAIL
+) -> Finding:
     return Finding(rule, Severity.ERROR, address, "m", "", outcome)
 
 
-@pytest.mark.parametrize(("comment", "rules"), [
-    ("# tfcheck:ignore VPCE012 hub VPC is single-AZ", {"VPCE012": "hub VPC is single-AZ"}),
-    ("// tfcheck:ignore VPCE012,VPCE013   two  rules", {"VPCE012": "two rules", "VPCE013": "two rules"}),
-    ("/* tfcheck:ignore VPCE010 shared zone */", {"VPCE010": "shared zone"}),
-    ("# tfcheck:ignore VPCE010", {"VPCE010": ""}),
-    ("#tfcheck:ignore=VPCE010 x", {"VPCE010": "x"}),
-    ("# see tfcheck:ignore VPCE010 later", {}),      # must start the comment
-    ("# tfcheck:ignored VPCE010", {}),
-    ("# an ordinary comment", {}),
-])
+@pytest.mark.parametrize(
+    ("comment", "rules"),
+    [
+        ("# tfcheck:ignore VPCE012 hub VPC is single-AZ", {"VPCE012": "hub VPC is single-AZ"}),
+        ("// tfcheck:ignore VPCE012,VPCE013   two  rules", {"VPCE012": "two rules", "VPCE013": "two rules"}),
+        ("/* tfcheck:ignore VPCE010 shared zone */", {"VPCE010": "shared zone"}),
+        ("# tfcheck:ignore VPCE010", {"VPCE010": ""}),
+        ("#tfcheck:ignore=VPCE010 x", {"VPCE010": "x"}),
+        ("# see tfcheck:ignore VPCE010 later", {}),  # must start the comment
+        ("# tfcheck:ignored VPCE010", {}),
+        ("# an ordinary comment", {}),
+    ],
+)
 def test_parse_ignores(comment: str, rules: dict[str, str]) -> None:
     assert parse_ignores([comment])[0] == rules
 
@@ -43,8 +47,9 @@ def test_ignore_without_rule_is_reported() -> None:
 
 def test_inline_comment_suppresses_only_its_rule_on_its_block() -> None:
     comments = {"aws_vpc_endpoint.logs": ["# tfcheck:ignore VPCE012 hub is single-AZ"]}
-    out = apply([fail(), fail("VPCE010"), fail(address="aws_vpc_endpoint.other")],
-                comments=comments, today=TODAY)
+    out = apply(
+        [fail(), fail("VPCE010"), fail(address="aws_vpc_endpoint.other")], comments=comments, today=TODAY
+    )
     assert out[0].suppressed is not None
     assert (out[0].suppressed.kind, out[0].suppressed.justification) == ("inSource", "hub is single-AZ")
     assert out[1].suppressed is None and out[2].suppressed is None
@@ -52,8 +57,11 @@ def test_inline_comment_suppresses_only_its_rule_on_its_block() -> None:
 
 def test_implicit_objects_follow_their_parent_block_and_passes_are_untouched() -> None:
     comments = {"aws_vpc.main": ["# tfcheck:ignore VPCE004 legacy"]}
-    out = apply([fail("VPCE004", "aws_vpc.main:main"), fail("VPCE004", "aws_vpc.main", Outcome.PASS)],
-                comments=comments, today=TODAY)
+    out = apply(
+        [fail("VPCE004", "aws_vpc.main:main"), fail("VPCE004", "aws_vpc.main", Outcome.PASS)],
+        comments=comments,
+        today=TODAY,
+    )
     assert out[0].suppressed is not None and out[1].suppressed is None
 
 
@@ -63,31 +71,43 @@ def test_waivers_globs_expiry_and_precedence() -> None:
         Waiver("VPCE010", "aws_subnet.private[*]", "index glob"),
         Waiver("VPCE020", "*", "expired yesterday", datetime.date(2025, 6, 14)),
     ]
-    out = apply([
-        fail("VPCE012", "module.hub.aws_vpc_endpoint.logs"),   # live through its expiry day
-        fail("VPCE010", "aws_subnet.private[2]"),
-        fail("VPCE010", "aws_subnet.privateX"),
-        fail("VPCE020", "aws_ecs_service.app"),                # expired: no longer suppresses
-        fail("VPCE012", "module.hub.x", Outcome.INCONCLUSIVE),
-    ], waivers=waivers, today=TODAY)
+    out = apply(
+        [
+            fail("VPCE012", "module.hub.aws_vpc_endpoint.logs"),  # live through its expiry day
+            fail("VPCE010", "aws_subnet.private[2]"),
+            fail("VPCE010", "aws_subnet.privateX"),
+            fail("VPCE020", "aws_ecs_service.app"),  # expired: no longer suppresses
+            fail("VPCE012", "module.hub.x", Outcome.INCONCLUSIVE),
+        ],
+        waivers=waivers,
+        today=TODAY,
+    )
     assert [f.suppressed is not None for f in out] == [True, True, False, False, True]
     assert out[0].suppressed is not None and out[0].suppressed.kind == "external"
     assert out[0].suppressed.origin == "waiver VPCE01* module.hub.*"
     lines = notes(waivers, TODAY, ".tfcheck.yml")
-    assert lines == [".tfcheck.yml: waiver VPCE020 * expired on 2025-06-14; it no longer suppresses "
-                     "(reason was: expired yesterday)"]
+    assert lines == [
+        ".tfcheck.yml: waiver VPCE020 * expired on 2025-06-14; it no longer suppresses "
+        "(reason was: expired yesterday)"
+    ]
     # in-source first, then waiver, then baseline
-    both = apply([fail()], comments={"aws_vpc_endpoint.logs": ["# tfcheck:ignore VPCE012 inline"]},
-                 waivers=[Waiver("VPCE012", "*", "waived")], baseline={("VPCE012", "aws_vpc_endpoint.logs")},
-                 today=TODAY)
+    both = apply(
+        [fail()],
+        comments={"aws_vpc_endpoint.logs": ["# tfcheck:ignore VPCE012 inline"]},
+        waivers=[Waiver("VPCE012", "*", "waived")],
+        baseline={("VPCE012", "aws_vpc_endpoint.logs")},
+        today=TODAY,
+    )
     assert both[0].suppressed is not None and both[0].suppressed.justification == "inline"
 
 
 def test_notes_flag_unknown_rules_in_comments() -> None:
     comments = {"aws_vpc.a": ["# tfcheck:ignore VPCE999 typo", "# tfcheck:ignore"]}
     out = notes([], TODAY, "c", comments, known={"VPCE012"})
-    assert out == ["aws_vpc.a: '# tfcheck:ignore' names no rule; write `tfcheck:ignore RULE reason`",
-                   "aws_vpc.a: tfcheck:ignore names VPCE999, which is not a loaded rule"]
+    assert out == [
+        "aws_vpc.a: '# tfcheck:ignore' names no rule; write `tfcheck:ignore RULE reason`",
+        "aws_vpc.a: tfcheck:ignore names VPCE999, which is not a loaded rule",
+    ]
 
 
 def test_report_keeps_suppressed_apart_and_exit_code_ignores_them() -> None:
@@ -128,26 +148,33 @@ def test_config_waiver_suppresses_until_it_expires(
     doc = json.loads(out)
     assert code == 0 and err == "" and doc["findings"] == []
     assert doc["suppressed"][0]["suppressed"] == {
-        "kind": "external", "justification": "single-AZ on purpose in this sandbox",
-        "origin": "waiver VPCE012 aws_vpc_endpoint.fail_*"}
+        "kind": "external",
+        "justification": "single-AZ on purpose in this sandbox",
+        "origin": "waiver VPCE012 aws_vpc_endpoint.fail_*",
+    }
     (tmp_path / ".tfcheck.yml").write_text(WAIVERS.format(expires="2001-01-31"))
     code, out, err = run(capsys, "check", "--format", "json", PLAN_012)
     doc = json.loads(out)
     assert code == 1 and [f["rule_id"] for f in doc["findings"]] == ["VPCE012"]
     # named as found from the working directory, as docs/suppressions.md shows it
-    assert err == ("tfcheck: warning: .tfcheck.yml: waiver VPCE012 aws_vpc_endpoint.fail_* expired on "
-                   "2001-01-31; it no longer suppresses (reason was: single-AZ on purpose in this sandbox)\n")
+    assert err == (
+        "tfcheck: warning: .tfcheck.yml: waiver VPCE012 aws_vpc_endpoint.fail_* expired on "
+        "2001-01-31; it no longer suppresses (reason was: single-AZ on purpose in this sandbox)\n"
+    )
     assert doc["notes"] == [err.split("warning: ", 1)[1].strip()]
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("waivers: [{rule: VPCE012, address: x}]\n", "'reason' is a required property"),
-    ("waivers: [{rule: VPCE012, address: x, reason: '  '}]\n", "$.waivers[0].reason"),
-    ("waivers: [{rule: VPCE012, address: x, reason: r, expires: 2025-02-30}]\n", "day is out of range"),
-    ("waivers: [{rule: VPCE012, address: x, reason: r, expires: '2025-02-30'}]\n", "is not a date"),
-    ("waivers: [{rule: VPCE012, address: x, reason: r, expires: soon}]\n", "$.waivers[0].expires"),
-    ("waivers: [{rule: VPCE012, address: x, reason: r, until: 2025-01-01}]\n", "'until' was unexpected"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("waivers: [{rule: VPCE012, address: x}]\n", "'reason' is a required property"),
+        ("waivers: [{rule: VPCE012, address: x, reason: '  '}]\n", "$.waivers[0].reason"),
+        ("waivers: [{rule: VPCE012, address: x, reason: r, expires: 2025-02-30}]\n", "day is out of range"),
+        ("waivers: [{rule: VPCE012, address: x, reason: r, expires: '2025-02-30'}]\n", "is not a date"),
+        ("waivers: [{rule: VPCE012, address: x, reason: r, expires: soon}]\n", "$.waivers[0].expires"),
+        ("waivers: [{rule: VPCE012, address: x, reason: r, until: 2025-01-01}]\n", "'until' was unexpected"),
+    ],
+)
 def test_bad_waivers_are_config_errors(tmp_path: Path, text: str, fragment: str) -> None:
     path = tmp_path / ".tfcheck.yml"
     path.write_text(text)
@@ -173,9 +200,10 @@ def test_ignore_comment_in_real_hcl_suppresses_the_plan_finding(tmp_path: Path) 
     from tfcheck.policy.load import load_policies
 
     source = (REPO / "fixtures/rules/VPCE012/fail/main.tf").read_text()
-    marked = source.replace('resource "aws_vpc_endpoint" "fail_logs" {',
-                            '# tfcheck:ignore VPCE012 the hub serves us-east-1c\n'
-                            'resource "aws_vpc_endpoint" "fail_logs" {')
+    marked = source.replace(
+        'resource "aws_vpc_endpoint" "fail_logs" {',
+        '# tfcheck:ignore VPCE012 the hub serves us-east-1c\nresource "aws_vpc_endpoint" "fail_logs" {',
+    )
     assert marked != source
     (tmp_path / "main.tf").write_text(marked)
     _, comments = load_source_with_comments(str(tmp_path), env={})

@@ -3,6 +3,7 @@
 The rest of the suite runs from the source tree, where policies/, the JSON pack, the schemas
 and the price table are found next to the code; this test proves the wheel carries them.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 def _run(*args: str | Path, cwd: Path, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode in ok, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -53,8 +55,13 @@ def test_wheel_carries_the_data_files(installed: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     policies = {p.name for p in (ROOT / "policies").glob("*.yaml")}
     assert {f"tfcheck/policies/{name}" for name in policies} <= names
-    for data in ("tfcheck/policy/builtin.json", "tfcheck/policy/schema.json",
-                 "tfcheck/graph/schema.json", "tfcheck/cost/prices.json", "tfcheck/py.typed"):
+    for data in (
+        "tfcheck/policy/builtin.json",
+        "tfcheck/policy/schema.json",
+        "tfcheck/graph/schema.json",
+        "tfcheck/cost/prices.json",
+        "tfcheck/py.typed",
+    ):
         assert data in names, data
     assert any(n.endswith("licenses/LICENSE") for n in names)
 
@@ -66,8 +73,7 @@ def test_demo_runs_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     done = _run(installed / "tfcheck", "check", demo, "--format", "json", cwd=tmp_path, ok=(1,))
     report = json.loads(done.stdout)
     assert {f["rule_id"] for f in report["findings"]} >= {"VPCE020"}
-    assert _run(installed / "tfcheck", "--version", cwd=tmp_path).stdout.split()[-1] \
-        == tfcheck.__version__
+    assert _run(installed / "tfcheck", "--version", cwd=tmp_path).stdout.split()[-1] == tfcheck.__version__
 
 
 def test_rules_explain_and_test_from_the_wheel(installed: Path, tmp_path: Path) -> None:
@@ -77,8 +83,15 @@ def test_rules_explain_and_test_from_the_wheel(installed: Path, tmp_path: Path) 
     assert "VPCE020" in explained
     cases = _run(installed / "tfcheck", "test", ROOT / "examples" / "policies", cwd=tmp_path)
     assert "4 cases, 0 failed" in cases.stdout
-    cost = _run(installed / "tfcheck", "cost", ROOT / "fixtures" / "demo" / "plan.json",
-                "--format", "json", cwd=tmp_path, ok=(0, 1))
+    cost = _run(
+        installed / "tfcheck",
+        "cost",
+        ROOT / "fixtures" / "demo" / "plan.json",
+        "--format",
+        "json",
+        cwd=tmp_path,
+        ok=(0, 1),
+    )
     assert json.loads(cost.stdout)["plans"]  # prices.json found
 
 
@@ -87,13 +100,17 @@ def test_metadata_matches_the_project() -> None:
     assert "Apache License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert PYPROJECT["urls"]["Homepage"] == HOMEPAGE
     oldest = int(PYPROJECT["requires-python"].removeprefix(">=3."))
-    claimed = {c.rsplit(":: ", 1)[1] for c in PYPROJECT["classifiers"]
-               if c.startswith("Programming Language :: Python :: 3.")}
+    claimed = {
+        c.rsplit(":: ", 1)[1]
+        for c in PYPROJECT["classifiers"]
+        if c.startswith("Programming Language :: Python :: 3.")
+    }
     assert claimed == {f"3.{minor}" for minor in range(oldest, 14)}
 
 
 def test_every_package_is_listed() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-                 ["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "tfcheck").rglob("__init__.py")}
     assert listed == found | {"tfcheck.policies"}

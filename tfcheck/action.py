@@ -9,6 +9,7 @@ identity (`comment-author`, github-actions[bot] by default): a comment anyone el
 the marker is never edited. Inputs arrive as INPUT_* environment variables, never spliced
 into shell text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,14 @@ from tfcheck.formats.escape import workflow_data as _escape
 MARKER = "<!-- tfcheck -->"  # what comments of earlier versions start with (one per PR)
 DEFAULT_AUTHOR = "github-actions[bot]"  # who GITHUB_TOKEN comments as
 COMMENT_LIMIT = 65_536
-_EXTENSIONS = {"junit": "junit.xml", "text": "txt", "json": "json", "sarif": "sarif",
-               "markdown": "md", "github": "github.txt"}
+_EXTENSIONS = {
+    "junit": "junit.xml",
+    "text": "txt",
+    "json": "json",
+    "sarif": "sarif",
+    "markdown": "md",
+    "github": "github.txt",
+}
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -48,6 +55,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
 
 # --- check ----------------------------------------------------------------------------------
+
 
 def check_step(env: Mapping[str, str]) -> int:
     """Run tfcheck; outputs: findings, errors, sarif, markdown, json, exit-code. Always 0:
@@ -64,8 +72,12 @@ def check_step(env: Mapping[str, str]) -> int:
     print("tfcheck " + " ".join(argv), flush=True)
     code = tfcheck(argv)
     sys.stdout.flush()
-    outputs = {"exit-code": str(code), "sarif": str(files["sarif"]), "markdown": str(files["markdown"]),
-               "json": str(files["json"])}
+    outputs = {
+        "exit-code": str(code),
+        "sarif": str(files["sarif"]),
+        "markdown": str(files["markdown"]),
+        "json": str(files["json"]),
+    }
     summary = _summary(files["json"])
     outputs["findings"] = str(summary.get("failed", 0))
     outputs["errors"] = str(summary.get("error", 0))
@@ -93,8 +105,12 @@ def check_args(env: Mapping[str, str], files: Mapping[str, Path], out_dir: Path)
     argv += ["--fail-on", env.get("INPUT_FAIL_ON", "").strip() or "error"]
     for directory in split_list(env.get("INPUT_POLICIES", "")):
         argv += ["--policies", directory]
-    for flag, key in (("--config", "INPUT_CONFIG"), ("--baseline", "INPUT_BASELINE"),
-                      ("--source", "INPUT_SOURCE"), ("--usage", "INPUT_USAGE")):
+    for flag, key in (
+        ("--config", "INPUT_CONFIG"),
+        ("--baseline", "INPUT_BASELINE"),
+        ("--source", "INPUT_SOURCE"),
+        ("--usage", "INPUT_USAGE"),
+    ):
         value = env.get(key, "").strip()
         if value:
             argv += [flag, value]
@@ -112,11 +128,18 @@ def json_plan(plan: str, env: Mapping[str, str], out_dir: Path) -> str:
         return plan
     terraform = shutil.which("terraform")
     if terraform is None:
-        raise ValueError(f"{plan} is a binary plan and terraform is not on PATH; run "
-                         "`terraform show -json PLAN > plan.json` first, or set up terraform")
+        raise ValueError(
+            f"{plan} is a binary plan and terraform is not on PATH; run "
+            "`terraform show -json PLAN > plan.json` first, or set up terraform"
+        )
     workdir = env.get("INPUT_WORKING_DIRECTORY", "").strip() or "."
-    done = subprocess.run([terraform, "show", "-json", os.path.abspath(plan)], cwd=workdir,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [terraform, "show", "-json", os.path.abspath(plan)],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise ValueError(f"terraform show -json {plan} failed: {done.stderr.strip()[:500]}")
     converted = out_dir / "plan.json"
@@ -151,6 +174,7 @@ def _summary(path: Path) -> dict[str, Any]:
 
 # --- comment --------------------------------------------------------------------------------
 
+
 def comment_step(env: Mapping[str, str]) -> int:
     """Post or update the PR comment; every reason not to is a notice, never a failure."""
     if env.get("INPUT_COMMENT", "").strip().lower() not in ("true", "yes", "1"):
@@ -159,10 +183,17 @@ def comment_step(env: Mapping[str, str]) -> int:
     markdown = Path(env.get("TFCHECK_MARKDOWN") or "-")
     number = pull_number(env.get("GITHUB_EVENT_PATH"))
     repo = env.get("GITHUB_REPOSITORY", "")
-    why_not = ("no GITHUB_TOKEN (input github-token)" if not token
-               else "not a pull request event" if number is None
-               else "no GITHUB_REPOSITORY" if not repo
-               else "no Markdown report (tfcheck did not finish)" if not markdown.is_file() else None)
+    why_not = (
+        "no GITHUB_TOKEN (input github-token)"
+        if not token
+        else "not a pull request event"
+        if number is None
+        else "no GITHUB_REPOSITORY"
+        if not repo
+        else "no Markdown report (tfcheck did not finish)"
+        if not markdown.is_file()
+        else None
+    )
     if why_not:
         print(f"::notice title=tfcheck::PR comment skipped: {why_not}")
         return 0
@@ -177,16 +208,20 @@ def comment_step(env: Mapping[str, str]) -> int:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - https API URL
             print(f"tfcheck: PR comment {'updated' if existing else 'posted'} ({response.status})")
     except (urllib.error.URLError, OSError, ValueError) as e:
-        print(f"::warning title=tfcheck::PR comment failed: {_escape(str(e))} "
-              "(the job needs `pull-requests: write`; fork PRs get a read-only token)")
+        print(
+            f"::warning title=tfcheck::PR comment failed: {_escape(str(e))} "
+            "(the job needs `pull-requests: write`; fork PRs get a read-only token)"
+        )
     return 0
 
 
 def stack_marker(env: Mapping[str, str]) -> str:
     """The hidden first line of this stack's comment: a hash of what the job checks (working
     directory and plan or HCL directory), so each job of a matrix finds only its own."""
-    parts = [os.path.normpath(env.get(key, "").strip() or ".")
-             for key in ("INPUT_WORKING_DIRECTORY", "INPUT_PLAN", "INPUT_HCL")]
+    parts = [
+        os.path.normpath(env.get(key, "").strip() or ".")
+        for key in ("INPUT_WORKING_DIRECTORY", "INPUT_PLAN", "INPUT_HCL")
+    ]
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return f"<!-- tfcheck stack={digest} -->"
 
@@ -213,8 +248,9 @@ def comment_body(markdown: str, marker: str = MARKER) -> str:
     return body
 
 
-def find_marked(comments: Iterable[Mapping[str, Any]], marker: str = MARKER,
-                author: str = DEFAULT_AUTHOR) -> int | None:
+def find_marked(
+    comments: Iterable[Mapping[str, Any]], marker: str = MARKER, author: str = DEFAULT_AUTHOR
+) -> int | None:
     """The id of the comment this stack's job wrote earlier: its first line is `marker` (or
     the marker of earlier versions, which one stack then takes over) and its author is
     `author`, the token's identity. Anyone can post a comment starting with the marker; only
@@ -235,15 +271,17 @@ def find_marked(comments: Iterable[Mapping[str, Any]], marker: str = MARKER,
     return legacy
 
 
-def comment_request(api: str, repo: str, number: int, body: str, token: str,
-                    existing: int | None) -> urllib.request.Request:
+def comment_request(
+    api: str, repo: str, number: int, body: str, token: str, existing: int | None
+) -> urllib.request.Request:
     """POST a new comment, or PATCH the one found before (REST: issues comments)."""
     if existing is None:
         url, method = f"{api}/repos/{repo}/issues/{number}/comments", "POST"
     else:
         url, method = f"{api}/repos/{repo}/issues/comments/{existing}", "PATCH"
-    return urllib.request.Request(url, data=json.dumps({"body": body}).encode(), method=method,
-                                  headers=_headers(token))
+    return urllib.request.Request(
+        url, data=json.dumps({"body": body}).encode(), method=method, headers=_headers(token)
+    )
 
 
 def list_request(api: str, repo: str, number: int, token: str, page: int) -> urllib.request.Request:

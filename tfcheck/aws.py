@@ -1,4 +1,5 @@
 """AWS provider facts tfcheck relies on: what an attribute points at, defaults, service names."""
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,16 @@ SYNTHETIC_ITEMS = {("aws_eks_cluster", "cluster_security_group_id"): ":cluster_s
 # Data sources that read back one managed resource of the same type, by the argument that
 # names it: with that argument referencing a resource in the plan, the data source is it.
 DATA_READS = {
-    "aws_eks_cluster": ("name",), "aws_vpc": ("id",), "aws_subnet": ("id",),
-    "aws_security_group": ("id", "name"), "aws_iam_role": ("name",), "aws_vpc_endpoint": ("id",),
-    "aws_route_table": ("route_table_id",), "aws_nat_gateway": ("id",),
-    "aws_ecs_cluster": ("cluster_name",), "aws_lambda_function": ("function_name",),
+    "aws_eks_cluster": ("name",),
+    "aws_vpc": ("id",),
+    "aws_subnet": ("id",),
+    "aws_security_group": ("id", "name"),
+    "aws_iam_role": ("name",),
+    "aws_vpc_endpoint": ("id",),
+    "aws_route_table": ("route_table_id",),
+    "aws_nat_gateway": ("id",),
+    "aws_ecs_cluster": ("cluster_name",),
+    "aws_lambda_function": ("function_name",),
 }
 
 # Which resource types a reference in an attribute of this name can mean. Used to pick the
@@ -57,10 +64,19 @@ ATTRIBUTE_TARGETS: dict[str, tuple[str, ...]] = {
 
 # Arguments that hold a document (JSON or text) built from other values, never an id: a
 # configured unknown one is one Unknown built from its references, not a list of them.
-DOCUMENT_ATTRIBUTES = frozenset({
-    "container_definitions", "policy", "assume_role_policy", "user_data", "definition",
-    "access_policy", "template_body", "container_properties", "node_properties",
-})
+DOCUMENT_ATTRIBUTES = frozenset(
+    {
+        "container_definitions",
+        "policy",
+        "assume_role_policy",
+        "user_data",
+        "definition",
+        "access_policy",
+        "template_body",
+        "container_properties",
+        "node_properties",
+    }
+)
 
 # Route attributes → the kind of next hop they name when the target is not a resource in the
 # plan (a known id, or an unknown value); a target in the plan is judged by its type
@@ -95,9 +111,17 @@ ROUTE_TARGET_TYPES: dict[str, str] = {
 
 # Known ids of resources outside the plan, by prefix.
 ID_PREFIX_KIND = {
-    "igw-": "igw", "nat-": "nat", "tgw-": "tgw", "pcx-": "peering", "eni-": "eni",
-    "eigw-": "egress_only_igw", "vpce-": "vpce", "vgw-": "vgw", "lgw-": "other",
-    "cagw-": "other", "local": "local",
+    "igw-": "igw",
+    "nat-": "nat",
+    "tgw-": "tgw",
+    "pcx-": "peering",
+    "eni-": "eni",
+    "eigw-": "egress_only_igw",
+    "vpce-": "vpce",
+    "vgw-": "vgw",
+    "lgw-": "other",
+    "cagw-": "other",
+    "local": "local",
 }
 
 GATEWAY_SERVICES = frozenset({"s3", "dynamodb", "s3express"})

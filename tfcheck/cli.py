@@ -4,6 +4,7 @@ Each command lives in a module of tfcheck/commands/, imported only when that com
 (COMMANDS below, as the formats registry does for formats): `tfcheck --version` or `rules`
 never loads the check pipeline, and `check` loads only what it uses.
 """
+
 from __future__ import annotations
 
 import gc
@@ -100,5 +101,3 @@ class _Commands(click.Group):
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 def cli(debug: bool) -> None:
     """Catch AWS VPC endpoint networking mistakes in Terraform plans before apply."""
-
-

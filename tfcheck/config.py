@@ -1,4 +1,5 @@
 """Read `.tfcheck.yml`: schema-checked settings that tune rules and tell the graph what it cannot see."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,11 @@ class Config:
         """Name a rule id the config mentions but no loaded policy defines (a typo, usually)."""
         known_set = set(known)
         waived = [w.rule for w in self.waivers if "*" not in w.rule]
-        for key, ids in (("severity", list(self.severity)), ("disable", list(self.disabled)),
-                         ("waivers", waived)):
+        for key, ids in (
+            ("severity", list(self.severity)),
+            ("disable", list(self.disabled)),
+            ("waivers", waived),
+        ):
             for rule in ids:
                 if rule not in known_set:
                     raise ConfigError(
@@ -75,8 +79,11 @@ def _relative(path: Path) -> Path:
 def lookup(cwd: Path) -> str:
     """Where find_config looked, for --verbose."""
     root = repo_root(cwd)
-    return (f"from {cwd} up to the repository root {root}" if root is not None
-            else f"in {cwd} (not in a git repository)")
+    return (
+        f"from {cwd} up to the repository root {root}"
+        if root is not None
+        else f"in {cwd} (not in a git repository)"
+    )
 
 
 def load_config(path: str | Path | None, cache_dir: Path | None = None) -> Config:
@@ -105,9 +112,12 @@ def _waivers(entries: Iterable[Mapping[str, Any]], path: str | None) -> tuple[Wa
         try:
             day = datetime.date.fromisoformat(str(expires)) if expires is not None else None
         except ValueError:
-            raise ConfigError(path or DEFAULT_FILE,
-                              f"$.waivers[{index}].expires: {expires!r} is not a date (YYYY-MM-DD)") from None
-        out.append(Waiver(str(entry["rule"]), str(entry["address"]), " ".join(str(entry["reason"]).split()), day))
+            raise ConfigError(
+                path or DEFAULT_FILE, f"$.waivers[{index}].expires: {expires!r} is not a date (YYYY-MM-DD)"
+            ) from None
+        out.append(
+            Waiver(str(entry["rule"]), str(entry["address"]), " ".join(str(entry["reason"]).split()), day)
+        )
     return tuple(out)
 
 
@@ -122,7 +132,8 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
         needs_from=tuple(doc["needs_from"]) if doc.get("needs_from") is not None else None,
         hub_dns=tuple(doc.get("hub_dns") or ()),
         internet_destinations=tuple(
-            (glob, tuple(d)) for glob, d in (doc.get("internet_destinations") or {}).items()),
+            (glob, tuple(d)) for glob, d in (doc.get("internet_destinations") or {}).items()
+        ),
         egress=str(doc.get("egress") or "any"),
         waivers=_waivers(doc.get("waivers") or (), path),
     )
@@ -130,6 +141,8 @@ def from_dict(doc: Mapping[str, Any], path: str | None = None) -> Config:
 
 def graph_options(config: Config) -> GraphOptions:
     return GraphOptions(
-        extra_needs=config.extra_needs, hub_dns=config.hub_dns, default_needs=config.default_needs,
+        extra_needs=config.extra_needs,
+        hub_dns=config.hub_dns,
+        default_needs=config.default_needs,
         needs_from=config.needs_from,
     )

@@ -1,6 +1,7 @@
 """Load stage helper: users' data files (policies, settings, usage, prices) read safely as
 YAML (JSON is YAML) and checked against the package's JSON Schemas; errors name the file,
 the JSON path and the line, and are raised as the caller's error type."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,9 @@ MAX_BYTES = 4 * 1024 * 1024  # settings, policy, usage and price files are a few
 MAX_DEPTH = 64  # none of their schemas nests more than 6 levels
 
 
-def read_text(path: str | Path, error: type[TfcheckError], what: str, limit: int = MAX_BYTES,
-              missing: str = "") -> str:
+def read_text(
+    path: str | Path, error: type[TfcheckError], what: str, limit: int = MAX_BYTES, missing: str = ""
+) -> str:
     """A user's data file as text, refused unread past `limit` bytes (what a pull request
     can make tfcheck load into memory)."""
     name = str(path)
@@ -28,8 +30,10 @@ def read_text(path: str | Path, error: type[TfcheckError], what: str, limit: int
     except (OSError, ValueError) as e:
         raise error(name, f"cannot read the {what}: {getattr(e, 'strerror', None) or e}") from None
     if len(raw) > limit:
-        raise error(name, f"is larger than {limit // (1024 * 1024)} MB, far beyond any {what}; "
-                          "tfcheck refuses to read it")
+        raise error(
+            name,
+            f"is larger than {limit // (1024 * 1024)} MB, far beyond any {what}; tfcheck refuses to read it",
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -73,9 +77,12 @@ def _refuse_aliases(name: str, text: str, error: type[TfcheckError], what: str) 
         if isinstance(event, yaml.AliasEvent) or anchor is not None:
             kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
             line = event.start_mark.line + 1 if event.start_mark is not None else 0
-            raise error(name, f"uses the YAML {kind} {str(anchor)[:40]!r} at line {line}; tfcheck "
-                              f"refuses anchors and aliases in a {what} (a few of them can expand "
-                              "to gigabytes): write the values out in full")
+            raise error(
+                name,
+                f"uses the YAML {kind} {str(anchor)[:40]!r} at line {line}; tfcheck "
+                f"refuses anchors and aliases in a {what} (a few of them can expand "
+                "to gigabytes): write the values out in full",
+            )
 
 
 def _depth(doc: Any) -> int:
@@ -105,8 +112,14 @@ def safe_loader() -> Any:
 
 
 def check_schema(
-    schema_file: Path, name: str, text: str, doc: Any, *,
-    error: type[TfcheckError], prefix: str = "", cache_dir: Path | None = None,
+    schema_file: Path,
+    name: str,
+    text: str,
+    doc: Any,
+    *,
+    error: type[TfcheckError],
+    prefix: str = "",
+    cache_dir: Path | None = None,
 ) -> None:
     """Validate a user's document; a marker named by the hash of schema + text skips the
     (costly to import) validator the next time the same file is seen."""

@@ -1,4 +1,5 @@
 """The one error model: loaders raise these, only cli.py turns them into exit code 2."""
+
 from __future__ import annotations
 
 import enum

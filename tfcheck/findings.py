@@ -1,4 +1,5 @@
 """The one result model: every rule × item result, sorted and counted once for all formats."""
+
 from __future__ import annotations
 
 import enum
@@ -125,8 +126,12 @@ class ReachChange:
     lost: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"plan": self.plan, "change": "lose" if self.lost else "gain",
-                "services": list(self.services), "workloads": list(self.workloads)}
+        return {
+            "plan": self.plan,
+            "change": "lose" if self.lost else "gain",
+            "services": list(self.services),
+            "workloads": list(self.workloads),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +146,13 @@ class Change:
     counts: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"plan": self.plan, **{k: self.counts.get(k, 0) for k in (INTRODUCED, RESOLVED, UNCHANGED)},
-                "removed": list(self.removed), "added": list(self.added),
-                "reachability": [r.to_dict() for r in self.reach]}
+        return {
+            "plan": self.plan,
+            **{k: self.counts.get(k, 0) for k in (INTRODUCED, RESOLVED, UNCHANGED)},
+            "removed": list(self.removed),
+            "added": list(self.added),
+            "reachability": [r.to_dict() for r in self.reach],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +184,17 @@ class Report:
 
     @classmethod
     def build(
-        cls, results: Iterable[Finding], plans: Sequence[str] = (), rules: int = 0, *,
-        rule_info: Iterable[RuleInfo] = (), graphs: Iterable[Graph] = (),
-        notes: Iterable[str] = (), cost: Mapping[str, Any] | None = None,
-        changes: Iterable[Change] = (), gate: Gate | None = None,
+        cls,
+        results: Iterable[Finding],
+        plans: Sequence[str] = (),
+        rules: int = 0,
+        *,
+        rule_info: Iterable[RuleInfo] = (),
+        graphs: Iterable[Graph] = (),
+        notes: Iterable[str] = (),
+        cost: Mapping[str, Any] | None = None,
+        changes: Iterable[Change] = (),
+        gate: Gate | None = None,
         location_base: tuple[str, str] | None = None,
     ) -> Report:
         ordered = tuple(sorted(results, key=Finding.sort_key))
@@ -188,8 +204,19 @@ class Report:
         }
         by_outcome[None] = tuple(r for r in ordered if r.suppressed is not None)
         info = tuple(sorted(rule_info, key=lambda r: r.id))
-        return cls(ordered, tuple(plans), rules, info, tuple(graphs), tuple(notes), by_outcome, cost,
-                   tuple(changes), gate, location_base)
+        return cls(
+            ordered,
+            tuple(plans),
+            rules,
+            info,
+            tuple(graphs),
+            tuple(notes),
+            by_outcome,
+            cost,
+            tuple(changes),
+            gate,
+            location_base,
+        )
 
     @property
     def failed(self) -> tuple[Finding, ...]:
@@ -213,8 +240,14 @@ class Report:
         out = []
         for label, graph in zip(self.plans, self.graphs):
             summary = graph.get("summary") or {}
-            out.append({"plan": label, "mode": summary.get("mode"), "source": summary.get("source_dir"),
-                        "edges": summary.get("edges")})
+            out.append(
+                {
+                    "plan": label,
+                    "mode": summary.get("mode"),
+                    "source": summary.get("source_dir"),
+                    "edges": summary.get("edges"),
+                }
+            )
             if summary.get("refused"):  # what the evaluation budget or the file boundary refused
                 out[-1]["refused"] = list(summary["refused"])
         return out
@@ -251,8 +284,11 @@ class Gate:
             return ()
         threshold = Severity(self.fail_on.value).rank
         counted = report.failed + (report.inconclusive if self.strict else ())
-        return tuple(f for f in counted if f.severity.rank >= threshold
-                     and not (self.only_new and f.change == UNCHANGED))
+        return tuple(
+            f
+            for f in counted
+            if f.severity.rank >= threshold and not (self.only_new and f.change == UNCHANGED)
+        )
 
 
 def exit_code(report: Report, fail_on: FailOn, strict: bool, only_new: bool = False) -> ExitCode:

@@ -14,6 +14,7 @@ segments that each match in one way, and each middle segment is taken at its lef
 occurrence (which is always safe), so a match costs at most len(pattern) × len(text) steps
 whatever the pattern, unlike a regex of many `.*`.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,6 @@
 """Frozen shapes shared by the loaders (plan, HCL) and the graph builder, and the one way an
 instance address is spelled."""
+
 from __future__ import annotations
 
 import functools
@@ -87,7 +88,7 @@ def format_key(key: Key) -> str:
     for index, char in enumerate(key):
         if char in _KEY_ESCAPES:
             out.append(_KEY_ESCAPES[char])
-        elif char in "$%" and key[index + 1:index + 2] == "{":
+        elif char in "$%" and key[index + 1 : index + 2] == "{":
             out.append(char * 2)  # HCL's template introducers are doubled
         elif not char.isprintable():
             out.append(f"\\u{ord(char):04x}" if ord(char) < 65536 else f"\\U{ord(char):08x}")
@@ -108,6 +109,6 @@ def sort_keys(keys: Sequence[Key]) -> list[Key]:
 
 def resource_type(address: str) -> str:
     """`module.a["x"].aws_subnet.p[0]` → "aws_subnet" (types and names hold no dots or brackets)."""
-    base = address[:address.rfind("[")] if address.endswith("]") else address
+    base = address[: address.rfind("[")] if address.endswith("]") else address
     parts = base.rsplit(".", 2)
     return parts[-2] if len(parts) >= 2 else ""

@@ -1,4 +1,5 @@
 """Report destinations: `--format NAME[:FILE]` specs and atomic file writes (temp file + rename)."""
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,10 @@ def parse_formats(
         else:
             stdout.append(name)
     if len(stdout) > 1:
-        raise ValueError(f"only one format can go to stdout (got {', '.join(stdout)}); "
-                         "write the others to files with NAME:FILE")
+        raise ValueError(
+            f"only one format can go to stdout (got {', '.join(stdout)}); "
+            "write the others to files with NAME:FILE"
+        )
     return (stdout[0] if stdout else default), files
 
 

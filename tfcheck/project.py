@@ -1,4 +1,5 @@
 """Where tfcheck lives on the web: one place for the links every surface prints."""
+
 from __future__ import annotations
 
 HOMEPAGE = "https://github.com/tfcheck/tfcheck"

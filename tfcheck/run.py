@@ -4,6 +4,7 @@ Each input is read and its graph built once; the findings, the drawings and the 
 figures all come from that one graph. Several inputs are checked in parallel processes,
 one per core, since each is independent.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -76,8 +77,9 @@ class Job:
     cost: tuple[PriceTable, Usage, tuple[tuple[str, list[str]], ...]] | None = None
 
 
-def build_report(options: CheckOptions, config: Config | None = None,
-                 policies: Sequence[Policy] | None = None) -> Report:
+def build_report(
+    options: CheckOptions, config: Config | None = None, policies: Sequence[Policy] | None = None
+) -> Report:
     """Inputs → graphs → findings, with suppressions applied; everything a format may need.
 
     Without `config`/`policies`, the default config file and the built-in pack (plus
@@ -88,8 +90,12 @@ def build_report(options: CheckOptions, config: Config | None = None,
     if policies is None:
         policies = load_policies(options.policy_dirs)
     chosen = select(
-        policies, only=options.only, skip=options.skip, disabled=config.disabled,
-        enabled=config.enabled, severity=config.severity,
+        policies,
+        only=options.only,
+        skip=options.skip,
+        disabled=config.disabled,
+        enabled=config.enabled,
+        severity=config.severity,
     )
     paths = list(options.plans or (None,))
     # Only the Markdown report draws the network; other formats need just the summary.
@@ -111,24 +117,36 @@ def build_report(options: CheckOptions, config: Config | None = None,
     for one in checked:
         all_comments.update(one.comments)
         results += suppress.apply(
-            one.findings, comments=one.comments, waivers=config.waivers, baseline=baseline,
-            baseline_file=options.baseline or "", today=today,
+            one.findings,
+            comments=one.comments,
+            waivers=config.waivers,
+            baseline=baseline,
+            baseline_file=options.baseline or "",
+            today=today,
         )
-    notes = suppress.notes(config.waivers, today, config.path or ".tfcheck.yml", all_comments,
-                           known={p.id for p in policies})
+    notes = suppress.notes(
+        config.waivers, today, config.path or ".tfcheck.yml", all_comments, known={p.id for p in policies}
+    )
     notes += tuple(note for one in checked for note in _unresolved_note(one))
     if options.verbose:
         notes += tuple(f"{one.label}: {note}" for one in checked for note in one.notes)
     summary = None
     if cost is not None:
-        summary = summarize([one.cost for one in checked if one.cost is not None], cost[1],
-                            int(cost[0].hours))
-    return Report.build(results, [one.label for one in checked], rules=len(chosen),
-                        rule_info=map(rule_info, chosen), graphs=[one.graph for one in checked],
-                        notes=notes, cost=summary,
-                        changes=[one.change for one in checked if one.change is not None],
-                        gate=Gate(options.fail_on, options.strict, options.only_new),
-                        location_base=_location_base())
+        summary = summarize(
+            [one.cost for one in checked if one.cost is not None], cost[1], int(cost[0].hours)
+        )
+    return Report.build(
+        results,
+        [one.label for one in checked],
+        rules=len(chosen),
+        rule_info=map(rule_info, chosen),
+        graphs=[one.graph for one in checked],
+        notes=notes,
+        cost=summary,
+        changes=[one.change for one in checked if one.change is not None],
+        gate=Gate(options.fail_on, options.strict, options.only_new),
+        location_base=_location_base(),
+    )
 
 
 def check_all(paths: Sequence[str | None], job: Job) -> list[Checked]:
@@ -166,8 +184,9 @@ def check_one(path: str | None, job: Job) -> Checked:
     before = before_graph(loaded, job.graph_options)  # an update plan's prior state, else None
     change = None
     if before is not None and loaded.updates():  # the same rules over the "before": what this change does
-        findings, change = classify(findings, evaluate(job.policies, before, plan=label), before,
-                                    graph, label)
+        findings, change = classify(
+            findings, evaluate(job.policies, before, plan=label), before, graph, label
+        )
     cost = None
     if job.cost is not None and wanted(job.cost[1], loaded.prior is not None):
         prices, usage, declared = job.cost
@@ -177,8 +196,13 @@ def check_one(path: str | None, job: Job) -> Checked:
     return Checked(label, findings, graph, dict(loaded.comments), loaded.notes, cost, change)
 
 
-def cost_report(paths: Sequence[str | None], usage_path: str | None, prices_path: str | None,
-                config: Config, source: SourceOptions = SourceOptions()) -> dict[str, Any]:
+def cost_report(
+    paths: Sequence[str | None],
+    usage_path: str | None,
+    prices_path: str | None,
+    config: Config,
+    source: SourceOptions = SourceOptions(),
+) -> dict[str, Any]:
     """`tfcheck cost`: each input's graph (read as `check` reads it) priced, one document."""
     prices, usage = load_prices(prices_path), load_usage(usage_path)
     options = graph_options(config)
@@ -213,5 +237,4 @@ def _unresolved_note(one: Checked) -> Iterable[str]:
 def rule_info(p: Policy) -> RuleInfo:
     """A rule as catalogues show it: its fix as general guidance, no placeholder left."""
     fix = guidance(p.remediation.source, p.resource) if p.remediation is not None else ""
-    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix,
-                    tuple(p.links), p.page, p.resource)
+    return RuleInfo(p.id, p.title, p.severity, p.description.strip(), fix, tuple(p.links), p.page, p.resource)

@@ -1,5 +1,6 @@
 """Suppressions: `# tfcheck:ignore` comments, config waivers and a baseline mark results that
 must not fail the run; the results stay in the report with the reason attached."""
+
 from __future__ import annotations
 
 import datetime
@@ -86,8 +87,10 @@ def apply(
             continue
         why = _in_source(finding, comments, ignores)
         if why is None:
-            why = next((Suppression(EXTERNAL, w.reason, f"waiver {w.label}")
-                        for w in live if w.matches(finding)), None)
+            why = next(
+                (Suppression(EXTERNAL, w.reason, f"waiver {w.label}") for w in live if w.matches(finding)),
+                None,
+            )
         if why is None and (finding.rule_id, finding.address) in baseline:
             why = Suppression(EXTERNAL, f"present in the baseline {baseline_file}", "baseline")
         out.append(finding if why is None else finding._replace(suppressed=why))
@@ -95,27 +98,35 @@ def apply(
 
 
 def notes(
-    waivers: Sequence[Waiver], today: datetime.date, config: str,
-    comments: Mapping[str, Sequence[str]] | None = None, known: Collection[str] = (),
+    waivers: Sequence[Waiver],
+    today: datetime.date,
+    config: str,
+    comments: Mapping[str, Sequence[str]] | None = None,
+    known: Collection[str] = (),
 ) -> list[str]:
     """Warnings about suppressions themselves: expired waivers, ignore comments that name no
     rule or (when `known` is given) a rule that is not loaded."""
     out = [
         f"{config}: waiver {w.label} expired on {w.expires.isoformat()}; it no longer "
         f"suppresses (reason was: {w.reason})"
-        for w in waivers if w.expires is not None and w.expired(today)
+        for w in waivers
+        if w.expires is not None and w.expired(today)
     ]
     for address, block_comments in sorted((comments or {}).items()):
         rules, problems = parse_ignores(block_comments)
         out.extend(f"{address}: {problem}" for problem in problems)
         if known:
-            out.extend(f"{address}: tfcheck:ignore names {rule}, which is not a loaded rule"
-                       for rule in sorted(rules) if rule not in known)
+            out.extend(
+                f"{address}: tfcheck:ignore names {rule}, which is not a loaded rule"
+                for rule in sorted(rules)
+                if rule not in known
+            )
     return out
 
 
 def _in_source(
-    finding: Finding, comments: Mapping[str, Sequence[str]] | None,
+    finding: Finding,
+    comments: Mapping[str, Sequence[str]] | None,
     cache: dict[str, dict[str, str]],
 ) -> Suppression | None:
     if not comments:

@@ -5,6 +5,7 @@ not in the same place: the Action and pre-commit at its root, Atlantis in a proj
 directory. Settings are looked up from the working directory up to this root, and SARIF
 locations are written relative to it, so the same plan gives the same result everywhere.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,6 +7,7 @@ The rule pages are what SARIF's helpUri, the Markdown report and `tfcheck explai
 they are generated from the policies (the one source of a rule's text) and the graph schema
 (the one source of what a field means); tests/test_docs_generated.py fails when a page is stale.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,11 +84,15 @@ def _schema_fields(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
 def page(doc: dict[str, Any], cases: list[str], schema: dict[str, dict[str, str]]) -> str:
     rule_id, collection = doc["id"], doc["resource"]
     prose, examples = _description(doc.get("description", ""))
-    lines = [f"# {rule_id}: {doc['title']}", "",
-             f"Severity: **{doc['severity']}**"
-             + ("" if doc.get("enabled", True) else " (off by default)")
-             + f" · checks each item of `{collection}` in the graph"
-             + (f" where {_code(doc['where'])}" if doc.get("where") else ""), ""]
+    lines = [
+        f"# {rule_id}: {doc['title']}",
+        "",
+        f"Severity: **{doc['severity']}**"
+        + ("" if doc.get("enabled", True) else " (off by default)")
+        + f" · checks each item of `{collection}` in the graph"
+        + (f" where {_code(doc['where'])}" if doc.get("where") else ""),
+        "",
+    ]
     lines += ["## What breaks", "", prose, ""]
     if examples or cases:
         lines += ["## Examples", ""]
@@ -110,11 +115,14 @@ def page(doc: dict[str, Any], cases: list[str], schema: dict[str, dict[str, str]
     known = schema.get(collection, {})
     fields = _fields(doc)
     if fields:
-        lines += ["## Graph facts it reads", "",
-                  f"From [`{collection}`](../graph.md#{collection}) (`tfcheck graph --format json`):", ""]
+        lines += [
+            "## Graph facts it reads",
+            "",
+            f"From [`{collection}`](../graph.md#{collection}) (`tfcheck graph --format json`):",
+            "",
+        ]
         for name in fields:
-            text = known.get(name) or next(
-                (f[name] for f in schema.values() if f.get(name)), "")
+            text = known.get(name) or next((f[name] for f in schema.values() if f.get(name)), "")
             lines.append(f"- `{name}`: {text}" if text else f"- `{name}`")
         lines.append("")
     if doc.get("links"):
@@ -124,9 +132,14 @@ def page(doc: dict[str, Any], cases: list[str], schema: dict[str, dict[str, str]
 
 
 def index(docs: list[dict[str, Any]]) -> str:
-    lines = ["# Rules", "", "One page per built-in rule, generated from `policies/` "
-             "(`python tools/build_docs.py`).", "",
-             "| Rule | Severity | Title |", "|---|---|---|"]
+    lines = [
+        "# Rules",
+        "",
+        "One page per built-in rule, generated from `policies/` (`python tools/build_docs.py`).",
+        "",
+        "| Rule | Severity | Title |",
+        "|---|---|---|",
+    ]
     lines += [f"| [{d['id']}]({d['id']}.md) | {d['severity']} | {d['title']} |" for d in docs]
     return "\n".join(lines) + "\n"
 
@@ -162,12 +175,18 @@ def _rows(spec: dict[str, Any], prefix: str) -> list[str]:
 
 def graph_page(schema: dict[str, Any]) -> str:
     """docs/graph.md: the graph document's fields, the contract policies are written against."""
-    lines = ["# The graph", "", schema["description"], "",
-             "`tfcheck graph --format json` prints it; policies query one item of a collection "
-             "at a time, and look across collections with `item()`, `items()`, `in_vpc()` and "
-             "`where_eq()`. A field whose value Terraform knows only after apply is named in "
-             "the item's `unknown` with the reason; a rule that reads it is inconclusive, never "
-             "failed. Generated from `tfcheck/graph/schema.json` by `tools/build_docs.py`.", ""]
+    lines = [
+        "# The graph",
+        "",
+        schema["description"],
+        "",
+        "`tfcheck graph --format json` prints it; policies query one item of a collection "
+        "at a time, and look across collections with `item()`, `items()`, `in_vpc()` and "
+        "`where_eq()`. A field whose value Terraform knows only after apply is named in "
+        "the item's `unknown` with the reason; a rule that reads it is inconclusive, never "
+        "failed. Generated from `tfcheck/graph/schema.json` by `tools/build_docs.py`.",
+        "",
+    ]
     for name, body in schema["properties"].items():
         lines += [f"## {name}", "", body.get("description", ""), ""]
         item = body.get("items") if body.get("type") == "array" else body
@@ -183,21 +202,22 @@ def graph_page(schema: dict[str, Any]) -> str:
 def build() -> dict[Path, str]:
     raw = json.loads(SCHEMA.read_text(encoding="utf-8"))
     schema = _schema_fields(raw)
-    docs = [yaml.safe_load(p.read_text(encoding="utf-8"))
-            for p in sorted((ROOT / "policies").glob("*.yaml"))]
+    docs = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "policies").glob("*.yaml"))]
     out: dict[Path, str] = {DOCS / "README.md": index(docs), ROOT / "docs" / "graph.md": graph_page(raw)}
     for doc in docs:
         case_dir = ROOT / "fixtures" / "rules" / doc["id"]
-        cases = sorted(p.name for p in case_dir.iterdir() if (p / "main.tf").is_file()) \
-            if case_dir.is_dir() else []
+        cases = (
+            sorted(p.name for p in case_dir.iterdir() if (p / "main.tf").is_file())
+            if case_dir.is_dir()
+            else []
+        )
         out[DOCS / f"{doc['id']}.md"] = page(doc, cases, schema)
     return out
 
 
 def main() -> int:
     fresh = build()
-    stale = sorted(p for p, text in fresh.items()
-                   if not p.is_file() or p.read_text(encoding="utf-8") != text)
+    stale = sorted(p for p, text in fresh.items() if not p.is_file() or p.read_text(encoding="utf-8") != text)
     extra = sorted(set(DOCS.glob("*.md")) - set(fresh))  # pages of rules that are gone
     if "--check" in sys.argv[1:]:
         for path in stale + extra:

@@ -7,6 +7,7 @@ tfcheck reads this file at start-up instead of importing PyYAML and parsing 20 f
 (~14 ms of a ~85 ms run); it keeps each file's text and falls back to the YAML whenever
 a file differs. tests/test_policy.py checks the pack is current; --check does the same.
 """
+
 from __future__ import annotations
 
 import json

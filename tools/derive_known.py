@@ -16,6 +16,7 @@ Used by regen_fixtures.py for directories holding a derived.json recipe:
 "state": `terraform show -json` of the source's state. Limits: managed resources of the
 default (unaliased) aws provider configuration; no outputs in the state.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,25 +30,51 @@ JSON = dict[str, Any]
 ACCOUNT = "123456789012"
 MAX_PASSES = 10
 ID_PREFIX = {  # resource type -> prefix of its id, as AWS shapes them
-    "aws_vpc": "vpc", "aws_subnet": "subnet", "aws_route_table": "rtb",
-    "aws_default_route_table": "rtb", "aws_route_table_association": "rtbassoc",
-    "aws_main_route_table_association": "rtbassoc", "aws_internet_gateway": "igw",
-    "aws_egress_only_internet_gateway": "eigw", "aws_nat_gateway": "nat", "aws_eip": "eipalloc",
-    "aws_security_group": "sg", "aws_vpc_endpoint": "vpce", "aws_vpc_dhcp_options": "dopt",
-    "aws_ec2_transit_gateway": "tgw", "aws_ec2_transit_gateway_vpc_attachment": "tgw-attach",
-    "aws_vpc_peering_connection": "pcx", "aws_vpc_security_group_ingress_rule": "sgr",
-    "aws_vpc_security_group_egress_rule": "sgr", "aws_security_group_rule": "sgrule",
-    "aws_network_interface": "eni", "aws_instance": "i", "aws_launch_template": "lt",
-    "aws_network_acl": "acl", "aws_ec2_managed_prefix_list": "pl",
+    "aws_vpc": "vpc",
+    "aws_subnet": "subnet",
+    "aws_route_table": "rtb",
+    "aws_default_route_table": "rtb",
+    "aws_route_table_association": "rtbassoc",
+    "aws_main_route_table_association": "rtbassoc",
+    "aws_internet_gateway": "igw",
+    "aws_egress_only_internet_gateway": "eigw",
+    "aws_nat_gateway": "nat",
+    "aws_eip": "eipalloc",
+    "aws_security_group": "sg",
+    "aws_vpc_endpoint": "vpce",
+    "aws_vpc_dhcp_options": "dopt",
+    "aws_ec2_transit_gateway": "tgw",
+    "aws_ec2_transit_gateway_vpc_attachment": "tgw-attach",
+    "aws_vpc_peering_connection": "pcx",
+    "aws_vpc_security_group_ingress_rule": "sgr",
+    "aws_vpc_security_group_egress_rule": "sgr",
+    "aws_security_group_rule": "sgrule",
+    "aws_network_interface": "eni",
+    "aws_instance": "i",
+    "aws_launch_template": "lt",
+    "aws_network_acl": "acl",
+    "aws_ec2_managed_prefix_list": "pl",
 }
 ATTR_PREFIX = {  # attribute name -> prefix of the id it holds
-    "vpc_id": "vpc", "subnet_id": "subnet", "route_table_id": "rtb",
-    "default_route_table_id": "rtb", "main_route_table_id": "rtb", "security_group_id": "sg",
-    "default_security_group_id": "sg", "default_network_acl_id": "acl",
-    "dhcp_options_id": "dopt", "nat_gateway_id": "nat", "gateway_id": "igw",
-    "allocation_id": "eipalloc", "association_id": "eipassoc", "network_interface_id": "eni",
-    "prefix_list_id": "pl", "transit_gateway_id": "tgw", "vpc_endpoint_id": "vpce",
-    "security_group_rule_id": "sgr", "ipv6_association_id": "vpc-cidr-assoc",
+    "vpc_id": "vpc",
+    "subnet_id": "subnet",
+    "route_table_id": "rtb",
+    "default_route_table_id": "rtb",
+    "main_route_table_id": "rtb",
+    "security_group_id": "sg",
+    "default_security_group_id": "sg",
+    "default_network_acl_id": "acl",
+    "dhcp_options_id": "dopt",
+    "nat_gateway_id": "nat",
+    "gateway_id": "igw",
+    "allocation_id": "eipalloc",
+    "association_id": "eipassoc",
+    "network_interface_id": "eni",
+    "prefix_list_id": "pl",
+    "transit_gateway_id": "tgw",
+    "vpc_endpoint_id": "vpce",
+    "security_group_rule_id": "sgr",
+    "ipv6_association_id": "vpc-cidr-assoc",
 }
 
 SAME_AS_ID = {("aws_eip", "allocation_id")}
@@ -75,8 +102,9 @@ def load_recipe(directory: Path) -> Recipe:
         source = (directory / raw["source"]).resolve()
         output = raw.get("output", "plan")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DeriveError(f"{path}: not a recipe ({exc}); want "
-                          '{"source": "../dir", "output": "plan"|"state"}') from exc
+        raise DeriveError(
+            f'{path}: not a recipe ({exc}); want {{"source": "../dir", "output": "plan"|"state"}}'
+        ) from exc
     if output not in ("plan", "state") or not any(source.glob("*.tf")):
         raise DeriveError(f"{path}: output must be plan or state and source a scenario")
     if output == "plan" and not any(directory.glob("*.tf")):
@@ -135,8 +163,7 @@ def _as_type(attr: JSON) -> Any:
     return obj if mode == "single" else [mode, obj]
 
 
-def _fill(value: Any, unknown: Any, typ: Any, ctx: Ctx, old: Any,
-          path: list[str | int]) -> Any:
+def _fill(value: Any, unknown: Any, typ: Any, ctx: Ctx, old: Any, path: list[str | int]) -> Any:
     if unknown is True:
         return old if old is not None else _default(typ, ctx, path)
     if value is None or not isinstance(typ, list):
@@ -162,8 +189,7 @@ def _fill(value: Any, unknown: Any, typ: Any, ctx: Ctx, old: Any,
     return value
 
 
-def _fill_block(value: Any, unknown: Any, block: JSON, ctx: Ctx, old: Any,
-                path: list[str | int]) -> Any:
+def _fill_block(value: Any, unknown: Any, block: JSON, ctx: Ctx, old: Any, path: list[str | int]) -> Any:
     if unknown is True:
         return old
     if value is None:
@@ -172,8 +198,9 @@ def _fill_block(value: Any, unknown: Any, block: JSON, ctx: Ctx, old: Any,
     prev = old if isinstance(old, dict) else {}
     out: JSON = {}
     for name, attr in block.get("attributes", {}).items():
-        out[name] = _fill(value.get(name), unk.get(name, False), _as_type(attr), ctx,
-                          prev.get(name), [*path, name])
+        out[name] = _fill(
+            value.get(name), unk.get(name, False), _as_type(attr), ctx, prev.get(name), [*path, name]
+        )
     for name, nested in block.get("block_types", {}).items():
         mode, inner = nested["nesting_mode"], nested["block"]
         v, u, o = value.get(name), unk.get(name, False), prev.get(name)
@@ -181,10 +208,16 @@ def _fill_block(value: Any, unknown: Any, block: JSON, ctx: Ctx, old: Any,
             out[name] = o if o is not None else ([] if mode in ("list", "set") else None)
         elif mode in ("list", "set") and isinstance(v, list):
             out[name] = [
-                _fill_block(item, u[i] if isinstance(u, list) and i < len(u) else False,
-                            inner, ctx, o[i] if isinstance(o, list) and i < len(o) else None,
-                            [*path, name, i])
-                for i, item in enumerate(v)]
+                _fill_block(
+                    item,
+                    u[i] if isinstance(u, list) and i < len(u) else False,
+                    inner,
+                    ctx,
+                    o[i] if isinstance(o, list) and i < len(o) else None,
+                    [*path, name, i],
+                )
+                for i, item in enumerate(v)
+            ]
         elif mode in ("single", "group"):
             out[name] = _fill_block(v, u, inner, ctx, o, [*path, name])
         else:
@@ -217,29 +250,47 @@ def initial_state(plan: JSON, schema: JSON, region: str) -> JSON:
             continue
         rs = _resource_schema(schema, rc["provider_name"], rc["type"])
         ctx = Ctx(rc["address"], rc["type"], region)
-        attrs = _fill_block(rc["change"]["after"], rc["change"]["after_unknown"], rs["block"],
-                            ctx, None, [])
+        attrs = _fill_block(rc["change"]["after"], rc["change"]["after_unknown"], rs["block"], ctx, None, [])
         key = (rc.get("module_address", ""), rc["type"], rc["name"])
-        res = resources.setdefault(key, {
-            **({"module": key[0]} if key[0] else {}), "mode": "managed", "type": rc["type"],
-            "name": rc["name"], "provider": f'provider["{rc["provider_name"]}"]',
-            "instances": []})
-        inst: JSON = {"schema_version": rs.get("version", 0), "attributes": attrs,
-                      "sensitive_attributes": [], "dependencies": []}
+        res = resources.setdefault(
+            key,
+            {
+                **({"module": key[0]} if key[0] else {}),
+                "mode": "managed",
+                "type": rc["type"],
+                "name": rc["name"],
+                "provider": f'provider["{rc["provider_name"]}"]',
+                "instances": [],
+            },
+        )
+        inst: JSON = {
+            "schema_version": rs.get("version", 0),
+            "attributes": attrs,
+            "sensitive_attributes": [],
+            "dependencies": [],
+        }
         if "index" in rc:
             inst = {"index_key": rc["index"], **inst}
         res["instances"].append(inst)
     lineage = hashlib.sha256(json.dumps(sorted(resources)).encode()).hexdigest()
-    return {"version": 4, "terraform_version": plan.get("terraform_version", "1.0.0"),
-            "serial": 1, "lineage": f"{lineage[:8]}-{lineage[8:12]}-{lineage[12:16]}-"
-                                    f"{lineage[16:20]}-{lineage[20:32]}",
-            "outputs": {}, "resources": list(resources.values()), "check_results": None}
+    return {
+        "version": 4,
+        "terraform_version": plan.get("terraform_version", "1.0.0"),
+        "serial": 1,
+        "lineage": f"{lineage[:8]}-{lineage[8:12]}-{lineage[12:16]}-{lineage[16:20]}-{lineage[20:32]}",
+        "outputs": {},
+        "resources": list(resources.values()),
+        "check_results": None,
+    }
 
 
 def merge(state: JSON, plan: JSON, schema: JSON, region: str) -> JSON:
     """Fold every value the plan now knows into the state, keeping ids already faked."""
-    changes = {rc["address"]: rc for rc in plan.get("resource_changes", [])
-               if rc.get("mode") == "managed" and rc["change"].get("after") is not None}
+    changes = {
+        rc["address"]: rc
+        for rc in plan.get("resource_changes", [])
+        if rc.get("mode") == "managed" and rc["change"].get("after") is not None
+    }
     for res in state["resources"]:
         provider = re.sub(r'^provider\["([^"]+)"\].*$', r"\1", res["provider"])
         rs = _resource_schema(schema, provider, res["type"])
@@ -249,8 +300,13 @@ def merge(state: JSON, plan: JSON, schema: JSON, region: str) -> JSON:
             if rc is None or rc["change"]["actions"] == ["no-op"]:
                 continue
             inst["attributes"] = _fill_block(
-                rc["change"]["after"], rc["change"]["after_unknown"], rs["block"],
-                Ctx(addr, res["type"], region), inst["attributes"], [])
+                rc["change"]["after"],
+                rc["change"]["after_unknown"],
+                rs["block"],
+                Ctx(addr, res["type"], region),
+                inst["attributes"],
+                [],
+            )
     state["serial"] += 1
     return state
 
@@ -262,12 +318,14 @@ def converge(tf: Terraform, plan: JSON, schema: JSON, region: str) -> JSON:
     for _ in range(MAX_PASSES):
         tf.write_state(state)
         check = tf.plan_json("-refresh=false")
-        changing = [rc["address"] for rc in check.get("resource_changes", [])
-                    if rc["change"]["actions"] != ["no-op"]]
+        changing = [
+            rc["address"] for rc in check.get("resource_changes", []) if rc["change"]["actions"] != ["no-op"]
+        ]
         if not changing:
             state["serial"] = 1
             tf.write_state(state)
             return state
         state = merge(state, check, schema, region)
-    raise DeriveError(f"fake state did not settle after {MAX_PASSES} plans; still changing: "
-                      + ", ".join(changing))
+    raise DeriveError(
+        f"fake state did not settle after {MAX_PASSES} plans; still changing: " + ", ".join(changing)
+    )

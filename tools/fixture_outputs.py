@@ -9,6 +9,7 @@ compares them.
     python tools/fixture_outputs.py --update          # rewrite the digests after a deliberate change
     python tools/fixture_outputs.py --write DIR       # every output as a file, to diff two checkouts
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def outputs() -> Iterator[tuple[str, str]]:
         for case in fixtures():
             found = find_config(ROOT / case)
             config = load_config(found) if found else Config()
-            reads = {"source": (str(case / "plan.json"), SourceOptions()),
-                     "plan": (str(case / "plan.json"), SourceOptions(use_source=False))}
+            reads = {
+                "source": (str(case / "plan.json"), SourceOptions()),
+                "plan": (str(case / "plan.json"), SourceOptions(use_source=False)),
+            }
             if (case / "main.tf").is_file():
                 reads["hcl"] = (str(case), SourceOptions())
             for mode, (path, source) in reads.items():
@@ -62,10 +65,18 @@ def outputs() -> Iterator[tuple[str, str]]:
         os.chdir(previous)
 
 
-def _one(name: str, path: str, source: SourceOptions, config: Config, policies: tuple[Policy, ...],
-         prices: PriceTable, usage: Usage) -> Iterator[tuple[str, str]]:
-    options = CheckOptions((path,), (), (), (), FailOn.ERROR, False, "markdown", None, True, False,
-                           source=source)
+def _one(
+    name: str,
+    path: str,
+    source: SourceOptions,
+    config: Config,
+    policies: tuple[Policy, ...],
+    prices: PriceTable,
+    usage: Usage,
+) -> Iterator[tuple[str, str]]:
+    options = CheckOptions(
+        (path,), (), (), (), FailOn.ERROR, False, "markdown", None, True, False, source=source
+    )
     try:
         report = build_report(options, config, policies)
     except TfcheckError as e:
@@ -86,8 +97,9 @@ def _one(name: str, path: str, source: SourceOptions, config: Config, policies: 
 
 
 def digests() -> dict[str, str]:
-    return {name: hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-            for name, text in outputs()}
+    return {
+        name: hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest() for name, text in outputs()
+    }
 
 
 def read_digests() -> dict[str, str]:
@@ -99,7 +111,9 @@ def read_digests() -> dict[str, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--update", action="store_true", help="rewrite tests/golden/fixture-outputs.sha256")
     parser.add_argument("--write", metavar="DIR", help="write every output as DIR/<fixture>__<mode>.<output>")
     args = parser.parse_args()
@@ -107,8 +121,9 @@ def main() -> int:
         out = Path(args.write)
         out.mkdir(parents=True, exist_ok=True)
         for name, text in outputs():
-            (out / name.replace("/", "__").replace(":", ".")).write_text(text, encoding="utf-8",
-                                                                         errors="surrogateescape")
+            (out / name.replace("/", "__").replace(":", ".")).write_text(
+                text, encoding="utf-8", errors="surrogateescape"
+            )
         return 0
     current = digests()
     if args.update:

@@ -11,6 +11,7 @@ derived.json recipe are built afterwards from another scenario's plan (derive_kn
 Exit: 0 ok, 1 stale plans (--check), 2 a plan failed or bad arguments, 3 terraform
 or the provider mirror is missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,11 +38,14 @@ DEFAULT_REGION = "us-east-1"
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 MIRROR_BASES = ("/opt", "/usr/share", "/usr/local/share", "~/.terraform.d")
 AWS_TAIL = ("registry.terraform.io", "hashicorp", "aws")
-COPY_IGNORE = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "terraform.tfstate*",
-                                     "plan.json", "expected.*", "derived.json")
-MOCK = ('  access_key                  = "mock"\n  secret_key                  = "mock"\n'
-        "  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n"
-        "  skip_metadata_api_check     = true\n  skip_region_validation      = true\n")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "plan.json", "expected.*", "derived.json"
+)
+MOCK = (
+    '  access_key                  = "mock"\n  secret_key                  = "mock"\n'
+    "  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n"
+    "  skip_metadata_api_check     = true\n  skip_region_validation      = true\n"
+)
 EXIT_OK, EXIT_STALE, EXIT_FAILED, EXIT_MISSING = 0, 1, 2, 3
 JSON = dict[str, Any]
 
@@ -151,7 +155,7 @@ def _aws_provider_bodies(text: str) -> list[str]:
             elif not in_str:
                 depth += {"{": 1, "}": -1}.get(c, 0)
             i += 1
-        bodies.append(text[m.end():i - 1])
+        bodies.append(text[m.end() : i - 1])
     return bodies
 
 
@@ -168,9 +172,9 @@ def _top_attr(body: str, name: str) -> str | None:
 
 @dataclass(frozen=True)
 class ProviderInfo:
-    declared: tuple[str | None, ...]   # aliases of declared aws blocks; None = default
-    region: str                        # the Region the scenario plans in
-    default_needs_region: bool         # the default configuration sets no region itself
+    declared: tuple[str | None, ...]  # aliases of declared aws blocks; None = default
+    region: str  # the Region the scenario plans in
+    default_needs_region: bool  # the default configuration sets no region itself
 
 
 def provider_info(scenario_dir: Path) -> ProviderInfo:
@@ -201,30 +205,36 @@ class Workdir:
         region_line = f'  region = "{info.region}"\n'
         overrides = []
         for alias in info.declared:
-            extra = f'  alias = "{alias}"\n' if alias else (
-                region_line if info.default_needs_region else "")
+            extra = f'  alias = "{alias}"\n' if alias else (region_line if info.default_needs_region else "")
             overrides.append(f'provider "aws" {{\n{extra}{MOCK}}}\n')
         if overrides:  # override files merge into the scenario's own provider blocks
             (dest / "zz_offline_override.tf").write_text("\n".join(overrides))
         if None not in info.declared:
-            (dest / "zz_offline_provider.tf").write_text(
-                f'provider "aws" {{\n{region_line}{MOCK}}}\n')
+            (dest / "zz_offline_provider.tf").write_text(f'provider "aws" {{\n{region_line}{MOCK}}}\n')
         if not any("hashicorp/aws" in p.read_text() for p in src.glob("*.tf")):
             (dest / "zz_offline_versions.tf").write_text(
-                "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\", "
-                f'version = "{tool.aws_version}" }}\n  }}\n}}\n')
+                'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", '
+                f'version = "{tool.aws_version}" }}\n  }}\n}}\n'
+            )
         (dest / ".tfrc").write_text(
             f'provider_installation {{\n  filesystem_mirror {{\n    path    = "{tool.mirror}"\n'
             '    include = ["registry.terraform.io/hashicorp/*"]\n  }\n'
-            '  direct { exclude = ["registry.terraform.io/hashicorp/*"] }\n}\n')
+            '  direct { exclude = ["registry.terraform.io/hashicorp/*"] }\n}\n'
+        )
 
     def run(self, *args: str) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
-        env.update(TF_CLI_CONFIG_FILE=str(self.dir / ".tfrc"), TF_IN_AUTOMATION="1",
-                   CHECKPOINT_DISABLE="1", AWS_EC2_METADATA_DISABLED="true",
-                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-        proc = subprocess.run([self.tool.terraform, *args], cwd=self.dir, env=env,
-                              capture_output=True, text=True, check=False)
+        env.update(
+            TF_CLI_CONFIG_FILE=str(self.dir / ".tfrc"),
+            TF_IN_AUTOMATION="1",
+            CHECKPOINT_DISABLE="1",
+            AWS_EC2_METADATA_DISABLED="true",
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        )
+        proc = subprocess.run(
+            [self.tool.terraform, *args], cwd=self.dir, env=env, capture_output=True, text=True, check=False
+        )
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
             raise PlanError(f"terraform {args[0]} failed:\n{tail}")
@@ -280,8 +290,12 @@ def normalize(data: JSON) -> JSON:
     if "timestamp" in data:
         data = {**data, "timestamp": FIXED_TIMESTAMP}
     if isinstance(data.get("relevant_attributes"), list):
-        data = {**data, "relevant_attributes": sorted(
-            data["relevant_attributes"], key=lambda r: json.dumps(r, sort_keys=True))}
+        data = {
+            **data,
+            "relevant_attributes": sorted(
+                data["relevant_attributes"], key=lambda r: json.dumps(r, sort_keys=True)
+            ),
+        }
     return data
 
 
@@ -313,8 +327,11 @@ def _timed(scenario: Scenario, fn: Callable[[Path], JSON]) -> Outcome:
         except (PlanError, derive_known.DeriveError, OSError, ValueError, KeyError) as exc:
             plan, error = None, f"{type(exc).__name__}: {exc}"
     out = Outcome(scenario, plan, time.monotonic() - start, error)
-    print(f"  {'FAILED' if error else 'ok':6} {scenario.name} ({out.seconds:.1f} s)",
-          file=sys.stderr, flush=True)
+    print(
+        f"  {'FAILED' if error else 'ok':6} {scenario.name} ({out.seconds:.1f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
     return out
 
 
@@ -323,8 +340,10 @@ def run_all(tool: Toolchain, scenarios: list[Scenario], jobs: int) -> list[Outco
     results: dict[Path, Outcome] = {}
     derived = [s for s in scenarios if s.recipe is not None]
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for out in pool.map(lambda s: _timed(s, lambda t: plan_scenario(tool, s.path, t)),
-                            [s for s in scenarios if s.recipe is None]):
+        for out in pool.map(
+            lambda s: _timed(s, lambda t: plan_scenario(tool, s.path, t)),
+            [s for s in scenarios if s.recipe is None],
+        ):
             results[out.scenario.path] = out
 
         def source_state(src: Path) -> Outcome:
@@ -354,18 +373,23 @@ def run_all(tool: Toolchain, scenarios: list[Scenario], jobs: int) -> list[Outco
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="regen_fixtures.py", description="Regenerate fixtures/**/plan.json offline.")
-    parser.add_argument("dirs", nargs="*", metavar="DIR",
-                        help="only scenarios at or under these directories")
-    parser.add_argument("--check", action="store_true",
-                        help="regenerate into temp; list stale plan.json files and exit 1")
-    parser.add_argument("--jobs", type=int, default=2, metavar="N",
-                        help="terraform runs in parallel (default 2)")
+        prog="regen_fixtures.py", description="Regenerate fixtures/**/plan.json offline."
+    )
+    parser.add_argument("dirs", nargs="*", metavar="DIR", help="only scenarios at or under these directories")
+    parser.add_argument(
+        "--check", action="store_true", help="regenerate into temp; list stale plan.json files and exit 1"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=2, metavar="N", help="terraform runs in parallel (default 2)"
+    )
     args = parser.parse_args(argv)
     tool = find_toolchain()
     if tool is None:
-        print("regen_fixtures: terraform is not on PATH or no hashicorp/aws provider mirror "
-              "was found (set TF_PROVIDER_MIRROR)", file=sys.stderr)
+        print(
+            "regen_fixtures: terraform is not on PATH or no hashicorp/aws provider mirror "
+            "was found (set TF_PROVIDER_MIRROR)",
+            file=sys.stderr,
+        )
         return EXIT_MISSING
     try:
         scenarios = select(args.dirs)
@@ -392,8 +416,11 @@ def main(argv: list[str] | None = None) -> int:
             written += 1
     failed = sum(out.plan is None for out in outcomes)
     done = "checked" if args.check else f"regenerated, {written} rewritten"
-    print(f"{len(outcomes)} scenarios {done}, {failed} failed, in "
-          f"{time.monotonic() - start:.1f} s with {max(1, args.jobs)} jobs", file=sys.stderr)
+    print(
+        f"{len(outcomes)} scenarios {done}, {failed} failed, in "
+        f"{time.monotonic() - start:.1f} s with {max(1, args.jobs)} jobs",
+        file=sys.stderr,
+    )
     for name in stale:
         print(f"stale: {name}/plan.json", file=sys.stderr)
     if failed:

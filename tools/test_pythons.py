@@ -8,6 +8,7 @@
 Each version gets its own virtualenv under .pythons/<version> (reused between runs) with
 `pip install -e '.[test]'`; interpreters are looked up under pyenv, then as python<version> on PATH. Exits 1 when a version fails, 2 when a claimed version is not installed.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,9 @@ def run(version: str, python: Path) -> int:
     if subprocess.run(install, cwd=ROOT).returncode:
         return 1
     print(f"== Python {version}: pytest", flush=True)
-    return subprocess.run([str(bindir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                          cwd=ROOT).returncode
+    return subprocess.run(
+        [str(bindir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT
+    ).returncode
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,5 @@
 """`tfcheck check` and `tfcheck baseline`: findings for CI, in every report format."""
+
 from __future__ import annotations
 
 import os
@@ -35,35 +36,79 @@ from tfcheck.run import CheckOptions, build_report
 @click.option("--only", multiple=True, metavar="RULE", help="Run only this rule; repeatable.")
 @click.option("--skip", multiple=True, metavar="RULE", help="Do not run this rule; repeatable.")
 @click.option(
-    "--fail-on", type=click.Choice([f.value for f in FailOn]), default=FailOn.ERROR.value,
-    show_default=True, help="Lowest severity of a failure that makes the exit code 1.",
+    "--fail-on",
+    type=click.Choice([f.value for f in FailOn]),
+    default=FailOn.ERROR.value,
+    show_default=True,
+    help="Lowest severity of a failure that makes the exit code 1.",
 )
 @click.option("--strict", is_flag=True, help="Inconclusive results count as failures too.")
-@click.option("--fail-on-new", "only_new", is_flag=True,
-              help="Update plans: only findings the change introduces (not in the plan's prior "
-              "state) set the exit code; no baseline file needed.")
 @click.option(
-    "--format", "formats", multiple=True, metavar="NAME[:FILE]",
+    "--fail-on-new",
+    "only_new",
+    is_flag=True,
+    help="Update plans: only findings the change introduces (not in the plan's prior "
+    "state) set the exit code; no baseline file needed.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="NAME[:FILE]",
     help=f"Report format ({', '.join(FORMATS)}); default text. NAME:FILE writes that format to FILE "
     "instead of stdout; repeatable, e.g. --format github --format sarif:tfcheck.sarif.",
 )
-@click.option("--baseline", "baseline_path", metavar="FILE",
-              help="Findings recorded by `tfcheck baseline` are suppressed: only new ones fail.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    metavar="FILE",
+    help="Findings recorded by `tfcheck baseline` are suppressed: only new ones fail.",
+)
 @config_option
 @source_options
-@click.option("--usage", "usage_path", metavar="FILE",
-              help="Markdown: add traffic from this usage file (as `tfcheck cost --usage`) to its cost section.")
-@click.option("--prices", "prices_path", metavar="FILE",
-              help="Markdown cost section: override or add Regions in the built-in price table.")
-@click.option("--color/--no-color", "color", default=None,
-              help="Colour the text report (default: when stdout is a terminal and NO_COLOR is unset or empty).")
-@click.option("--verbose", "-v", is_flag=True, help="Also list the checks that passed, the settings file used (and where it was looked for), how each plan was read, and what loading noticed.")
+@click.option(
+    "--usage",
+    "usage_path",
+    metavar="FILE",
+    help="Markdown: add traffic from this usage file (as `tfcheck cost --usage`) to its cost section.",
+)
+@click.option(
+    "--prices",
+    "prices_path",
+    metavar="FILE",
+    help="Markdown cost section: override or add Regions in the built-in price table.",
+)
+@click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colour the text report (default: when stdout is a terminal and NO_COLOR is unset or empty).",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also list the checks that passed, the settings file used (and where it was looked for), how each plan was read, and what loading noticed.",
+)
 def check(
-    plans: tuple[str, ...], policy_dirs: tuple[str, ...], only: tuple[str, ...],
-    skip: tuple[str, ...], fail_on: str, strict: bool, only_new: bool, formats: tuple[str, ...],
-    baseline_path: str | None, config_path: str | None, source_dir: str | None, no_source: bool,
-    var_files: tuple[str, ...], variables: tuple[str, ...], usage_path: str | None,
-    prices_path: str | None, color: bool | None, verbose: bool,
+    plans: tuple[str, ...],
+    policy_dirs: tuple[str, ...],
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    fail_on: str,
+    strict: bool,
+    only_new: bool,
+    formats: tuple[str, ...],
+    baseline_path: str | None,
+    config_path: str | None,
+    source_dir: str | None,
+    no_source: bool,
+    var_files: tuple[str, ...],
+    variables: tuple[str, ...],
+    usage_path: str | None,
+    prices_path: str | None,
+    color: bool | None,
+    verbose: bool,
 ) -> int:
     """Check PLANs (`terraform show -json` output; '-' for stdin; none: $SHOWFILE) or
     directories of Terraform source (HCL mode); a .tf or .tfvars file stands for its
@@ -74,9 +119,22 @@ def check(
         raise click.BadParameter(str(e), param_hint="--format") from None
     color = fmt == "text" and use_color(color, sys.stdout.isatty(), os.environ)
     options = CheckOptions(
-        source_paths(plans), policy_dirs, only, skip, FailOn(fail_on), strict, fmt, config_path, verbose, color,
-        tuple(files), baseline_path, source_from(source_dir, no_source, var_files, variables),
-        usage=usage_path, prices=prices_path, only_new=only_new,
+        source_paths(plans),
+        policy_dirs,
+        only,
+        skip,
+        FailOn(fail_on),
+        strict,
+        fmt,
+        config_path,
+        verbose,
+        color,
+        tuple(files),
+        baseline_path,
+        source_from(source_dir, no_source, var_files, variables),
+        usage=usage_path,
+        prices=prices_path,
+        only_new=only_new,
     )
     if fmt == "atlantis":
         return _atlantis(options)
@@ -109,8 +167,11 @@ def run_check(options: CheckOptions) -> int:
         write_atomic(path, get_renderer(name)(report, color=False, verbose=options.verbose))
     if options.format is not None:
         render = get_renderer(options.format)
-        click.echo(render(report, color=options.color, verbose=options.verbose), nl=False,
-                   color=options.color or None)  # click would strip the colour from a pipe
+        click.echo(
+            render(report, color=options.color, verbose=options.verbose),
+            nl=False,
+            color=options.color or None,
+        )  # click would strip the colour from a pipe
     return exit_code(report, options.fail_on, options.strict, options.only_new)
 
 
@@ -130,12 +191,30 @@ def _report(options: CheckOptions) -> Any:
 @policies_option
 @config_option
 @source_options
-def baseline_cmd(plans: tuple[str, ...], output: str, policy_dirs: tuple[str, ...],
-                 config_path: str | None, source_dir: str | None, no_source: bool,
-                 var_files: tuple[str, ...], variables: tuple[str, ...]) -> int:
+def baseline_cmd(
+    plans: tuple[str, ...],
+    output: str,
+    policy_dirs: tuple[str, ...],
+    config_path: str | None,
+    source_dir: str | None,
+    no_source: bool,
+    var_files: tuple[str, ...],
+    variables: tuple[str, ...],
+) -> int:
     """Record PLANs' current findings in FILE; `check --baseline FILE` then fails only on new ones."""
-    options = CheckOptions(plans, policy_dirs, (), (), FailOn.NEVER, False, None, config_path,
-                           False, False, source=source_from(source_dir, no_source, var_files, variables))
+    options = CheckOptions(
+        plans,
+        policy_dirs,
+        (),
+        (),
+        FailOn.NEVER,
+        False,
+        None,
+        config_path,
+        False,
+        False,
+        source=source_from(source_dir, no_source, var_files, variables),
+    )
     report = _report(options)
     write_atomic(output, render_baseline(report))
     count = len({(f.rule_id, f.address) for f in report.failed + report.inconclusive})

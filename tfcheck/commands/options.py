@@ -1,4 +1,5 @@
 """Options and settings the commands share: policies, settings file, source, the validation cache."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,10 @@ from tfcheck.policy.load import Policy, load_policies, rule_ids
 
 def policies_option(f: Any) -> Any:
     return click.option(
-        "--policies", "policy_dirs", multiple=True, metavar="DIR",
+        "--policies",
+        "policy_dirs",
+        multiple=True,
+        metavar="DIR",
         help="Also load the policy files (*.yaml) of DIR; repeatable.",
     )(f)
 
@@ -23,22 +27,37 @@ def policies_option(f: Any) -> Any:
 def source_options(f: Any) -> Any:
     """How a plan's HCL source is found, and the variables HCL mode evaluates with."""
     options = [
-        click.option("--source", "source_dir", metavar="DIR",
-                     help="The root module's source, read with the plan (default: the plan's "
-                     "directory or the current one, when their .tf files declare its resources)."),
+        click.option(
+            "--source",
+            "source_dir",
+            metavar="DIR",
+            help="The root module's source, read with the plan (default: the plan's "
+            "directory or the current one, when their .tf files declare its resources).",
+        ),
         click.option("--no-source", is_flag=True, help="Read the plan alone, without its source."),
-        click.option("--var-file", "var_files", multiple=True, metavar="FILE",
-                     help="HCL mode: a .tfvars file; repeatable."),
-        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-                     help="HCL mode: a root variable; repeatable."),
+        click.option(
+            "--var-file",
+            "var_files",
+            multiple=True,
+            metavar="FILE",
+            help="HCL mode: a .tfvars file; repeatable.",
+        ),
+        click.option(
+            "--var",
+            "variables",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="HCL mode: a root variable; repeatable.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
-def source_from(source_dir: str | None, no_source: bool, var_files: tuple[str, ...],
-            variables: tuple[str, ...]) -> SourceOptions:
+def source_from(
+    source_dir: str | None, no_source: bool, var_files: tuple[str, ...], variables: tuple[str, ...]
+) -> SourceOptions:
     pairs = []
     for item in variables:
         name, sep, value = item.partition("=")
@@ -50,7 +69,9 @@ def source_from(source_dir: str | None, no_source: bool, var_files: tuple[str, .
 
 def config_option(f: Any) -> Any:
     return click.option(
-        "--config", "config_path", metavar="FILE",
+        "--config",
+        "config_path",
+        metavar="FILE",
         help="Settings file (default: the nearest .tfcheck.yml from the current directory up to the repository root).",
     )(f)
 

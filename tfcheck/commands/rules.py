@@ -1,4 +1,5 @@
 """`tfcheck rules`, `explain` and `test`: the rule pack, one rule, and policy fixtures."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ because a workload's traffic is split over its subnets (evenly, an assumption th
 states) and per-AZ NAT gateways or partly associated gateway endpoints each carry a share.
 The per-subnet path is the graph's own rule (graph/facts/paths.py), not a second copy of it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -85,8 +86,11 @@ class Site:
     def vpc_hops(self, vpc: str, service: str) -> tuple[Hop, ...]:
         """Path of VPC-level traffic: from the private subnets holding workloads (else all private)."""
         subnets = self.in_vpc(vpc, "subnets")
-        chosen = ([s for s in subnets if s["private"] and s["workloads"]]
-                  or [s for s in subnets if s["private"]] or subnets)
+        chosen = (
+            [s for s in subnets if s["private"] and s["workloads"]]
+            or [s for s in subnets if s["private"]]
+            or subnets
+        )
         if not chosen:
             return (Hop("unknown", None, None),)
         return tuple(self._hop(_PSEUDO, s, service) for s in chosen)
@@ -121,7 +125,8 @@ def build_flows(site: Site, usage: Usage) -> dict[str, list[Flow]]:
             continue
         for service, gb in sorted(traffic.items()):
             flows.setdefault(vpc, []).extend(
-                split(vpc, service, workload["address"], site.hops(workload, service), gb))
+                split(vpc, service, workload["address"], site.hops(workload, service), gb)
+            )
     for vpc_item in site.graph.get("vpcs") or ():
         vpc = vpc_item["address"]
         for service, gb in sorted(usage.vpc_traffic(vpc).items()):

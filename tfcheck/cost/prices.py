@@ -5,6 +5,7 @@ table does not know is priced by nobody: it gets an *unpriced* RegionPrices that
 how to supply the figures (`--prices FILE`), and the report marks its money as not priced
 instead of guessing or counting it as $0.00.
 """
+
 from __future__ import annotations
 
 import json
@@ -121,20 +122,34 @@ class PriceTable:
 
     def why_unpriced(self, code: str | None) -> str:
         """Why `code` has no prices, and how the user can supply them."""
-        how = ("add it with --prices FILE (shape: prices.schema.json, figures from "
-               "https://aws.amazon.com/vpc/pricing/ and https://aws.amazon.com/privatelink/pricing/)")
+        how = (
+            "add it with --prices FILE (shape: prices.schema.json, figures from "
+            "https://aws.amazon.com/vpc/pricing/ and https://aws.amazon.com/privatelink/pricing/)"
+        )
         if code is None:
-            return ("the plan does not say which AWS Region it is in: set the provider's region (tfcheck also "
-                    "reads it from the configuration beside the plan, or --source DIR), or " + how)
+            return (
+                "the plan does not say which AWS Region it is in: set the provider's region (tfcheck also "
+                "reads it from the configuration beside the plan, or --source DIR), or " + how
+            )
         known = ", ".join(sorted(self.regions)) or "none"
         return f"Region {code} has no price in tfcheck's price table (priced: {known}); {how}"
 
 
 def unpriced(code: str | None, reason: str) -> RegionPrices:
     """A Region without prices: rates are placeholders the cost stage never shows (`priced` is False)."""
-    return RegionPrices(region=code or "unknown", name=code or "unknown Region", nat_hourly=ZERO,
-                        nat_per_gb=ZERO, vpce_hourly=ZERO, tiers=(Tier(None, ZERO),), gateway_hourly=ZERO,
-                        gateway_per_gb=ZERO, origin="none", raw={}, unpriced=reason)
+    return RegionPrices(
+        region=code or "unknown",
+        name=code or "unknown Region",
+        nat_hourly=ZERO,
+        nat_per_gb=ZERO,
+        vpce_hourly=ZERO,
+        tiers=(Tier(None, ZERO),),
+        gateway_hourly=ZERO,
+        gateway_per_gb=ZERO,
+        origin="none",
+        raw={},
+        unpriced=reason,
+    )
 
 
 def load_prices(path: str | None) -> PriceTable:
@@ -153,8 +168,11 @@ def load_prices(path: str | None) -> PriceTable:
 def _read(path: str) -> tuple[str, Any]:
     text, doc = read_yaml(path, InputError, "price file")
     if doc is None:
-        raise InputError(path, "is empty; expected `regions: {REGION: {nat_gateway: ..., "
-                               "interface_endpoint: ...}}` (see prices.schema.json)")
+        raise InputError(
+            path,
+            "is empty; expected `regions: {REGION: {nat_gateway: ..., "
+            "interface_endpoint: ...}}` (see prices.schema.json)",
+        )
     return text, doc
 
 
@@ -165,8 +183,11 @@ def validate(path: str, text: str, doc: Any) -> None:
         tiers = entry["interface_endpoint"]["per_gb_tiers"]
         bounds = [t["up_to_gb"] for t in tiers]
         if bounds[-1] is not None or None in bounds[:-1] or bounds[:-1] != sorted(set(bounds[:-1])):
-            raise InputError(path, f"$.regions.{code}.interface_endpoint.per_gb_tiers: tiers must "
-                                   "rise (up_to_gb increasing) and only the last has up_to_gb null")
+            raise InputError(
+                path,
+                f"$.regions.{code}.interface_endpoint.per_gb_tiers: tiers must "
+                "rise (up_to_gb increasing) and only the last has up_to_gb null",
+            )
 
 
 def _regions(doc: Mapping[str, Any], origin: str) -> dict[str, RegionPrices]:
@@ -180,8 +201,10 @@ def _regions(doc: Mapping[str, Any], origin: str) -> dict[str, RegionPrices]:
             nat_hourly=dec(entry["nat_gateway"]["hourly"]),
             nat_per_gb=dec(entry["nat_gateway"]["per_gb"]),
             vpce_hourly=dec(iface["hourly_per_az"]),
-            tiers=tuple(Tier(None if t["up_to_gb"] is None else dec(t["up_to_gb"]), dec(t["per_gb"]))
-                        for t in iface["per_gb_tiers"]),
+            tiers=tuple(
+                Tier(None if t["up_to_gb"] is None else dec(t["up_to_gb"]), dec(t["per_gb"]))
+                for t in iface["per_gb_tiers"]
+            ),
             gateway_hourly=dec(gateway["hourly"]),
             gateway_per_gb=dec(gateway["per_gb"]),
             origin=origin,

@@ -6,6 +6,7 @@ endpoints) with the figures the fixed charge is made of (units × hours × rate)
 is ever summed as $0.00: an item without a price is listed with its reason, and a total over
 priced items only says it is partial.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,8 +45,9 @@ def not_priced(lines: Sequence[Line], prices: RegionPrices) -> list[dict[str, An
     return out
 
 
-def subtotals(lines: Sequence[Line], prices: RegionPrices, hours: Decimal,
-              traffic_given: bool) -> list[dict[str, Any]]:
+def subtotals(
+    lines: Sequence[Line], prices: RegionPrices, hours: Decimal, traffic_given: bool
+) -> list[dict[str, Any]]:
     """One entry per kind present: count, billed units (NAT gateways or endpoint-AZs), rate, charges."""
     out = []
     for kind in KINDS:
@@ -64,12 +66,19 @@ def subtotals(lines: Sequence[Line], prices: RegionPrices, hours: Decimal,
         priced = prices.priced or kind == "gateway_endpoint"
         fixed = known_sum(line.fixed for line in mine)
         traffic = known_sum(line.traffic for line in mine) if traffic_given else None
-        out.append({
-            "kind": kind, "resources": len(mine), "units": units, "hours": int(hours),
-            "hourly": hourly if priced else None, "fixed_monthly": fixed, "traffic_monthly": traffic,
-            "total_monthly": None if fixed is None else fixed + (traffic or ZERO),
-            "not_priced": sum(1 for line in mine if line.fixed is None),
-        })
+        out.append(
+            {
+                "kind": kind,
+                "resources": len(mine),
+                "units": units,
+                "hours": int(hours),
+                "hourly": hourly if priced else None,
+                "fixed_monthly": fixed,
+                "traffic_monthly": traffic,
+                "total_monthly": None if fixed is None else fixed + (traffic or ZERO),
+                "not_priced": sum(1 for line in mine if line.fixed is None),
+            }
+        )
     return out
 
 
@@ -89,11 +98,17 @@ def merge(groups: Iterable[Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]
         fixed = known_sum(e["fixed_monthly"] for e in entries)
         traffic_values = [e["traffic_monthly"] for e in entries]
         traffic = None if all(v is None for v in traffic_values) else known_sum(traffic_values)
-        out.append({
-            "kind": kind, "resources": sum(e["resources"] for e in entries),
-            "units": None if None in units else sum(units), "hours": entries[0]["hours"],
-            "hourly": rates.pop() if len(rates) == 1 else None, "fixed_monthly": fixed,
-            "traffic_monthly": traffic, "total_monthly": None if fixed is None else fixed + (traffic or ZERO),
-            "not_priced": sum(e["not_priced"] for e in entries),
-        })
+        out.append(
+            {
+                "kind": kind,
+                "resources": sum(e["resources"] for e in entries),
+                "units": None if None in units else sum(units),
+                "hours": entries[0]["hours"],
+                "hourly": rates.pop() if len(rates) == 1 else None,
+                "fixed_monthly": fixed,
+                "traffic_monthly": traffic,
+                "total_monthly": None if fixed is None else fixed + (traffic or ZERO),
+                "not_priced": sum(e["not_priced"] for e in entries),
+            }
+        )
     return out

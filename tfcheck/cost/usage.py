@@ -4,6 +4,7 @@ Infracost's `infracost-usage.yml` gives GB per NAT gateway or endpoint address; 
 `service_traffic` gives GB per AWS service per workload or VPC, which is what the
 endpoint-vs-NAT what-if needs. Both are optional and may share one file.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -82,16 +83,23 @@ def load_usage(path: str | None) -> Usage:
     for address, entry in (doc.get("resource_usage") or {}).items():
         if isinstance(entry, dict) and entry.get(USAGE_KEY) is not None:
             resources[address] = gb(entry[USAGE_KEY])
-    defaults = {rtype: gb(entry[USAGE_KEY])
-                for rtype, entry in (doc.get("resource_type_default_usage") or {}).items()
-                if rtype in PRICED_TYPES and isinstance(entry, dict) and entry.get(USAGE_KEY) is not None}
+    defaults = {
+        rtype: gb(entry[USAGE_KEY])
+        for rtype, entry in (doc.get("resource_type_default_usage") or {}).items()
+        if rtype in PRICED_TYPES and isinstance(entry, dict) and entry.get(USAGE_KEY) is not None
+    }
     traffic = doc.get("service_traffic") or {}
 
     def services(entries: Mapping[str, Mapping[str, Any]]) -> Matcher:
         return Matcher.build({k: {s: gb(value) for s, value in v.items()} for k, v in entries.items()})
 
-    return Usage(path, Matcher.build(resources), defaults,
-                 services(traffic.get("workloads") or {}), services(traffic.get("vpcs") or {}))
+    return Usage(
+        path,
+        Matcher.build(resources),
+        defaults,
+        services(traffic.get("workloads") or {}),
+        services(traffic.get("vpcs") or {}),
+    )
 
 
 def gb(value: Any) -> Decimal:
@@ -102,8 +110,11 @@ def gb(value: Any) -> Decimal:
 def _read(path: str) -> tuple[str, Any]:
     text, doc = read_yaml(path, InputError, "usage file")
     if doc is None:
-        raise InputError(path, "is empty; expected `version: 0.1` with `resource_usage:` "
-                               "(Infracost form) and/or `service_traffic:` (see usage.schema.json)")
+        raise InputError(
+            path,
+            "is empty; expected `version: 0.1` with `resource_usage:` "
+            "(Infracost form) and/or `service_traffic:` (see usage.schema.json)",
+        )
     return text, doc
 
 

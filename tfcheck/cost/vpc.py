@@ -5,6 +5,7 @@ tiers (assigned afterwards by cost.py, which sees the whole Region); gateway end
 are free. Per service: the path it takes now, the endpoint that would replace it, the
 break-even GB/month and a recommendation.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from tfcheck.cost.alternatives import Alternative, alternative, break_even
 from tfcheck.cost.paths import INTERFACE_VIAS, Flow, Hop, Site
 from tfcheck.cost.prices import CENT, ZERO, RegionPrices, plain
 from tfcheck.cost.usage import Usage
-from tfcheck.graph.facts.context import GATEWAY_ABLE
-from tfcheck.graph.model import Item
 
 
 def usd(value: Decimal) -> str:
@@ -54,13 +54,25 @@ class Line:
         return self.fixed + (self.traffic or ZERO)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"resource": self.resource, "kind": self.kind, "service": self.service,
-                "azs": self.azs, "hourly": self.hourly, "fixed_monthly": self.fixed,
-                "gb": self.gb, "gb_source": self.gb_source, "per_gb": self.per_gb,
-                "traffic_monthly": self.traffic, "monthly": self.monthly, "note": self.note}
+        return {
+            "resource": self.resource,
+            "kind": self.kind,
+            "service": self.service,
+            "azs": self.azs,
+            "hourly": self.hourly,
+            "fixed_monthly": self.fixed,
+            "gb": self.gb,
+            "gb_source": self.gb_source,
+            "per_gb": self.per_gb,
+            "traffic_monthly": self.traffic,
+            "monthly": self.monthly,
+            "note": self.note,
+        }
 
 
-def _gb(usage: Usage, address: str, rtype: str, carried: dict[str, Decimal]) -> tuple[Decimal | None, str | None]:
+def _gb(
+    usage: Usage, address: str, rtype: str, carried: dict[str, Decimal]
+) -> tuple[Decimal | None, str | None]:
     explicit = usage.resource_gb(address, rtype)
     if explicit is not None:
         return explicit, "usage file"
@@ -69,8 +81,9 @@ def _gb(usage: Usage, address: str, rtype: str, carried: dict[str, Decimal]) -> 
     return None, None
 
 
-def bill_lines(vpc: str, site: Site, usage: Usage, flows: Sequence[Flow], prices: RegionPrices,
-               hours: Decimal) -> list[Line]:
+def bill_lines(
+    vpc: str, site: Site, usage: Usage, flows: Sequence[Flow], prices: RegionPrices, hours: Decimal
+) -> list[Line]:
     """Today's billed resources of the VPC; interface endpoint `traffic` stays None for cost.py."""
     carried: dict[str, Decimal] = {}
     for flow in flows:
@@ -80,12 +93,26 @@ def bill_lines(vpc: str, site: Site, usage: Usage, flows: Sequence[Flow], prices
     priced = prices.priced  # an unpriced Region: NAT and interface money stays None, never $0.00
     for nat in sorted(site.in_vpc(vpc, "nat_gateways"), key=lambda n: n["address"]):
         gb, source = _gb(usage, nat["address"], "aws_nat_gateway", carried)
-        note = ("private NAT gateway: it serves routes to other networks, which tfcheck does not see"
-                if nat.get("connectivity_type") == "private" else None)
-        lines.append(Line(nat["address"], "nat_gateway", None, None, prices.nat_hourly if priced else None,
-                          hours * prices.nat_hourly if priced else None, gb, source,
-                          prices.nat_per_gb if priced else None,
-                          None if gb is None or not priced else gb * prices.nat_per_gb, note))
+        note = (
+            "private NAT gateway: it serves routes to other networks, which tfcheck does not see"
+            if nat.get("connectivity_type") == "private"
+            else None
+        )
+        lines.append(
+            Line(
+                nat["address"],
+                "nat_gateway",
+                None,
+                None,
+                prices.nat_hourly if priced else None,
+                hours * prices.nat_hourly if priced else None,
+                gb,
+                source,
+                prices.nat_per_gb if priced else None,
+                None if gb is None or not priced else gb * prices.nat_per_gb,
+                note,
+            )
+        )
     for ep in sorted(site.in_vpc(vpc, "endpoints"), key=lambda e: e["address"]):
         gb, source = _gb(usage, ep["address"], "aws_vpc_endpoint", carried)
         if ep["type"] == "Interface":
@@ -94,16 +121,53 @@ def bill_lines(vpc: str, site: Site, usage: Usage, flows: Sequence[Flow], prices
             note = "its subnets are not known before apply: AZ count unknown" if unknown and not azs else None
             n = azs if azs or not unknown else None
             fixed = None if n is None or not priced else n * hours * prices.vpce_hourly
-            lines.append(Line(ep["address"], "interface_endpoint", ep["service"], n,
-                              prices.vpce_hourly if priced else None, fixed, gb, source, None, None, note))
+            lines.append(
+                Line(
+                    ep["address"],
+                    "interface_endpoint",
+                    ep["service"],
+                    n,
+                    prices.vpce_hourly if priced else None,
+                    fixed,
+                    gb,
+                    source,
+                    None,
+                    None,
+                    note,
+                )
+            )
         elif ep["type"] == "Gateway":
-            lines.append(Line(ep["address"], "gateway_endpoint", ep["service"], None, prices.gateway_hourly,
-                              hours * prices.gateway_hourly, gb, source, prices.gateway_per_gb,
-                              None if gb is None else gb * prices.gateway_per_gb))
+            lines.append(
+                Line(
+                    ep["address"],
+                    "gateway_endpoint",
+                    ep["service"],
+                    None,
+                    prices.gateway_hourly,
+                    hours * prices.gateway_hourly,
+                    gb,
+                    source,
+                    prices.gateway_per_gb,
+                    None if gb is None else gb * prices.gateway_per_gb,
+                )
+            )
         else:
             kind = ep["type"] or "unknown type"
-            lines.append(Line(ep["address"], "unpriced", ep["service"], None, None, None, gb, source, None,
-                              None, f"{kind} endpoint: not priced by tfcheck cost"))
+            lines.append(
+                Line(
+                    ep["address"],
+                    "unpriced",
+                    ep["service"],
+                    None,
+                    None,
+                    None,
+                    gb,
+                    source,
+                    None,
+                    None,
+                    f"{kind} endpoint: not priced by tfcheck cost",
+                )
+            )
     return lines
 
 
@@ -130,61 +194,16 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     return total
 
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
-    kind: str  # gateway_endpoint | interface_endpoint
-    existing: str | None
-    azs: tuple[str, ...]
-    added_fixed: Decimal | None
-    per_gb: Decimal | None  # None: the Region is not priced
-
-    def monthly(self, gb: Decimal | None) -> Decimal | None:
-        if self.added_fixed is None or gb is None or self.per_gb is None:
-            return None
-        return self.added_fixed + gb * self.per_gb
-
-    def describe(self) -> str:
-        name = "gateway endpoint" if self.kind == "gateway_endpoint" else "interface endpoint"
-        if self.existing:
-            return f"the existing {name} {self.existing}"
-        if self.kind == "gateway_endpoint":
-            return "a gateway endpoint (free)"
-        return f"an interface endpoint in {len(self.azs)} AZ{'s' * (len(self.azs) != 1)} ({', '.join(self.azs)})"
-
-
-def alternative(vpc: str, service: str, users: Sequence[Item], site: Site, prices: RegionPrices,
-                hours: Decimal, base_gb: Decimal) -> Alternative:
-    """The endpoint that would carry `service`: gateway for S3/DynamoDB, else interface in the users' AZs."""
-    kind = "gateway_endpoint" if service in GATEWAY_ABLE else "interface_endpoint"
-    etype = "Gateway" if kind == "gateway_endpoint" else "Interface"
-    existing = next((e["address"] for e in site.in_vpc(vpc, "endpoints")  # graph order: by address
-                     if e["service"] == service and e["type"] == etype), None)
-    if kind == "gateway_endpoint":
-        return Alternative(kind, existing, (), hours * prices.gateway_hourly if not existing else ZERO,
-                           prices.gateway_per_gb)
-    azs = tuple(sorted({az for w in users for az in w["azs"] if az}))
-    if not azs:
-        azs = tuple((site.get(vpc) or {}).get("workload_azs") or ())
-    if not prices.priced:
-        return Alternative(kind, existing, azs, ZERO if existing else None, None)
-    fixed = ZERO if existing else (len(azs) * hours * prices.vpce_hourly if azs else None)
-    return Alternative(kind, existing, azs, fixed, prices.marginal(base_gb))
-
-
-def break_even(alt: Alternative, prices: RegionPrices) -> Decimal | None:
-    """GB/month above which the endpoint is cheaper than keeping the traffic on a NAT that stays."""
-    if alt.added_fixed is None:
-        return None
-    if alt.added_fixed == ZERO:
-        return ZERO
-    if alt.per_gb is None or not prices.priced:
-        return None
-    saved = prices.nat_per_gb - alt.per_gb
-    return alt.added_fixed / saved if saved > ZERO else None
-
-
-def service_rows(vpc: str, site: Site, flows: Sequence[Flow], prices: RegionPrices, hours: Decimal,
-                 base_gb: Decimal, usage: Usage, lines: Sequence[Line]) -> list[dict[str, Any]]:
+def service_rows(
+    vpc: str,
+    site: Site,
+    flows: Sequence[Flow],
+    prices: RegionPrices,
+    hours: Decimal,
+    base_gb: Decimal,
+    usage: Usage,
+    lines: Sequence[Line],
+) -> list[dict[str, Any]]:
     """Per AWS service the VPC's workloads need (or send traffic to): now, alternative, advice."""
     workloads = site.in_vpc(vpc, "workloads")
     fixed_of = {line.resource: line.fixed for line in lines}
@@ -202,41 +221,71 @@ def service_rows(vpc: str, site: Site, flows: Sequence[Flow], prices: RegionPric
         gb = _sum(f.gb for f in own) if usage.given and own else None
         through_fixed = _sum(fixed_of.get(t) for v, t in paths if v in INTERFACE_VIAS and t)
         traffic = _sum(_hop_cost(f.hop, f.gb, prices, base_gb) for f in own) if gb is not None else None
-        now = {"paths": [{"via": v, "through": t} for v, t in paths], "fixed_monthly": through_fixed,
-               "traffic_monthly": traffic,
-               "monthly": None if through_fixed is None or traffic is None else through_fixed + traffic}
-        row: dict[str, Any] = {"service": service, "workloads": sorted(w["address"] for w in users),
-                               "gb": gb, "now": now, "alternative": None, "break_even_gb": None}
+        now = {
+            "paths": [{"via": v, "through": t} for v, t in paths],
+            "fixed_monthly": through_fixed,
+            "traffic_monthly": traffic,
+            "monthly": None if through_fixed is None or traffic is None else through_fixed + traffic,
+        }
+        row: dict[str, Any] = {
+            "service": service,
+            "workloads": sorted(w["address"] for w in users),
+            "gb": gb,
+            "now": now,
+            "alternative": None,
+            "break_even_gb": None,
+        }
         vias = {v for v, _ in paths}
         alt = alternative(vpc, service, users, site, prices, hours, base_gb)
         on_target = vias <= ({"gateway_endpoint"} if alt.kind == "gateway_endpoint" else set(INTERFACE_VIAS))
         if not on_target:
-            row["alternative"] = {"kind": alt.kind, "existing": alt.existing, "azs": list(alt.azs),
-                                  "added_fixed_monthly": alt.added_fixed, "per_gb": alt.per_gb,
-                                  "monthly": alt.monthly(gb)}
+            row["alternative"] = {
+                "kind": alt.kind,
+                "existing": alt.existing,
+                "azs": list(alt.azs),
+                "added_fixed_monthly": alt.added_fixed,
+                "per_gb": alt.per_gb,
+                "monthly": alt.monthly(gb),
+            }
             row["break_even_gb"] = break_even(alt, prices) if "nat" in vias else None
         elif alt.kind == "interface_endpoint" and has_nat:
             row["break_even_gb"] = break_even(
-                Alternative(alt.kind, None, (), through_fixed, prices.marginal(base_gb) if prices.priced else None),
-                prices)
-        row["recommendation"] = advise(service, vias, gb, now, alt, row["break_even_gb"], on_target,
-                                       has_nat, prices, hours)
+                Alternative(
+                    alt.kind, None, (), through_fixed, prices.marginal(base_gb) if prices.priced else None
+                ),
+                prices,
+            )
+        row["recommendation"] = advise(
+            service, vias, gb, now, alt, row["break_even_gb"], on_target, has_nat, prices, hours
+        )
         rows.append(row)
     return rows
 
 
-def advise(service: str, vias: set[str], gb: Decimal | None, now: dict[str, Any], alt: Alternative,
-           be: Decimal | None, on_target: bool, has_nat: bool, prices: RegionPrices,
-           hours: Decimal = Decimal(730)) -> dict[str, Any]:
+def advise(
+    service: str,
+    vias: set[str],
+    gb: Decimal | None,
+    now: dict[str, Any],
+    alt: Alternative,
+    be: Decimal | None,
+    on_target: bool,
+    has_nat: bool,
+    prices: RegionPrices,
+    hours: Decimal = Decimal(730),
+) -> dict[str, Any]:
     """One recommendation: an action code, the monthly saving when traffic is known, and why."""
+
     def out(action: str, text: str, saving: Decimal | None = None) -> dict[str, Any]:
         return {"action": action, "saving_monthly": saving, "text": text}
 
     alt_now = alt.monthly(gb)
     saving = now["monthly"] - alt_now if now["monthly"] is not None and alt_now is not None else None
     if "none" in vias:
-        return out("no_path", f"no path to {service} from some workload subnets today (see VPCE020): "
-                              f"add {alt.describe()}")
+        return out(
+            "no_path",
+            f"no path to {service} from some workload subnets today (see VPCE020): add {alt.describe()}",
+        )
     if "unknown" in vias:
         return out("unknown", f"the path to {service} is not known before apply; cost not compared")
     if on_target:
@@ -245,47 +294,85 @@ def advise(service: str, vias: set[str], gb: Decimal | None, now: dict[str, Any]
         if not has_nat or be is None:
             return out("keep", "already on an interface endpoint")
         if gb is None:
-            return out("keep", f"already on an interface endpoint; while a NAT gateway stays it is the "
-                               f"cheaper path above {gbs(be)}/month, and it lets the NAT go")
+            return out(
+                "keep",
+                f"already on an interface endpoint; while a NAT gateway stays it is the "
+                f"cheaper path above {gbs(be)}/month, and it lets the NAT go",
+            )
         if gb < be:
             extra = now["monthly"] - gb * prices.nat_per_gb
-            return out("keep", f"already on an interface endpoint; at {gbs(gb)}/month it costs {usd(extra)} "
-                               f"more than the NAT gateway would while the NAT stays (break-even "
-                               f"{gbs(be)}/month); it pays off once the NAT goes", -extra)
-        return out("keep", f"already on an interface endpoint, cheaper than the NAT path at {gbs(gb)}/month "
-                           f"(break-even {gbs(be)}/month)")
+            return out(
+                "keep",
+                f"already on an interface endpoint; at {gbs(gb)}/month it costs {usd(extra)} "
+                f"more than the NAT gateway would while the NAT stays (break-even "
+                f"{gbs(be)}/month); it pays off once the NAT goes",
+                -extra,
+            )
+        return out(
+            "keep",
+            f"already on an interface endpoint, cheaper than the NAT path at {gbs(gb)}/month "
+            f"(break-even {gbs(be)}/month)",
+        )
     if "other" in vias and "nat" not in vias:
-        return out("not_priced", "traffic leaves through another egress (transit gateway, peering, "
-                                 "appliance): not priced by tfcheck cost")
+        return out(
+            "not_priced",
+            "traffic leaves through another egress (transit gateway, peering, "
+            "appliance): not priced by tfcheck cost",
+        )
     if "nat" not in vias:
         if alt.kind == "gateway_endpoint" and vias & set(INTERFACE_VIAS):
-            return out("add_gateway_endpoint", f"{service} through an interface endpoint is billed; "
-                                               f"{alt.describe()} carries it at no charge", saving)
+            return out(
+                "add_gateway_endpoint",
+                f"{service} through an interface endpoint is billed; "
+                f"{alt.describe()} carries it at no charge",
+                saving,
+            )
         return out("keep", "public path through the internet gateway: no processing charge")
     if alt.kind == "gateway_endpoint":
         action = "associate_gateway_endpoint" if alt.existing else "add_gateway_endpoint"
         verb = "associate the NAT-routed subnets' route tables with" if alt.existing else "add"
         tail = f", saves {usd(saving)}/month" if saving is not None else ""
-        return out(action, f"{verb} {alt.describe()}: S3/DynamoDB traffic through a NAT gateway "
-                           f"is always worth moving{tail}", saving)
+        return out(
+            action,
+            f"{verb} {alt.describe()}: S3/DynamoDB traffic through a NAT gateway "
+            f"is always worth moving{tail}",
+            saving,
+        )
     if alt.existing:
-        return out("fix_interface_endpoint", f"{alt.existing} exists but the traffic still takes the NAT "
-                                             "gateway (private DNS off?): fix it", saving)
+        return out(
+            "fix_interface_endpoint",
+            f"{alt.existing} exists but the traffic still takes the NAT gateway (private DNS off?): fix it",
+            saving,
+        )
     if not prices.priced:
         azs = len(alt.azs) or "n"
-        return out("depends", f"{alt.describe()} is cheaper than the NAT gateway above {azs} AZs × {plain(hours)} h × "
-                              "(endpoint $/AZ-hour) ÷ (NAT $/GB − endpoint $/GB) GB/month; the Region is not "
-                              "priced, so the break-even is not computed (add it with --prices FILE)")
+        return out(
+            "depends",
+            f"{alt.describe()} is cheaper than the NAT gateway above {azs} AZs × {plain(hours)} h × "
+            "(endpoint $/AZ-hour) ÷ (NAT $/GB − endpoint $/GB) GB/month; the Region is not "
+            "priced, so the break-even is not computed (add it with --prices FILE)",
+        )
     if be is None or alt.added_fixed is None:
         return out("keep_nat", "an interface endpoint never pays off at these prices")
     fixed = usd(alt.added_fixed)
     if gb is None:
-        return out("depends", f"{alt.describe()} costs {fixed}/month fixed; cheaper than the NAT gateway "
-                              f"above {gbs(be)}/month (${plain(prices.nat_per_gb)} vs "
-                              f"${plain(alt.per_gb or ZERO)} per GB)")
+        return out(
+            "depends",
+            f"{alt.describe()} costs {fixed}/month fixed; cheaper than the NAT gateway "
+            f"above {gbs(be)}/month (${plain(prices.nat_per_gb)} vs "
+            f"${plain(alt.per_gb or ZERO)} per GB)",
+        )
     if gb > be:
-        return out("add_interface_endpoint", f"add {alt.describe()}: {gbs(gb)}/month is above the "
-                                             f"break-even {gbs(be)}, saves {usd(saving or ZERO)}/month", saving)
-    return out("keep_nat", f"keep the NAT path: {gbs(gb)}/month is below the break-even {gbs(be)}; "
-                           f"an endpoint would cost {usd(-(saving or ZERO))}/month more (unless the NAT "
-                           "can go altogether)", saving)
+        return out(
+            "add_interface_endpoint",
+            f"add {alt.describe()}: {gbs(gb)}/month is above the "
+            f"break-even {gbs(be)}, saves {usd(saving or ZERO)}/month",
+            saving,
+        )
+    return out(
+        "keep_nat",
+        f"keep the NAT path: {gbs(gb)}/month is below the break-even {gbs(be)}; "
+        f"an endpoint would cost {usd(-(saving or ZERO))}/month more (unless the NAT "
+        "can go altogether)",
+        saving,
+    )

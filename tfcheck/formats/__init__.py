@@ -1,6 +1,7 @@
 """Report formats, one registry per kind of report: name → "module:function", imported only
 when chosen. The keys feed each command's --format choices.
 """
+
 from __future__ import annotations
 
 import importlib

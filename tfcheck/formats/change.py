@@ -5,6 +5,7 @@ in the log, the PR comment and the step summary: the network pieces the change a
 removes, the workloads that lose (or gain) a path to a service, and the findings it
 introduces and resolves.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,16 +25,20 @@ def sentences(change: Change, limit: int = _SHOWN) -> list[str]:
     for reach in change.reach:
         verb = "lose" if reach.lost else "gain"
         n = len(reach.workloads)
-        out.append(f"{n} workload{'' if n == 1 else 's'} {verb} {', '.join(reach.services)}: "
-                   f"{_names(reach.workloads, limit)}")
+        out.append(
+            f"{n} workload{'' if n == 1 else 's'} {verb} {', '.join(reach.services)}: "
+            f"{_names(reach.workloads, limit)}"
+        )
     out.append(counts(change))
     return out
 
 
 def counts(change: Change) -> str:
     c = change.counts
-    return (f"findings: {c.get(INTRODUCED, 0)} introduced, {c.get(RESOLVED, 0)} resolved, "
-            f"{c.get(UNCHANGED, 0)} unchanged")
+    return (
+        f"findings: {c.get(INTRODUCED, 0)} introduced, {c.get(RESOLVED, 0)} resolved, "
+        f"{c.get(UNCHANGED, 0)} unchanged"
+    )
 
 
 def new_first(findings: Sequence[Finding]) -> list[Finding]:

@@ -15,6 +15,7 @@ command it did not mean:
   autolinks, mentions or code fences.
 - `workflow_data`, `workflow_property`: GitHub workflow command messages and properties.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,12 @@ _ANSI = re.compile(
 # C0, DEL, C1, line/paragraph separators, bidi embeddings/overrides/isolates ("Trojan source"),
 # and lone surrogates (Python's stand-ins for bytes of a file name that is not UTF-8).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_CONTROL_BUT_LINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_BUT_NEWLINE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_CONTROL_BUT_LINES = re.compile(
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _ADDRESS, _RULE, _FILE, _PLAN = (attrgetter(name) for name in ("address", "rule_id", "file", "plan"))
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A line the runner reads as a workflow command (after leading whitespace): `::name::` or the
@@ -110,8 +115,9 @@ def guard(text: str) -> str:
     return _COMMAND_LINE.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
 
 
-def neutralise(report: Report, clean: Callable[[str], str] = terminal,
-               long_text: Callable[[str], str] = block) -> Report:
+def neutralise(
+    report: Report, clean: Callable[[str], str] = terminal, long_text: Callable[[str], str] = block
+) -> Report:
     """The report with every user-derived string passed through `clean` (and multi-line
     rule descriptions through `long_text`).
 
@@ -136,31 +142,66 @@ def neutralise(report: Report, clean: Callable[[str], str] = terminal,
         suppressed = f.suppressed
         if suppressed is not None:
             suppressed = Suppression(suppressed.kind, c(suppressed.justification), c(suppressed.origin))
-        return f._replace(rule_id=c(f.rule_id), address=c(f.address), message=c(f.message),
-                          remediation=c(f.remediation), reasons=tuple(c(r) for r in f.reasons),
-                          file=c(f.file) if f.file else f.file,
-                          plan=c(f.plan) if f.plan else f.plan, suppressed=suppressed)
+        return f._replace(
+            rule_id=c(f.rule_id),
+            address=c(f.address),
+            message=c(f.message),
+            remediation=c(f.remediation),
+            reasons=tuple(c(r) for r in f.reasons),
+            file=c(f.file) if f.file else f.file,
+            plan=c(f.plan) if f.plan else f.plan,
+            suppressed=suppressed,
+        )
 
-    scan = report.results if not _passes_are_clean(report) else [
-        f for f in report.results if f.outcome is not Outcome.PASS or f.suppressed is not None]
+    scan = (
+        report.results
+        if not _passes_are_clean(report)
+        else [f for f in report.results if f.outcome is not Outcome.PASS or f.suppressed is not None]
+    )
     mapped = {id(f): new for f in scan if (new := one(f)) is not f}
     results, by_outcome = report.results, report._by_outcome
     if mapped:
         results = tuple(mapped.get(id(f), f) for f in results)
         by_outcome = {key: tuple(mapped.get(id(f), f) for f in group) for key, group in by_outcome.items()}
-    rules = tuple(replace(r, id=c(r.id), title=c(r.title), description=long_text(r.description),
-                          remediation=long_text(r.remediation), links=tuple(c(link) for link in r.links))
-                  for r in report.rule_info)
-    changes = tuple(replace(
-        change, plan=c(change.plan) if change.plan else change.plan,
-        resolved=tuple(one(f) for f in change.resolved),
-        reach=tuple(replace(r, plan=c(r.plan) if r.plan else r.plan, services=tuple(map(c, r.services)),
-                            workloads=tuple(map(c, r.workloads))) for r in change.reach),
-        removed=tuple(map(c, change.removed)), added=tuple(map(c, change.added)))
-        for change in report.changes)
-    return replace(report, results=results, changes=changes,
-                   plans=tuple(c(p) for p in report.plans), rule_info=rules,
-                   notes=tuple(c(n) for n in report.notes), _by_outcome=by_outcome)
+    rules = tuple(
+        replace(
+            r,
+            id=c(r.id),
+            title=c(r.title),
+            description=long_text(r.description),
+            remediation=long_text(r.remediation),
+            links=tuple(c(link) for link in r.links),
+        )
+        for r in report.rule_info
+    )
+    changes = tuple(
+        replace(
+            change,
+            plan=c(change.plan) if change.plan else change.plan,
+            resolved=tuple(one(f) for f in change.resolved),
+            reach=tuple(
+                replace(
+                    r,
+                    plan=c(r.plan) if r.plan else r.plan,
+                    services=tuple(map(c, r.services)),
+                    workloads=tuple(map(c, r.workloads)),
+                )
+                for r in change.reach
+            ),
+            removed=tuple(map(c, change.removed)),
+            added=tuple(map(c, change.added)),
+        )
+        for change in report.changes
+    )
+    return replace(
+        report,
+        results=results,
+        changes=changes,
+        plans=tuple(c(p) for p in report.plans),
+        rule_info=rules,
+        notes=tuple(c(n) for n in report.notes),
+        _by_outcome=by_outcome,
+    )
 
 
 _LAST_SCAN: list[tuple[tuple[Finding, ...], bool]] = []  # one report, rendered in several formats
@@ -181,6 +222,7 @@ def _passes_are_clean(report: Report) -> bool:
 
 
 # --- Markdown -------------------------------------------------------------------------------
+
 
 def inline(text: str) -> str:
     """Plain text made inert in Markdown/HTML: one line; no tags, entities, images, links,
@@ -209,6 +251,7 @@ def code(text: str) -> str:
 
 
 # --- GitHub workflow commands -----------------------------------------------------------------
+
 
 def workflow_data(text: str) -> str:
     """A workflow command's message: the runner's escaping of `%`, CR and LF; other control

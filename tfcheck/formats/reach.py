@@ -1,4 +1,5 @@
 """`tfcheck reach`: per workload, each AWS service it needs and the path its calls take."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,19 @@ import json
 from tfcheck.formats.escape import block
 from tfcheck.graph.model import Graph
 
-REACH_KEYS = ("kind", "vpc", "subnets", "needs", "need_evidence", "paths", "unreachable", "host",
-              "host_needs", "nat_dead_ends", "unknown")
+REACH_KEYS = (
+    "kind",
+    "vpc",
+    "subnets",
+    "needs",
+    "need_evidence",
+    "paths",
+    "unreachable",
+    "host",
+    "host_needs",
+    "nat_dead_ends",
+    "unknown",
+)
 
 
 def render_json(graph: Graph) -> str:
@@ -42,13 +54,17 @@ def render_text(graph: Graph) -> str:
         for service in services:
             path = paths.get(service) or {}
             via = path.get("via", "unknown")
-            detail = " ".join(
-                f"{k} {path[k]}" for k in ("endpoint", "subnet") if path.get(k)
-            )
+            detail = " ".join(f"{k} {path[k]}" for k in ("endpoint", "subnet") if path.get(k))
             why = unknown.get(f"paths.{service}")
-            extras = "  ".join(x for x in (
-                detail, "UNREACHABLE" if service in unreachable else "", f"({why})" if why else "",
-            ) if x)
+            extras = "  ".join(
+                x
+                for x in (
+                    detail,
+                    "UNREACHABLE" if service in unreachable else "",
+                    f"({why})" if why else "",
+                )
+                if x
+            )
             lines.append(f"  {service:<{width}}  {via:<27} {extras}".rstrip())
             for reason in (w.get("need_evidence") or {}).get(service, ()):
                 lines.append(f"  {'':<{width}}    because: {reason}")

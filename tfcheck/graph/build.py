@@ -5,6 +5,7 @@ Items are plain JSON-ready dicts (the public contract in graph/schema.json); eve
 collections in order, links.py adds the back-references, facts/ the graph-wide facts;
 then the collections are sorted and the Graph is frozen.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,12 +23,24 @@ from tfcheck.graph.zones import build_zones
 from tfcheck.model import Inventory
 
 # Item fields that are edges to other items: an unknown one is an unresolved edge.
-EDGE_FIELDS = ("vpc", "subnet", "subnets", "route_table", "route_tables", "security_groups",
-               "transit_gateway", "main_route_table")
+EDGE_FIELDS = (
+    "vpc",
+    "subnet",
+    "subnets",
+    "route_table",
+    "route_tables",
+    "security_groups",
+    "transit_gateway",
+    "main_route_table",
+)
 
 
-def build_graph(inventory: Inventory, options: GraphOptions | None = None,
-                mode: str | None = None, source_dir: str | None = None) -> Graph:
+def build_graph(
+    inventory: Inventory,
+    options: GraphOptions | None = None,
+    mode: str | None = None,
+    source_dir: str | None = None,
+) -> Graph:
     """The graph of `inventory`; `mode`/`source_dir` say how it was read (summary.mode)."""
     options = options or GraphOptions()
     b = Builder(inventory)

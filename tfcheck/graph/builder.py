@@ -3,6 +3,7 @@
 Each builder module (network, routes, security, endpoints, workloads) adds the items of its
 own collections here; only build.py runs them, in order, and freezes the result.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,9 +53,12 @@ class Builder:
         named = [self.index[a] for a in edge.addresses if self.kinds.get(a) == collection]
         if named or (edge.external and not edge.unknown):
             return named
-        refs = [r for v in (value if isinstance(value, list) else [value]) if isinstance(v, Unknown)
-                for r in v.refs] + [v for v in (value if isinstance(value, list) else [value])
-                                    if isinstance(v, Ref)]
+        refs = [
+            r
+            for v in (value if isinstance(value, list) else [value])
+            if isinstance(v, Unknown)
+            for r in v.refs
+        ] + [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, Ref)]
         built_from = [self.index[r.address] for r in refs if self.kinds.get(r.address) == collection]
         return built_from or list(self.collections[collection])
 
@@ -73,8 +77,14 @@ class Builder:
 
 
 def new_item(inst: Instance, **fields: Any) -> Draft:
-    return {"address": inst.address, "resource_type": inst.type, **fields, "unknown": {},
-            "file": inst.file, "line": inst.line}
+    return {
+        "address": inst.address,
+        "resource_type": inst.type,
+        **fields,
+        "unknown": {},
+        "file": inst.file,
+        "line": inst.line,
+    }
 
 
 def put_edge(item: Draft, name: str, edge: Edge, many: bool) -> None:

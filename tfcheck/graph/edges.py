@@ -3,6 +3,7 @@
 Every edge the graph builder asks for goes through `Edges.follow`, which also counts how
 each edge was found, or why not, for `summary.edges`.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -15,8 +16,12 @@ from tfcheck.model import Instance, Ref, Unknown
 
 _ADDRESS_ATTRS = {"id", "arn", "name"}
 # Attributes of a VPC that name objects AWS creates with it: they stand for the VPC itself.
-_VPC_OWNED = {"default_route_table_id", "main_route_table_id", "default_security_group_id",
-              "default_network_acl_id"}
+_VPC_OWNED = {
+    "default_route_table_id",
+    "main_route_table_id",
+    "default_security_group_id",
+    "default_network_acl_id",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +82,21 @@ class Edges:
         hows: list[str] = []
         self._collect(value, addresses, external, reasons, 0, count, set(), hows)
         unique = tuple(dict.fromkeys(addresses))
-        return Edge(unique, reasons[0] if reasons else None, tuple(dict.fromkeys(external)),
-                    tuple(sorted(set(hows))))
+        return Edge(
+            unique, reasons[0] if reasons else None, tuple(dict.fromkeys(external)), tuple(sorted(set(hows)))
+        )
 
-    def _collect(self, value: Any, out: list[str], external: list[str], reasons: list[str],
-                 depth: int, count: bool, seen: set[tuple[str, str, int]], hows: list[str]) -> None:
+    def _collect(
+        self,
+        value: Any,
+        out: list[str],
+        external: list[str],
+        reasons: list[str],
+        depth: int,
+        count: bool,
+        seen: set[tuple[str, str, int]],
+        hows: list[str],
+    ) -> None:
         if value is None or value == "":
             return
         if isinstance(value, list):
@@ -133,8 +148,10 @@ class Edges:
             "unknown": sum(self.unresolved.values()),
             "by_how": dict(sorted(self.resolved.items())),
             "by_reason": dict(sorted(self.unresolved.items())),
-            "unresolved": [{"address": address, "edge": edge, "reason": reason}
-                           for (address, edge), reason in sorted(self.failures.items())],
+            "unresolved": [
+                {"address": address, "edge": edge, "reason": reason}
+                for (address, edge), reason in sorted(self.failures.items())
+            ],
         }
 
 

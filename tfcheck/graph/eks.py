@@ -7,6 +7,7 @@ requirements"). Its members are the cluster's network interfaces, managed node g
 launch template names no security groups, and whatever references it. It is modelled as
 `<cluster address>:cluster_sg`, so endpoints and node groups that share it are decided.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,17 +24,35 @@ DOC = "https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html"
 def build_cluster_groups(builder: Builder) -> None:
     for cluster in builder.of("aws_eks_cluster"):
         config = (blocks(cluster.values.get("vpc_config")) or [{}])[0]
-        subnets = [builder.find(a, "subnets") for a in builder.edges.follow(
-            config.get("subnet_ids"), count=False).addresses]
+        subnets = [
+            builder.find(a, "subnets")
+            for a in builder.edges.follow(config.get("subnet_ids"), count=False).addresses
+        ]
         vpcs = {s["vpc"] for s in subnets if s is not None}
-        everything = {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [],
-                      "ipv6_cidr_blocks": [], "prefix_lists": [], "security_groups": [], "self": True}
-        item = builder.add("security_groups", {
-            "address": cluster.address + SUFFIX, "resource_type": "eks_cluster_security_group",
-            "vpc": vpcs.pop() if len(vpcs) == 1 else None, "implicit": True,
-            "ingress": [everything], "egress": [{**everything, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
-            "unknown": {}, "file": cluster.file, "line": cluster.line,
-        })
+        everything = {
+            "protocol": "-1",
+            "from_port": 0,
+            "to_port": 0,
+            "cidr_blocks": [],
+            "ipv6_cidr_blocks": [],
+            "prefix_lists": [],
+            "security_groups": [],
+            "self": True,
+        }
+        item = builder.add(
+            "security_groups",
+            {
+                "address": cluster.address + SUFFIX,
+                "resource_type": "eks_cluster_security_group",
+                "vpc": vpcs.pop() if len(vpcs) == 1 else None,
+                "implicit": True,
+                "ingress": [everything],
+                "egress": [{**everything, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
+                "unknown": {},
+                "file": cluster.file,
+                "line": cluster.line,
+            },
+        )
         if item["vpc"] is None:
             item["unknown"]["vpc"] = "cluster subnets unknown or in several VPCs"
 

@@ -1,4 +1,5 @@
 """Graph stage: VPC endpoints with everything their association resources add to them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,7 +41,9 @@ def build_endpoints(builder: Builder) -> None:
         item = builder.add("endpoints", new_item(inst))
         name, reason = scalar(v.get("service_name"))
         item["service_name"] = name if isinstance(name, str) else None
-        region, service, is_aws = aws.parse_service_name(name) if isinstance(name, str) else (None, None, False)
+        region, service, is_aws = (
+            aws.parse_service_name(name) if isinstance(name, str) else (None, None, False)
+        )
         item.update(service=service, region=region, aws_service=is_aws)
         if reason:
             for field in ("service_name", "service", "region", "aws_service"):
@@ -61,7 +64,9 @@ def build_endpoints(builder: Builder) -> None:
         item["vpc_region"] = inst.region
         put_edge(item, "vpc", builder.edges.follow(v.get("vpc_id")), many=False)
 
-        subnet_values = [v.get("subnet_ids")] + [b.get("subnet_id") for b in blocks(v.get("subnet_configuration"))]
+        subnet_values = [v.get("subnet_ids")] + [
+            b.get("subnet_id") for b in blocks(v.get("subnet_configuration"))
+        ]
         own = {
             "subnets": builder.edges.follow(subnet_values),
             "route_tables": builder.edges.follow(v.get("route_table_ids")),
@@ -74,8 +79,12 @@ def build_endpoints(builder: Builder) -> None:
                 tuple(a for e in edges for a in e.addresses),
                 next((e.unknown for e in edges if e.unknown), None),
                 tuple(x for e in edges for x in e.external),
-                tuple(sorted({h for e in edges for h in e.how}
-                             | ({"association"} if any(e.addresses for e in associated) else set()))),
+                tuple(
+                    sorted(
+                        {h for e in edges for h in e.how}
+                        | ({"association"} if any(e.addresses for e in associated) else set())
+                    )
+                ),
             )
             put_edge(item, field, merged, many=True)
             if merged.external and not merged.unknown:
@@ -87,8 +96,9 @@ def build_endpoints(builder: Builder) -> None:
         if reason:
             item["unknown"]["private_dns"] = reason
         options = blocks(v.get("dns_options"))
-        inbound, reason = as_bool(options[0].get("private_dns_only_for_inbound_resolver_endpoint")
-                                  if options else None, True)
+        inbound, reason = as_bool(
+            options[0].get("private_dns_only_for_inbound_resolver_endpoint") if options else None, True
+        )
         item["inbound_resolver_only"] = inbound
         if reason:
             item["unknown"]["inbound_resolver_only"] = reason

@@ -6,6 +6,7 @@ allows, trust policies, and what AWS does on the workload's behalf (tables in ia
 An explicit `Deny` (with or without a condition) removes what it covers: IAM is the weakest
 evidence tfcheck has, so when in doubt it asks for less, never more.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,8 @@ PREFIXES: Mapping[str, str] = TABLE["prefixes"]
 ACTIONS: Mapping[str, Mapping[str, Any]] = {k.lower(): v for k, v in TABLE["actions"].items()}
 MANAGED: Mapping[str, list[str]] = TABLE["managed"]
 ON_BEHALF: Mapping[str, tuple[str, ...]] = {
-    kind: tuple(a.lower() for a in entry["actions"]) for kind, entry in TABLE["on_behalf"].items()}
+    kind: tuple(a.lower() for a in entry["actions"]) for kind, entry in TABLE["on_behalf"].items()
+}
 _MANAGED_ARN = ":iam::aws:policy/"
 
 
@@ -56,8 +58,13 @@ class Roles:
         self.unknown: dict[str, str] = {}
         for declared in b.of("aws_iam_role"):
             for block in blocks(declared.values.get("inline_policy")):
-                self._add(declared.address, Document(f"{declared.address} inline_policy "
-                                                     f"{block.get('name') or ''}".strip(), block.get("policy")))
+                self._add(
+                    declared.address,
+                    Document(
+                        f"{declared.address} inline_policy {block.get('name') or ''}".strip(),
+                        block.get("policy"),
+                    ),
+                )
             arns = declared.values.get("managed_policy_arns")
             for arn in arns if isinstance(arns, list) else ():
                 self._attach(declared.address, arn, declared.address)
@@ -80,24 +87,40 @@ class Roles:
         self.documents.setdefault(role, []).append(document)
 
     def _attach(self, role: str, arn: Any, via: str) -> None:
-        policy = next((a for a in self.edges.follow(arn, count=False).addresses
-                       if self.edges.instances[a].type == "aws_iam_policy"), None)
+        policy = next(
+            (
+                a
+                for a in self.edges.follow(arn, count=False).addresses
+                if self.edges.instances[a].type == "aws_iam_policy"
+            ),
+            None,
+        )
         if policy is not None:
-            self._add(role, Document(f"{policy} (attached by {via})",
-                                     self.edges.instances[policy].values.get("policy")))
+            self._add(
+                role,
+                Document(f"{policy} (attached by {via})", self.edges.instances[policy].values.get("policy")),
+            )
         elif isinstance(arn, str) and _MANAGED_ARN in arn:
             name = arn.rsplit("/", 1)[-1]
             if name in MANAGED:
                 actions = MANAGED[name]
-                self._add(role, Document(f"AWS managed policy {name} (attached by {via})",
-                                         {"Statement": [{"Effect": "Allow", "Action": actions}]}))
+                self._add(
+                    role,
+                    Document(
+                        f"AWS managed policy {name} (attached by {via})",
+                        {"Statement": [{"Effect": "Allow", "Action": actions}]},
+                    ),
+                )
         elif isinstance(arn, Unknown):
             self.unknown.setdefault(role, f"policy attached by {via} unknown: {arn.reason}")
 
     def roles(self, value: Any) -> list[str]:
         """Roles a `role`/`*_role_arn` value names: a reference, a known ARN or a name."""
-        found = [a for a in self.edges.follow(value, count=False).addresses
-                 if self.edges.instances[a].type == "aws_iam_role"]
+        found = [
+            a
+            for a in self.edges.follow(value, count=False).addresses
+            if self.edges.instances[a].type == "aws_iam_role"
+        ]
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and text:
                 address = self.by_name.get(text.rsplit("/", 1)[-1])
@@ -107,8 +130,11 @@ class Roles:
 
     def profile_roles(self, value: Any) -> list[str]:
         """Roles of the instance profile a `iam_instance_profile` value names."""
-        profiles = [self.edges.instances[a] for a in self.edges.follow(value, count=False).addresses
-                    if self.edges.instances[a].type == "aws_iam_instance_profile"]
+        profiles = [
+            self.edges.instances[a]
+            for a in self.edges.follow(value, count=False).addresses
+            if self.edges.instances[a].type == "aws_iam_instance_profile"
+        ]
         if not profiles and isinstance(value, str) and value:
             profile = self.profiles.get(value.rsplit("/", 1)[-1])
             profiles = [profile] if profile is not None else []
@@ -160,8 +186,9 @@ def services_of(action: str) -> list[str]:
     return found
 
 
-def _statements(document: Document, allows: list[tuple[str, str]],
-                denies: list[tuple[bool, tuple[str, ...]]]) -> str | None:
+def _statements(
+    document: Document, allows: list[tuple[str, str]], denies: list[tuple[bool, tuple[str, ...]]]
+) -> str | None:
     """Add a document's allowed actions and deny patterns; say why it could not be read."""
     value = document.value
     if isinstance(value, Unknown):
@@ -177,7 +204,9 @@ def _statements(document: Document, allows: list[tuple[str, str]],
     problem = None
     for statement in statements if isinstance(statements, list) else [statements]:
         if not isinstance(statement, dict):
-            problem = problem or (None if statement is None else f"{document.evidence}: a statement is unknown")
+            problem = problem or (
+                None if statement is None else f"{document.evidence}: a statement is unknown"
+            )
             continue
         effect = statement.get("Effect")
         negated = "NotAction" in statement
@@ -187,8 +216,9 @@ def _statements(document: Document, allows: list[tuple[str, str]],
             denies.append((negated, tuple(a.lower() for a in listed)))
         elif effect == "Allow" and not negated:
             allows.extend((document.evidence, a) for a in listed if a != "*")
-        if not isinstance(effect, str) or (actions is not None and len(listed) < (
-                len(actions) if isinstance(actions, list) else 1)):
+        if not isinstance(effect, str) or (
+            actions is not None and len(listed) < (len(actions) if isinstance(actions, list) else 1)
+        ):
             problem = problem or f"{document.evidence}: a statement's effect or actions are unknown"
     return problem
 
@@ -207,4 +237,3 @@ def _denied(action: str, denies: Iterable[tuple[bool, tuple[str, ...]]]) -> bool
 def _name(inst: Instance) -> str | None:
     name = inst.values.get("name")
     return name if isinstance(name, str) and name else None
-

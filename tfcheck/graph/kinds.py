@@ -6,6 +6,7 @@ url comes from the cluster), `pod_identity` (an aws_eks_pod_identity_association
 eks-pod-identity-agent add-on for the cluster), `cloudwatch_addon` (the
 amazon-cloudwatch-observability add-on).
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ from typing import Any
 from tfcheck.graph.builder import Builder, Draft
 from tfcheck.model import Instance, Ref, Unknown
 
-KINDS: Mapping[str, Any] = json.loads(
-    Path(__file__).with_name("kinds.json").read_text(encoding="utf-8"))["kinds"]
+KINDS: Mapping[str, Any] = json.loads(Path(__file__).with_name("kinds.json").read_text(encoding="utf-8"))[
+    "kinds"
+]
 
 
 def kind_needs(b: Builder, item: Draft, inst: Instance, cluster: str | None) -> None:
@@ -50,13 +52,16 @@ def _irsa(b: Builder, cluster: str | None) -> bool:
 
 
 def _addon(b: Builder, cluster: str | None, name: str) -> bool:
-    return any(a.values.get("addon_name") == name and _points_at(a.values.get("cluster_name"), cluster)
-               for a in b.of("aws_eks_addon"))
+    return any(
+        a.values.get("addon_name") == name and _points_at(a.values.get("cluster_name"), cluster)
+        for a in b.of("aws_eks_addon")
+    )
 
 
 def _pod_identity(b: Builder, cluster: str | None) -> bool:
     return _addon(b, cluster, "eks-pod-identity-agent") or any(
-        _points_at(a.values.get("cluster_name"), cluster) for a in b.of("aws_eks_pod_identity_association"))
+        _points_at(a.values.get("cluster_name"), cluster) for a in b.of("aws_eks_pod_identity_association")
+    )
 
 
 CONDITIONS: Mapping[str, Callable[[Builder, str | None], bool]] = {

@@ -4,6 +4,7 @@ An item names what it points at (a subnet its VPC, an endpoint its route tables)
 reverse lists (a VPC's subnets, a table's subnets, a subnet's workloads, ...) follow from
 those, in the order the items were built.
 """
+
 from __future__ import annotations
 
 from tfcheck.graph.builder import Builder

@@ -4,6 +4,7 @@ The graph is the JSON document of `graph/schema.json` (version, region, one list
 collection, summary) behind a read-only Mapping, with the indexes every reader needs built
 once: items by address and by VPC. Items are JSON-ready dicts typed as read-only Mappings.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,12 +12,28 @@ from dataclasses import dataclass
 from typing import Any
 
 COLLECTIONS = (
-    "vpcs", "subnets", "route_tables", "endpoints", "security_groups", "workloads",
-    "nat_gateways", "internet_gateways", "tgw_attachments", "dhcp_options",
+    "vpcs",
+    "subnets",
+    "route_tables",
+    "endpoints",
+    "security_groups",
+    "workloads",
+    "nat_gateways",
+    "internet_gateways",
+    "tgw_attachments",
+    "dhcp_options",
 )
 # Collections whose items carry a `vpc` field that the by-VPC index groups them by.
-IN_VPC = ("subnets", "route_tables", "endpoints", "security_groups", "workloads", "nat_gateways",
-          "internet_gateways", "tgw_attachments")
+IN_VPC = (
+    "subnets",
+    "route_tables",
+    "endpoints",
+    "security_groups",
+    "workloads",
+    "nat_gateways",
+    "internet_gateways",
+    "tgw_attachments",
+)
 
 Item = Mapping[str, Any]
 _NONE: tuple[Item, ...] = ()
@@ -96,5 +113,4 @@ class Graph(Mapping[str, Any]):
 
     def document(self) -> dict[str, Any]:
         """The plain document for JSON (a new top-level dict; items are shared, not copied)."""
-        return {key: list(value) if isinstance(value, tuple) else value
-                for key, value in self._doc.items()}
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in self._doc.items()}

@@ -4,6 +4,7 @@ in graph/kinds.json with its source): EKS Fargate profiles, CodeBuild projects w
 `vpc_config`, SageMaker domains in VPC-only mode and notebook instances without direct
 internet access, MWAA environments, Glue connections and App Runner VPC connectors.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,34 +36,57 @@ def build_more_workloads(b: Builder, add: Add) -> None:
     for inst in b.of("aws_codebuild_project"):
         config = _first(inst.values.get("vpc_config"))
         if config:
-            item = add(inst, "codebuild_project", config.get("subnets"), config.get("security_group_ids"), False)
+            item = add(
+                inst, "codebuild_project", config.get("subnets"), config.get("security_group_ids"), False
+            )
             _codebuild_needs(item, inst)
             kind_needs(b, item, inst, None)
     for inst in b.of("aws_sagemaker_domain"):
         mode, _ = scalar(inst.values.get("app_network_access_type"), "PublicInternetOnly")
         if mode == "VpcOnly":
             settings = _first(inst.values.get("default_user_settings"))
-            item = add(inst, "sagemaker_domain", inst.values.get("subnet_ids"), settings.get("security_groups"), False)
+            item = add(
+                inst,
+                "sagemaker_domain",
+                inst.values.get("subnet_ids"),
+                settings.get("security_groups"),
+                False,
+            )
             kind_needs(b, item, inst, None)
     for inst in b.of("aws_sagemaker_notebook_instance"):
         direct, _ = scalar(inst.values.get("direct_internet_access"), "Enabled")
         if inst.values.get("subnet_id") and direct == "Disabled":
-            item = add(inst, "sagemaker_notebook_instance", inst.values.get("subnet_id"),
-                       inst.values.get("security_groups"), False)
+            item = add(
+                inst,
+                "sagemaker_notebook_instance",
+                inst.values.get("subnet_id"),
+                inst.values.get("security_groups"),
+                False,
+            )
             kind_needs(b, item, inst, None)
     for inst in b.of("aws_mwaa_environment"):
         net = _first(inst.values.get("network_configuration"))
         item = add(inst, "mwaa_environment", net.get("subnet_ids"), net.get("security_group_ids"), False)
         kind_needs(b, item, inst, None)
         if inst.values.get("kms_key"):
-            item["need_reasons"].setdefault("kms", "MWAA environment encrypted with a customer managed key (kms_key)")
+            item["need_reasons"].setdefault(
+                "kms", "MWAA environment encrypted with a customer managed key (kms_key)"
+            )
     for inst in b.of("aws_glue_connection"):
         req = _first(inst.values.get("physical_connection_requirements"))
         if req.get("subnet_id"):
-            item = add(inst, "glue_connection", req.get("subnet_id"), req.get("security_group_id_list"), False)
+            item = add(
+                inst, "glue_connection", req.get("subnet_id"), req.get("security_group_id_list"), False
+            )
             kind_needs(b, item, inst, None)
     for inst in b.of("aws_apprunner_vpc_connector"):
-        item = add(inst, "apprunner_vpc_connector", inst.values.get("subnets"), inst.values.get("security_groups"), False)
+        item = add(
+            inst,
+            "apprunner_vpc_connector",
+            inst.values.get("subnets"),
+            inst.values.get("security_groups"),
+            False,
+        )
         kind_needs(b, item, inst, None)
 
 
@@ -72,7 +96,9 @@ def _codebuild_needs(item: Draft, inst: Instance) -> None:
     logs = _first(_first(inst.values.get("logs_config")).get("cloudwatch_logs"))
     status, _ = scalar(logs.get("status"), "ENABLED")
     if status != "DISABLED":
-        reasons.setdefault("logs", "CodeBuild build logs go to CloudWatch Logs (logs_config.cloudwatch_logs on by default)")
+        reasons.setdefault(
+            "logs", "CodeBuild build logs go to CloudWatch Logs (logs_config.cloudwatch_logs on by default)"
+        )
     for block in ("source", "artifacts", "cache"):
         kind, _ = scalar(_first(inst.values.get(block)).get("type"))
         if kind == "S3":
@@ -88,4 +114,6 @@ def _codebuild_needs(item: Draft, inst: Instance) -> None:
         if kind == "SECRETS_MANAGER":
             reasons.setdefault("secretsmanager", "secrets injected at build start (environment_variable)")
         elif kind == "PARAMETER_STORE":
-            reasons.setdefault("ssm", "secrets injected at build start (environment_variable, Parameter Store)")
+            reasons.setdefault(
+                "ssm", "secrets injected at build start (environment_variable, Parameter Store)"
+            )

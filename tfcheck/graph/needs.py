@@ -6,6 +6,7 @@ Every need carries its evidence (`need_evidence`: service → reasons, first the
 `default_needs`) or `kind` (what AWS documents for the workload kind: launch type, ECS
 Exec, EKS, ...). `needs_from` in `.tfcheck.yml` turns the first five off one by one.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -31,8 +32,7 @@ def source_of(reason: str) -> str:
     return next((source for start, source in _STARTS if reason.startswith(start)), "kind")
 
 
-def add_evidence(item: Draft, found: Mapping[str, Sequence[str]],
-                 needs_from: Sequence[str] | None) -> None:
+def add_evidence(item: Draft, found: Mapping[str, Sequence[str]], needs_from: Sequence[str] | None) -> None:
     """Record every need's evidence, add `found` (IAM) needs, drop switched-off sources."""
     allowed = set(SWITCHABLE if needs_from is None else needs_from) | {"kind", "config"}
     evidence: dict[str, list[str]] = {}
@@ -47,5 +47,6 @@ def add_evidence(item: Draft, found: Mapping[str, Sequence[str]],
             kept[service] = chosen
     item["need_reasons"] = {service: reasons[0] for service, reasons in sorted(kept.items())}
     item["need_evidence"] = dict(sorted(kept.items()))
-    item["need_sources"] = {service: sorted({source_of(r) for r in reasons})
-                            for service, reasons in sorted(kept.items())}
+    item["need_sources"] = {
+        service: sorted({source_of(r) for r in reasons}) for service, reasons in sorted(kept.items())
+    }

@@ -1,4 +1,5 @@
 """Graph stage: VPCs, subnets, NAT/internet gateways, transit gateway attachments, DHCP options."""
+
 from __future__ import annotations
 
 from tfcheck import aws
@@ -18,8 +19,14 @@ def build_vpcs(b: Builder) -> None:
             item[name], reason = as_bool(inst.values.get(name), default)
             if reason:
                 item["unknown"][name] = reason
-        item.update(dhcp_options=None, amazon_dns=True, main_route_table=None, subnets=[],
-                    endpoints=[], workload_azs=[])
+        item.update(
+            dhcp_options=None,
+            amazon_dns=True,
+            main_route_table=None,
+            subnets=[],
+            endpoints=[],
+            workload_azs=[],
+        )
 
 
 def build_subnets(b: Builder) -> None:
@@ -37,8 +44,7 @@ def build_subnets(b: Builder) -> None:
         item["map_public_ip"], reason = as_bool(inst.values.get("map_public_ip_on_launch"), False)
         if reason:
             item["unknown"]["map_public_ip"] = reason
-        item.update(route_table=None, egress="unknown", egress_target=None, private=None,
-                    workloads=[])
+        item.update(route_table=None, egress="unknown", egress_target=None, private=None, workloads=[])
 
 
 def build_gateways(b: Builder) -> None:
@@ -66,7 +72,9 @@ def build_gateways(b: Builder) -> None:
     for inst in b.of("aws_internet_gateway_attachment"):
         gateway = b.edges.follow(inst.values.get("internet_gateway_id"))
         if gateway.one is None:
-            b.edges.fail(inst.address, "internet_gateway_id", gateway.why_not_one(), count=not gateway.unknown)
+            b.edges.fail(
+                inst.address, "internet_gateway_id", gateway.why_not_one(), count=not gateway.unknown
+            )
         else:
             attachments[gateway.one] = b.edges.follow(inst.values.get("vpc_id"))
     for inst in b.of("aws_internet_gateway", "aws_egress_only_internet_gateway"):
@@ -76,8 +84,7 @@ def build_gateways(b: Builder) -> None:
     for inst in b.of("aws_ec2_transit_gateway_vpc_attachment"):
         item = b.add("tgw_attachments", new_item(inst))
         put_edge(item, "vpc", b.edges.follow(inst.values.get("vpc_id")), many=False)
-        put_edge(item, "transit_gateway", b.edges.follow(inst.values.get("transit_gateway_id")),
-                 many=False)
+        put_edge(item, "transit_gateway", b.edges.follow(inst.values.get("transit_gateway_id")), many=False)
         tgw_edge = b.edges.follow(inst.values.get("transit_gateway_id"), count=False)
         if item["transit_gateway"] is None and tgw_edge.external:
             item["transit_gateway"] = tgw_edge.external[0]
@@ -108,8 +115,9 @@ def build_dhcp(b: Builder) -> None:
                 other["unknown"].setdefault("amazon_dns", f"{inst.address}: vpc_id {why}")
             continue
         if b.find(options_edge.one, "dhcp_options") is None:
-            b.edges.fail(inst.address, "dhcp_options_id", options_edge.why_not_one(),
-                         count=not options_edge.unknown)
+            b.edges.fail(
+                inst.address, "dhcp_options_id", options_edge.why_not_one(), count=not options_edge.unknown
+            )
         options = b.find(options_edge.one, "dhcp_options")
         if options is None:
             vpc["unknown"]["amazon_dns"] = options_edge.unknown or "DHCP options not in plan"
@@ -151,11 +159,16 @@ def nat_reach(b: Builder, nat: Draft, seen: tuple[str, ...]) -> tuple[str | None
         return "none", f"{where} has no default route (0.0.0.0/0)"
     kind, target = route["target_kind"], route["target"] or "outside the plan"
     if kind == "unknown":
-        return None, f"the default route of {where} is unknown ({table['unknown'].get('routes', 'target unknown')})"
+        return (
+            None,
+            f"the default route of {where} is unknown ({table['unknown'].get('routes', 'target unknown')})",
+        )
     if kind == "igw":
         if nat["connectivity_type"] == "private":
-            return "none", (f"it is a private NAT gateway (connectivity_type = \"private\"), which "
-                            f"cannot use the internet gateway {target} that {where} routes to")
+            return "none", (
+                f'it is a private NAT gateway (connectivity_type = "private"), which '
+                f"cannot use the internet gateway {target} that {where} routes to"
+            )
         if nat["connectivity_type"] is None:
             return None, f"its connectivity_type is unknown ({nat['unknown'].get('connectivity_type')})"
         return "internet", f"{where} sends 0.0.0.0/0 to internet gateway {target}"
@@ -184,6 +197,8 @@ def _fallback_doubt(b: Builder, subnet: Draft) -> str | None:
     for inst in b.of("aws_route_table_association"):
         edge = b.edges.follow(inst.values.get("subnet_id"), count=False)
         if edge.one is None and (subnet["address"] in edge.addresses or edge.unknown):
-            return (f"{inst.address} may associate it with another table "
-                    f"({edge.unknown or 'its subnet_id names several subnets'})")
+            return (
+                f"{inst.address} may associate it with another table "
+                f"({edge.unknown or 'its subnet_id names several subnets'})"
+            )
     return None

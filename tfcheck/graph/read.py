@@ -1,4 +1,5 @@
 """An input PATH → its Graph: the load stage, then the graph stage, once per input."""
+
 from __future__ import annotations
 
 from tfcheck.errors import InputError
@@ -7,18 +8,24 @@ from tfcheck.graph.model import Graph, GraphOptions
 from tfcheck.load.inputs import Loaded, SourceOptions, display_path, input_label, load_inventory
 
 
-def read_graph(path: str | None, options: GraphOptions | None = None,
-               source: SourceOptions = SourceOptions()) -> tuple[Graph, Loaded]:
+def read_graph(
+    path: str | None, options: GraphOptions | None = None, source: SourceOptions = SourceOptions()
+) -> tuple[Graph, Loaded]:
     """PATH → the graph the policies query, and how it was loaded."""
     try:
         loaded = load_inventory(path, source)
-        graph = build_graph(loaded.inventory, options, loaded.mode,
-                            display_path(loaded.source_dir, ".") if loaded.source_dir else None)
+        graph = build_graph(
+            loaded.inventory,
+            options,
+            loaded.mode,
+            display_path(loaded.source_dir, ".") if loaded.source_dir else None,
+        )
     except RecursionError:
         # Real plans nest a few dozen levels; walking the document beforehand to refuse
         # deeper ones cost 18% of json.loads on every run, so the stages catch it instead.
-        raise InputError(input_label(path), "is nested too deeply to be a Terraform plan or "
-                         "configuration") from None
+        raise InputError(
+            input_label(path), "is nested too deeply to be a Terraform plan or configuration"
+        ) from None
     return graph, loaded
 
 

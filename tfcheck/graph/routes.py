@@ -4,6 +4,7 @@ Domain spec section 2: a subnet's table is its association, else the VPC's main 
 (main association, aws_default_route_table, or the implicit one with only the local route);
 its egress is the kind of its default route's target.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -20,8 +21,9 @@ DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 def build_route_tables(builder: Builder) -> None:
     for inst in builder.of(*aws.ROUTE_TABLE):
         main = inst.type == "aws_default_route_table"
-        item = builder.add("route_tables", new_item(inst, main=main, subnets=[], routes=[],
-                                                gateway_endpoints=[]))
+        item = builder.add(
+            "route_tables", new_item(inst, main=main, subnets=[], routes=[], gateway_endpoints=[])
+        )
         vpc_value = inst.values.get("default_route_table_id" if main else "vpc_id")
         put_edge(item, "vpc", builder.edges.follow(vpc_value), many=False)
         vpc = builder.find(item["vpc"], "vpcs")
@@ -30,8 +32,14 @@ def build_route_tables(builder: Builder) -> None:
         route_value = inst.values.get("route")
         if isinstance(route_value, list):
             for block in blocks(route_value):
-                add_route(builder, item, block, block.get("cidr_block") or
-                               block.get("ipv6_cidr_block") or block.get("destination_prefix_list_id"))
+                add_route(
+                    builder,
+                    item,
+                    block,
+                    block.get("cidr_block")
+                    or block.get("ipv6_cidr_block")
+                    or block.get("destination_prefix_list_id"),
+                )
         elif route_value is not None:
             item["unknown"]["routes"] = "inline routes unknown until apply"
     for inst in builder.of("aws_route"):
@@ -46,9 +54,14 @@ def build_route_tables(builder: Builder) -> None:
                 other["unknown"].setdefault("routes", reason)
             continue
         values = inst.values
-        add_route(builder, table, values, values.get("destination_cidr_block") or
-                  values.get("destination_ipv6_cidr_block") or
-                  values.get("destination_prefix_list_id"))
+        add_route(
+            builder,
+            table,
+            values,
+            values.get("destination_cidr_block")
+            or values.get("destination_ipv6_cidr_block")
+            or values.get("destination_prefix_list_id"),
+        )
     for inst in builder.of("aws_main_route_table_association"):
         vpc_value = inst.values.get("vpc_id")
         vpc_edge = builder.edges.follow(vpc_value)
@@ -65,10 +78,18 @@ def build_route_tables(builder: Builder) -> None:
             other["unknown"]["main_route_table"] = f"{inst.address}: {name} {edge.why_not_one()}"
     for vpc in builder.collections["vpcs"]:
         if vpc["main_route_table"] is None:
-            implicit = {"address": f"{vpc['address']}:main", "resource_type": "implicit_main_route_table",
-                        "vpc": vpc["address"], "main": True, "subnets": [],
-                        "routes": [{"destination": "local", "target_kind": "local", "target": None}],
-                        "gateway_endpoints": [], "unknown": {}, "file": None, "line": None}
+            implicit = {
+                "address": f"{vpc['address']}:main",
+                "resource_type": "implicit_main_route_table",
+                "vpc": vpc["address"],
+                "main": True,
+                "subnets": [],
+                "routes": [{"destination": "local", "target_kind": "local", "target": None}],
+                "gateway_endpoints": [],
+                "unknown": {},
+                "file": None,
+                "line": None,
+            }
             builder.add("route_tables", implicit)
             vpc["main_route_table"] = implicit["address"]
     associated: dict[str, Edge] = {}
@@ -80,10 +101,13 @@ def build_route_tables(builder: Builder) -> None:
         edge = builder.edges.follow(value)
         subnet = builder.find(edge.one, "subnets")
         if subnet is not None:
-            associated[subnet["address"]] = table_edge = builder.edges.follow(inst.values.get("route_table_id"))
+            associated[subnet["address"]] = table_edge = builder.edges.follow(
+                inst.values.get("route_table_id")
+            )
             if table_edge.one is None:
-                builder.edges.fail(inst.address, "route_table_id", table_edge.why_not_one(),
-                                   count=not table_edge.unknown)
+                builder.edges.fail(
+                    inst.address, "route_table_id", table_edge.why_not_one(), count=not table_edge.unknown
+                )
             continue
         builder.edges.fail(inst.address, "subnet_id", edge.why_not_one(), count=not edge.unknown)
         for other in builder.candidates(value, edge, "subnets"):
@@ -95,8 +119,9 @@ def build_route_tables(builder: Builder) -> None:
         else:
             # The main table only when no association in the plan can name this subnet.
             vpc = builder.find(subnet["vpc"], "vpcs")
-            reason = undecided.get(subnet["address"]) or ("VPC unknown" if vpc is None else
-                                                           vpc["unknown"].get("main_route_table"))
+            reason = undecided.get(subnet["address"]) or (
+                "VPC unknown" if vpc is None else vpc["unknown"].get("main_route_table")
+            )
             if reason:
                 subnet["unknown"]["route_table"] = reason
                 set_egress(subnet, None)  # egress unknown, and named so
@@ -105,8 +130,7 @@ def build_route_tables(builder: Builder) -> None:
         set_egress(subnet, builder.find(subnet["route_table"], "route_tables"))
 
 
-def add_route(builder: Builder, table: Draft, values: Mapping[str, Any],
-              destination: Any) -> None:
+def add_route(builder: Builder, table: Draft, values: Mapping[str, Any], destination: Any) -> None:
     target_kind, target, reason = route_target(builder, values)
     dest, dest_reason = scalar(destination)
     if dest is not None and not isinstance(dest, str):
@@ -147,8 +171,13 @@ def _typed_target(builder: Builder, value: Any) -> tuple[str, str | None, str | 
     and the target stays unknown."""
     refs = value.refs if isinstance(value, Unknown) else value if isinstance(value, list) else [value]
     instances = builder.edges.instances
-    typed = [r for r in refs if isinstance(r, Ref) and r.address in instances
-             and instances[r.address].type in aws.ROUTE_TARGET_TYPES]
+    typed = [
+        r
+        for r in refs
+        if isinstance(r, Ref)
+        and r.address in instances
+        and instances[r.address].type in aws.ROUTE_TARGET_TYPES
+    ]
     kinds = {aws.ROUTE_TARGET_TYPES[instances[r.address].type] for r in typed}
     if len(kinds) != 1:
         return None

@@ -5,6 +5,7 @@ Inline `ingress`/`egress` blocks, `aws_security_group_rule`, and the per-rule
 A VPC's own default security group, when Terraform does not manage it, is modelled as
 `<vpc>:default_sg` with AWS's rules: all traffic from its members, all traffic out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -30,25 +31,48 @@ def build_security_groups(builder: Builder) -> None:
                 continue
             for block in blocks(value):
                 add_rule(builder, item, direction, block, "inline")
-    managed_defaults = {sg["vpc"] for sg in builder.collections["security_groups"]
-                        if sg["resource_type"] == "aws_default_security_group"}
+    managed_defaults = {
+        sg["vpc"]
+        for sg in builder.collections["security_groups"]
+        if sg["resource_type"] == "aws_default_security_group"
+    }
     for vpc in builder.collections["vpcs"]:
         if vpc["address"] in managed_defaults:
             continue
         address = f"{vpc['address']}:default_sg"
-        everything = {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [],
-                      "ipv6_cidr_blocks": [], "prefix_lists": [], "security_groups": [], "self": True}
-        builder.add("security_groups", {
-            "address": address, "resource_type": "implicit_default_security_group", "vpc": vpc["address"],
-            "implicit": True, "ingress": [everything],
-            "egress": [{**everything, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
-            "unknown": {}, "file": None, "line": None,
-        })
+        everything = {
+            "protocol": "-1",
+            "from_port": 0,
+            "to_port": 0,
+            "cidr_blocks": [],
+            "ipv6_cidr_blocks": [],
+            "prefix_lists": [],
+            "security_groups": [],
+            "self": True,
+        }
+        builder.add(
+            "security_groups",
+            {
+                "address": address,
+                "resource_type": "implicit_default_security_group",
+                "vpc": vpc["address"],
+                "implicit": True,
+                "ingress": [everything],
+                "egress": [{**everything, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
+                "unknown": {},
+                "file": None,
+                "line": None,
+            },
+        )
     build_cluster_groups(builder)
     for inst in builder.of("aws_security_group_rule"):
         kind = inst.values.get("type")
-        group = _group_of(builder, inst.address, inst.values.get("security_group_id"),
-                          kind if kind in ("ingress", "egress") else None)
+        group = _group_of(
+            builder,
+            inst.address,
+            inst.values.get("security_group_id"),
+            kind if kind in ("ingress", "egress") else None,
+        )
         if group is None:
             continue
         if kind not in ("ingress", "egress"):
@@ -60,19 +84,30 @@ def build_security_groups(builder: Builder) -> None:
         values = dict(inst.values)
         values["security_groups"] = [values.get("source_security_group_id")]
         add_rule(builder, group, str(kind), values, inst.address)
-    for rule_type, direction in (("aws_vpc_security_group_ingress_rule", "ingress"),
-                                 ("aws_vpc_security_group_egress_rule", "egress")):
+    for rule_type, direction in (
+        ("aws_vpc_security_group_ingress_rule", "ingress"),
+        ("aws_vpc_security_group_egress_rule", "egress"),
+    ):
         for inst in builder.of(rule_type):
             group = _group_of(builder, inst.address, inst.values.get("security_group_id"), direction)
             if group is None:
                 continue
             v = inst.values
-            add_rule(builder, group, direction, {
-                "protocol": v.get("ip_protocol"), "from_port": v.get("from_port"),
-                "to_port": v.get("to_port"), "cidr_blocks": [v.get("cidr_ipv4")],
-                "ipv6_cidr_blocks": [v.get("cidr_ipv6")], "prefix_list_ids": [v.get("prefix_list_id")],
-                "security_groups": [v.get("referenced_security_group_id")],
-            }, inst.address)
+            add_rule(
+                builder,
+                group,
+                direction,
+                {
+                    "protocol": v.get("ip_protocol"),
+                    "from_port": v.get("from_port"),
+                    "to_port": v.get("to_port"),
+                    "cidr_blocks": [v.get("cidr_ipv4")],
+                    "ipv6_cidr_blocks": [v.get("cidr_ipv6")],
+                    "prefix_list_ids": [v.get("prefix_list_id")],
+                    "security_groups": [v.get("referenced_security_group_id")],
+                },
+                inst.address,
+            )
 
 
 def _group_of(builder: Builder, address: str, value: Any, direction: str | None) -> Draft | None:
@@ -90,8 +125,7 @@ def _group_of(builder: Builder, address: str, value: Any, direction: str | None)
     return None
 
 
-def add_rule(builder: Builder, group: Draft, direction: str,
-             values: Mapping[str, Any], origin: str) -> None:
+def add_rule(builder: Builder, group: Draft, direction: str, values: Mapping[str, Any], origin: str) -> None:
     reasons: list[str] = []
     protocol, reason = scalar(values.get("protocol"), "-1")
     if not reason and (not isinstance(protocol, (str, int)) or isinstance(protocol, bool)):
@@ -108,11 +142,14 @@ def add_rule(builder: Builder, group: Draft, direction: str,
     self_ref, reason = as_bool(values.get("self"), False)
     rule = {
         "protocol": str(protocol).lower() if protocol is not None else None,
-        "from_port": ports[0], "to_port": ports[1],
+        "from_port": ports[0],
+        "to_port": ports[1],
         "cidr_blocks": _strings(values.get("cidr_blocks"), reasons),
         "ipv6_cidr_blocks": _strings(values.get("ipv6_cidr_blocks"), reasons),
         "prefix_lists": _strings(values.get("prefix_list_ids"), reasons, keep_refs=True),
-        "security_groups": sorted(edge.addresses), "self": bool(self_ref), "origin": origin,
+        "security_groups": sorted(edge.addresses),
+        "self": bool(self_ref),
+        "origin": origin,
     }
     group[direction].append(rule)
     if reasons:

@@ -4,6 +4,7 @@ An ECS service's task role and execution role (from its task definition), a Lamb
 function's role, an instance's or launch template's instance profile role, an EKS node
 group's node role, a Batch compute environment's instance role.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,22 +15,29 @@ from tfcheck.graph.iam import Roles, RoleUse
 from tfcheck.model import Instance, Ref, Unknown
 
 
-def role_uses(b: Builder, roles: Roles, inst: Instance, kind: str, task: Instance | None,
-              template: Instance | None) -> list[RoleUse]:
+def role_uses(
+    b: Builder, roles: Roles, inst: Instance, kind: str, task: Instance | None, template: Instance | None
+) -> list[RoleUse]:
     """The roles whose permissions are evidence of what `inst` calls, with their labels."""
     values = inst.values
     if kind == "ecs_service":
         if task is None:
             return []
-        return [*(RoleUse(r, "task role") for r in roles.roles(task.values.get("task_role_arn"))),
-                *(RoleUse(r, "execution role", ("execution",))
-                  for r in roles.roles(task.values.get("execution_role_arn")))]
+        return [
+            *(RoleUse(r, "task role") for r in roles.roles(task.values.get("task_role_arn"))),
+            *(
+                RoleUse(r, "execution role", ("execution",))
+                for r in roles.roles(task.values.get("execution_role_arn"))
+            ),
+        ]
     if kind == "lambda":
         behalf = ("lambda", "lambda_event_source") if _has_event_source(b, inst) else ("lambda",)
         return [RoleUse(r, "Lambda role", behalf) for r in roles.roles(values.get("role"))]
     if kind == "instance":
-        return [RoleUse(r, "instance profile role")
-                for r in roles.profile_roles(values.get("iam_instance_profile"))]
+        return [
+            RoleUse(r, "instance profile role")
+            for r in roles.profile_roles(values.get("iam_instance_profile"))
+        ]
     if kind == "autoscaling_group" and template is not None:
         profile = (blocks(template.values.get("iam_instance_profile")) or [{}])[0]
         value = profile.get("arn") or profile.get("name")
@@ -42,9 +50,12 @@ def role_uses(b: Builder, roles: Roles, inst: Instance, kind: str, task: Instanc
         holder = (blocks(values.get(block)) or [{}])[0] if block else values
         return [RoleUse(r, label, tables) for r in roles.roles(holder.get(attr))]
     if kind == "apprunner_vpc_connector":
-        return [RoleUse(r, "App Runner instance role") for service in b.of("aws_apprunner_service")
-                if _uses_connector(service, inst.address)
-                for r in roles.roles(_nested(service.values, "instance_configuration").get("instance_role_arn"))]
+        return [
+            RoleUse(r, "App Runner instance role")
+            for service in b.of("aws_apprunner_service")
+            if _uses_connector(service, inst.address)
+            for r in roles.roles(_nested(service.values, "instance_configuration").get("instance_role_arn"))
+        ]
     if kind == "batch_compute_environment":
         resources = (blocks(values.get("compute_resources")) or [{}])[0]
         return [RoleUse(r, "instance role") for r in roles.profile_roles(resources.get("instance_role"))]
@@ -75,8 +86,10 @@ def _uses_connector(service: Instance, connector: str) -> bool:
 def _has_event_source(b: Builder, function: Instance) -> bool:
     """An event source mapping polls for this function (its poller's reads are not the code's)."""
     name = function.values.get("function_name")
-    return any(_names(m.values.get("function_name"), function.address, name)
-               for m in b.of("aws_lambda_event_source_mapping"))
+    return any(
+        _names(m.values.get("function_name"), function.address, name)
+        for m in b.of("aws_lambda_event_source_mapping")
+    )
 
 
 def _names(value: Any, address: str, name: Any) -> bool:
@@ -84,6 +97,4 @@ def _names(value: Any, address: str, name: Any) -> bool:
         return value.address == address
     if isinstance(value, Unknown):
         return any(ref.address == address for ref in value.refs)
-    return isinstance(value, str) and bool(value) and (
-        value == name or value.rsplit(":", 1)[-1] == name)
-
+    return isinstance(value, str) and bool(value) and (value == name or value.rsplit(":", 1)[-1] == name)

@@ -5,6 +5,7 @@ task's ECR image needs ecr.api, ecr.dkr and s3; awslogs needs logs; secrets need
 secretsmanager or ssm; ECS Exec needs ssmmessages; container instances need the ECS agent
 endpoints. Users declare the rest (config, or the `tfcheck:requires` tag).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,12 +37,20 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
     roles = Roles(b)
     uses: dict[str, list[RoleUse]] = {}
 
-    def add(inst: Instance, kind: str, subnet_value: Any, sg_value: Any, public_ip: Any,
-            public_default: bool | None = False, task: Instance | None = None,
-            template: Instance | None = None) -> Draft:
+    def add(
+        inst: Instance,
+        kind: str,
+        subnet_value: Any,
+        sg_value: Any,
+        public_ip: Any,
+        public_default: bool | None = False,
+        task: Instance | None = None,
+        template: Instance | None = None,
+    ) -> Draft:
         uses[inst.address] = role_uses(b, roles, inst, kind, task, template)
-        item = new_item(inst, kind=kind, launch_type=None, host=None, host_needs=[], needs=[],
-                        need_reasons={})
+        item = new_item(
+            inst, kind=kind, launch_type=None, host=None, host_needs=[], needs=[], need_reasons={}
+        )
         put_edge(item, "subnets", edges.follow(subnet_value), many=True)
         put_edge(item, "security_groups", edges.follow(sg_value), many=True)
         item["public_ip"], reason = as_bool(public_ip, public_default)
@@ -52,10 +61,17 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
 
     hosted: dict[str, tuple[dict[str, str], list[str]]] = {}  # ASG → needs of EC2 tasks on it
     for inst in by_type.get("aws_ecs_service", ()):
-        net = _block(inst.values.get("network_configuration"), "subnets", "security_groups",
-                     "assign_public_ip")
-        item = add(inst, "ecs_service", net.get("subnets"), net.get("security_groups"),
-                   net.get("assign_public_ip"), task=task_definition(inst, edges))
+        net = _block(
+            inst.values.get("network_configuration"), "subnets", "security_groups", "assign_public_ip"
+        )
+        item = add(
+            inst,
+            "ecs_service",
+            net.get("subnets"),
+            net.get("security_groups"),
+            net.get("assign_public_ip"),
+            task=task_definition(inst, edges),
+        )
         if not net:
             item["unknown"].setdefault("subnets", "no awsvpc network_configuration")
         item["launch_type"], asg = _launch_type(inst, by_type, edges)
@@ -75,14 +91,17 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
             if host is not None and host.type == "aws_autoscaling_group":
                 item["host"] = host.address
                 moved = hosted.setdefault(host.address, ({}, []))
-                moved[0].update({k: f"{v}, for {inst.address}" for k, v in needs.items()
-                                 if k != "ssmmessages"})
+                moved[0].update(
+                    {k: f"{v}, for {inst.address}" for k, v in needs.items() if k != "ssmmessages"}
+                )
                 if "needs" in item["unknown"]:
                     moved[1].append(item["unknown"].pop("needs"))
             else:
-                item["unknown"]["host"] = ("no capacity provider names the Auto Scaling group of its "
-                                           "container instances" if asg is None else
-                                           "container instances not in plan")
+                item["unknown"]["host"] = (
+                    "no capacity provider names the Auto Scaling group of its container instances"
+                    if asg is None
+                    else "container instances not in plan"
+                )
             needs = {k: v for k, v in needs.items() if k == "ssmmessages"}
         item["need_reasons"].update(needs)
     for inst in by_type.get("aws_lambda_function", ()):
@@ -92,8 +111,14 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
     for inst in by_type.get("aws_instance", ()):
         subnet = subnets.get(edges.follow(inst.values.get("subnet_id"), count=False).one or "")
         default = subnet["map_public_ip"] if subnet else None
-        item = add(inst, "instance", inst.values.get("subnet_id"), inst.values.get("vpc_security_group_ids"),
-                   inst.values.get("associate_public_ip_address"), default)
+        item = add(
+            inst,
+            "instance",
+            inst.values.get("subnet_id"),
+            inst.values.get("vpc_security_group_ids"),
+            inst.values.get("associate_public_ip_address"),
+            default,
+        )
         if len(item["subnets"]) > 1:  # an instance has one subnet: several are a reading, not a fact
             item["unknown"].setdefault("subnets", "ambiguous reference")
     for inst in by_type.get("aws_autoscaling_group", ()):
@@ -103,10 +128,10 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
         if template is not None:
             interfaces = blocks(template.values.get("network_interfaces"))
             sgs = template.values.get("vpc_security_group_ids") or (
-                interfaces[0].get("security_groups") if interfaces else None)
+                interfaces[0].get("security_groups") if interfaces else None
+            )
             public = interfaces[0].get("associate_public_ip_address") if interfaces else None
-        add(inst, "autoscaling_group", inst.values.get("vpc_zone_identifier"), sgs, public,
-            template=template)
+        add(inst, "autoscaling_group", inst.values.get("vpc_zone_identifier"), sgs, public, template=template)
     for address, (needs, reasons) in hosted.items():
         if address in workloads:
             workloads[address]["need_reasons"].update(needs)
@@ -115,21 +140,28 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
     for inst in by_type.get("aws_eks_node_group", ()):
         template = _launch_template(inst, launch_templates, edges)
         cluster = eks_cluster(b, inst.values.get("cluster_name"))
-        groups = node_group_security_groups(b, cluster, template.values.get(
-            "vpc_security_group_ids") if template else None)
+        groups = node_group_security_groups(
+            b, cluster, template.values.get("vpc_security_group_ids") if template else None
+        )
         if groups is None or (blocks(inst.values.get("launch_template")) and template is None):
-            groups = Unknown("EKS cluster security group of a cluster not in plan"
-                             if groups is None else "launch template not in plan")
-        item = add(inst, "eks_node_group", inst.values.get("subnet_ids"), groups, False,
-                   template=template)
+            groups = Unknown(
+                "EKS cluster security group of a cluster not in plan"
+                if groups is None
+                else "launch template not in plan"
+            )
+        item = add(inst, "eks_node_group", inst.values.get("subnet_ids"), groups, False, template=template)
         kind_needs(b, item, inst, cluster)
     for inst in by_type.get("aws_batch_compute_environment", ()):
-        resources = _block(inst.values.get("compute_resources"), "subnets", "security_group_ids",
-                           "type")
+        resources = _block(inst.values.get("compute_resources"), "subnets", "security_group_ids", "type")
         if not resources:
             continue
-        item = add(inst, "batch_compute_environment", resources.get("subnets"),
-                   resources.get("security_group_ids"), False)
+        item = add(
+            inst,
+            "batch_compute_environment",
+            resources.get("subnets"),
+            resources.get("security_group_ids"),
+            False,
+        )
         kind, reason = scalar(resources.get("type"))
         if reason:
             item["unknown"]["needs"] = reason  # EC2 environments also need the agent endpoints
@@ -169,7 +201,9 @@ def _block(value: Any, *fields: str) -> dict[str, Any]:
     return dict((blocks(value) or [{}])[0])
 
 
-def _launch_type(inst: Instance, by_type: Mapping[str, list[Instance]], edges: Edges) -> tuple[str | None, str | None]:
+def _launch_type(
+    inst: Instance, by_type: Mapping[str, list[Instance]], edges: Edges
+) -> tuple[str | None, str | None]:
     """FARGATE or EC2, and the Auto Scaling group behind an EC2 capacity provider."""
     launch, _ = scalar(inst.values.get("launch_type"))
     strategy = blocks(inst.values.get("capacity_provider_strategy"))
@@ -184,8 +218,14 @@ def _launch_type(inst: Instance, by_type: Mapping[str, list[Instance]], edges: E
             return "FARGATE", None
         target = edges.follow(provider, count=False).one
         if target is None and isinstance(provider, str):
-            target = next((cp.address for cp in by_type.get("aws_ecs_capacity_provider", ())
-                           if cp.values.get("name") == provider), None)
+            target = next(
+                (
+                    cp.address
+                    for cp in by_type.get("aws_ecs_capacity_provider", ())
+                    if cp.values.get("name") == provider
+                ),
+                None,
+            )
         if target is not None:
             cp_values = edges.instances[target].values
             asg = (blocks(cp_values.get("auto_scaling_group_provider")) or [{}])[0]
@@ -200,7 +240,9 @@ def _launch_template(inst: Instance, templates: Mapping[str, Instance], edges: E
     specs = blocks(inst.values.get("launch_template"))
     for policy in blocks(inst.values.get("mixed_instances_policy")):
         for lt in blocks(policy.get("launch_template")):
-            specs += [{"id": s.get("launch_template_id")} for s in blocks(lt.get("launch_template_specification"))]
+            specs += [
+                {"id": s.get("launch_template_id")} for s in blocks(lt.get("launch_template_specification"))
+            ]
     for spec in specs:
         target = edges.follow(spec.get("id") or spec.get("name"), count=False).one
         if target is not None and target in templates:
@@ -213,8 +255,9 @@ def task_needs(service: Instance, edges: Edges) -> tuple[dict[str, str], str | N
     value = service.values.get("task_definition")
     task = task_definition(service, edges)
     if task is None:
-        return {}, value.reason if isinstance(value, Unknown) and not value.refs \
-            else "task definition not in plan"
+        return {}, value.reason if isinstance(
+            value, Unknown
+        ) and not value.refs else "task definition not in plan"
     return container_needs(task.values.get("container_definitions"))
 
 
@@ -229,12 +272,18 @@ def _task_definition(value: Any, edges: Edges) -> str | None:
     """The task definition named by `"${family}:${revision}"` (its revision is unknown until
     apply, so the string is; its parts still name the resource) or by a known family."""
     refs = value.refs if isinstance(value, Unknown) else (value,) if isinstance(value, Ref) else ()
-    found = {ref.address for ref in refs if ref.address in edges.instances
-             and edges.instances[ref.address].type == "aws_ecs_task_definition"}
+    found = {
+        ref.address
+        for ref in refs
+        if ref.address in edges.instances and edges.instances[ref.address].type == "aws_ecs_task_definition"
+    }
     if not found and isinstance(value, str) and value:
         family = value.rsplit("task-definition/", 1)[-1].split(":")[0]
-        found = {inst.address for inst in edges.instances.values()
-                 if inst.type == "aws_ecs_task_definition" and inst.values.get("family") == family}
+        found = {
+            inst.address
+            for inst in edges.instances.values()
+            if inst.type == "aws_ecs_task_definition" and inst.values.get("family") == family
+        }
     return found.pop() if len(found) == 1 else None
 
 
@@ -254,8 +303,9 @@ def container_needs(value: Any) -> tuple[dict[str, str], str | None]:
         if not isinstance(container, dict):
             # One container wholly unknown (a jsonencode'd list built by a for expression
             # over partly unknown values): its needs cannot be read.
-            reason = reason or (container.reason if isinstance(container, Unknown)
-                                else "container definition unknown")
+            reason = reason or (
+                container.reason if isinstance(container, Unknown) else "container definition unknown"
+            )
             continue
         image = container.get("image")
         if _is_ecr(image):

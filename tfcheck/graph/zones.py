@@ -9,6 +9,7 @@ one, the zone shadows the public name and the service is unreachable there.
 
 Writes `zone_vpcs`/`zones` on endpoints and `zone_endpoints`/`shadowed` on VPCs.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,15 +55,20 @@ def build_zones(b: Builder) -> None:
     zones: dict[str, tuple[str, set[str]]] = {}  # zone → (service, associated VPCs)
     for zone in b.of("aws_route53_zone"):
         named = zone_service(zone.values.get("name"))
-        attached = {a for block in blocks(zone.values.get("vpc"))
-                    for a in b.edges.follow(block.get("vpc_id"), count=False).addresses if a in vpcs}
+        attached = {
+            a
+            for block in blocks(zone.values.get("vpc"))
+            for a in b.edges.follow(block.get("vpc_id"), count=False).addresses
+            if a in vpcs
+        }
         if named is not None:
             zones[zone.address] = (named[0], attached)
     for assoc in b.of("aws_route53_zone_association"):
         for zone_address in _zone_refs(b, assoc.values.get("zone_id")):
             if zone_address in zones:
-                zones[zone_address][1].update(a for a in b.edges.follow(
-                    assoc.values.get("vpc_id"), count=False).addresses if a in vpcs)
+                zones[zone_address][1].update(
+                    a for a in b.edges.follow(assoc.values.get("vpc_id"), count=False).addresses if a in vpcs
+                )
     targets: dict[str, set[str]] = {z: set() for z in zones}
     undecided: set[str] = set()
     for record in b.of("aws_route53_record"):
@@ -74,8 +80,11 @@ def build_zones(b: Builder) -> None:
             if unknown:
                 undecided.add(zone_address)
     for zone_address, (service, attached) in sorted(zones.items()):
-        serving = sorted(e for e in targets[zone_address] if endpoints[e]["service"] == service
-                         and endpoints[e]["type"] == "Interface")
+        serving = sorted(
+            e
+            for e in targets[zone_address]
+            if endpoints[e]["service"] == service and endpoints[e]["type"] == "Interface"
+        )
         for vpc in sorted(attached):
             if serving:
                 vpcs[vpc]["zone_endpoints"][service] = serving[0]

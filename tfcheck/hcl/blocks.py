@@ -3,6 +3,7 @@
 Nested blocks become lists of dicts (as in a plan's values); an argument that evaluates
 to null is left out, so the provider's default applies.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,8 +20,9 @@ META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "life
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 _SKIPPED_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 MAX_INSTANCES = 100_000
-def expand(block: Block, scope: Scope, evaluate: Evaluate
-           ) -> list[tuple[Key, dict[str, Any]]] | Unknown:
+
+
+def expand(block: Block, scope: Scope, evaluate: Evaluate) -> list[tuple[Key, dict[str, Any]]] | Unknown:
     """Instance keys and the names (`count`, `each`) each instance's expressions see."""
     if "count" in block.attributes:
         value = materialize(evaluate(block.attributes["count"], scope))
@@ -44,8 +46,7 @@ def expand(block: Block, scope: Scope, evaluate: Evaluate
         if isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 if not is_known(value):
-                    return unknown_of(value, reason="for_each set has elements not known "
-                                      "before apply")
+                    return unknown_of(value, reason="for_each set has elements not known before apply")
                 return Unknown("for_each must be a map or a set of strings")
             return [(k, {"each": {"key": k, "value": k}}) for k in sorted(set(value))]
         return Unknown(f"for_each must be a map or a set of strings, not {value!r:.40}")
@@ -68,8 +69,9 @@ def key_order(key: Key) -> tuple[int, int, str]:
     return (2, 0, key)
 
 
-def body_values(block: Block, scope: Scope, evaluate: Evaluate,
-                skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+def body_values(
+    block: Block, scope: Scope, evaluate: Evaluate, skip: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """A block's arguments and nested blocks as plan-like values; nulls are left out."""
     out: dict[str, Any] = {}
     for name, attr in block.attributes.items():
@@ -85,8 +87,7 @@ def body_values(block: Block, scope: Scope, evaluate: Evaluate,
     return out
 
 
-def nested_values(blocks: tuple[Block, ...], scope: Scope, evaluate: Evaluate
-                  ) -> dict[str, Any]:
+def nested_values(blocks: tuple[Block, ...], scope: Scope, evaluate: Evaluate) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for block in blocks:
         if block.type in _SKIPPED_BLOCKS:
@@ -115,8 +116,9 @@ def _dynamic(block: Block, scope: Scope, evaluate: Evaluate) -> list[Any] | Unkn
         iterator = static_string(block.attributes["iterator"].expr) or iterator
     source = materialize(evaluate(source_attr, scope))
     if isinstance(source, (Unknown, Ref)):
-        return unknown_of(source, reason=f'dynamic "{block.labels[0]}" for_each is not known '
-                          f"({_reason(source)})")
+        return unknown_of(
+            source, reason=f'dynamic "{block.labels[0]}" for_each is not known ({_reason(source)})'
+        )
     if isinstance(source, dict):
         pairs: list[tuple[Any, Any]] = [(k, source[k]) for k in sorted(source)]
     elif isinstance(source, list):

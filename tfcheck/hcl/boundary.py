@@ -8,6 +8,7 @@ that holds it (the nearest parent directory with a `.git`) when there is one. It
 regular file outside /proc, /dev and /sys, and no larger than the limit. A refusal names
 the path as the configuration wrote it, never the content.
 """
+
 from __future__ import annotations
 
 import os

@@ -10,6 +10,7 @@ computed the value, so a fallback would be a guess.
 
 `Refused` is the other refusal: a file function asked for a path outside the configuration.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,8 +78,9 @@ class Budget:
     def source_bytes(self, count: int) -> None:
         self.source += count
         if self.source > self.limits.source_total:
-            raise BudgetExceeded(f"more than {self.limits.source_total // (1024 * 1024)} MiB "
-                                 "of .tf and .tfvars files")
+            raise BudgetExceeded(
+                f"more than {self.limits.source_total // (1024 * 1024)} MiB of .tf and .tfvars files"
+            )
 
     def step(self, count: int = 1) -> None:
         self.left -= count
@@ -93,8 +95,7 @@ class Budget:
     def resource_instances(self, count: int) -> None:
         self.resources += count
         if self.resources > self.limits.resource_instances:
-            raise BudgetExceeded(
-                f"more than {self.limits.resource_instances:,} resource instances")
+            raise BudgetExceeded(f"more than {self.limits.resource_instances:,} resource instances")
 
     def value(self, value: Any) -> Any:
         """`value` itself, once its size (nodes and characters) is within the limits.
@@ -137,8 +138,7 @@ class Budget:
             if nodes > limits.value_nodes or chars > limits.value_chars:
                 self.step(walked)
                 if nodes > limits.value_nodes:
-                    raise BudgetExceeded(f"a value of more than {limits.value_nodes:,} "
-                                         "elements")
+                    raise BudgetExceeded(f"a value of more than {limits.value_nodes:,} elements")
                 raise BudgetExceeded(f"a value of more than {limits.value_chars:,} characters")
         self.step(walked)
         if walked >= 16:  # a small value is cheaper to walk again than to remember
@@ -154,8 +154,7 @@ def check_string(length: int, limits: Limits = LIMITS) -> None:
 
 def check_number(value: Any, limits: Limits = LIMITS) -> Any:
     """`value`, unless it is a whole number of more than `number_bits` bits."""
-    if isinstance(value, int) and not isinstance(value, bool) \
-            and value.bit_length() > limits.number_bits:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > limits.number_bits:
         raise BudgetExceeded(f"a number of more than {limits.number_bits:,} bits")
     return value
 

@@ -5,6 +5,7 @@
 `default_tags` block. Any other data source, and any attribute of these that only AWS
 knows (a Region's description), stays unknown with its reason.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -55,8 +56,7 @@ def partition_of(region: str) -> tuple[str, str, str]:
     return _COMMERCIAL
 
 
-def offline_data(kind: str, address: str, region: Any, chosen: Any,
-                 default_tags: Any) -> Any:
+def offline_data(kind: str, address: str, region: Any, chosen: Any, default_tags: Any) -> Any:
     """The value of `data.<kind>.<name>` without AWS, or Unknown naming why not.
 
     `region` is the provider configuration's Region, `chosen` the data block's own
@@ -76,11 +76,20 @@ def offline_data(kind: str, address: str, region: Any, chosen: Any,
     if not isinstance(region, str) or not region:
         return Unknown("data source: the provider's Region is not set")
     if kind == "aws_region":
-        return DataValue(address, {"name": region, "region": region, "id": region,
-                                   "endpoint": f"ec2.{region}.{partition_of(region)[1]}"})
+        return DataValue(
+            address,
+            {
+                "name": region,
+                "region": region,
+                "id": region,
+                "endpoint": f"ec2.{region}.{partition_of(region)[1]}",
+            },
+        )
     partition, suffix, reverse = partition_of(region)
-    return DataValue(address, {"partition": partition, "id": partition, "dns_suffix": suffix,
-                               "reverse_dns_prefix": reverse})
+    return DataValue(
+        address,
+        {"partition": partition, "id": partition, "dns_suffix": suffix, "reverse_dns_prefix": reverse},
+    )
 
 
 def read_back_name(kind: str, block: Any, resources: Mapping[tuple[str, str], Any]) -> str | None:
@@ -92,7 +101,11 @@ def read_back_name(kind: str, block: Any, resources: Mapping[tuple[str, str], An
     for argument in DATA_READS.get(kind, ()):
         attr = block.attributes.get(argument)
         parts = (traversal_text(attr.expr) or "").split(".") if attr is not None else []
-        if len(parts) == 3 and parts[0] == kind and (kind, parts[1]) in resources \
-                and not {"count", "for_each"} & set(resources[(kind, parts[1])].attributes):
+        if (
+            len(parts) == 3
+            and parts[0] == kind
+            and (kind, parts[1]) in resources
+            and not {"count", "for_each"} & set(resources[(kind, parts[1])].attributes)
+        ):
             return parts[1]
     return None

@@ -3,6 +3,7 @@
 Semantics follow HCL/Terraform: unknowns (`Unknown`, `Ref`) propagate through operators,
 templates and functions; an invalid operation raises `EvalError`, which `try`/`can` catch.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -70,7 +71,6 @@ def compile_expr(node: Any) -> Expr:
     if handler is None:
         raise EvalError(f"unsupported expression ({node.data})")
     return handler(node)
-
 
 
 def _constant(value: Any) -> Expr:
@@ -189,8 +189,7 @@ def _call(node: Tree[Any]) -> Expr:
     name = "::".join(names)
     arguments = next((p for p in parts if p.data == "arguments"), None)
     args = [compile_expr(a) for a in trees(arguments)] if arguments is not None else []
-    expand = arguments is not None and any(
-        is_token(t) and t.type == "ELLIPSIS" for t in arguments.children)
+    expand = arguments is not None and any(is_token(t) and t.type == "ELLIPSIS" for t in arguments.children)
     if name == "try":
         return _try(args)
     if name == "can":
@@ -226,6 +225,7 @@ def _work(value: Any) -> int:
 
 def _try(args: list[Expr]) -> Expr:
     """Terraform's try(): the first argument evaluating without error; unknown stays unknown."""
+
     def run(scope: Scope) -> Any:
         for arg in args:
             try:
@@ -345,8 +345,7 @@ def _template_string(node: Tree[Any]) -> Expr:
     return _constant(unescape(str(node.children[0])[2:-2]))
 
 
-_TRAVERSALS = {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term",
-               "full_splat_expr_term"}
+_TRAVERSALS = {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"}
 
 _COMPILERS: dict[str, Callable[[Tree[Any]], Expr]] = {
     "expr_term": _expr_term,

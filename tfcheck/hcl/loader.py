@@ -3,6 +3,7 @@
 Also where a module call's code lives (a local path, or `.terraform/modules/modules.json`
 after `terraform init`) and the notes the evaluation leaves for the report.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,15 +38,15 @@ class ModuleConfig:
     providers: list[Block] = field(default_factory=list)
 
 
-_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
-           "locals": 0}
+_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1, "locals": 0}
 
 
 class Loader:
     """State shared by every module instance: parsed configs, compiled expressions, notes."""
 
-    def __init__(self, root: str, env: Mapping[str, str],
-                 data_sources: Mapping[str, Mapping[Any, Any]] | None = None) -> None:
+    def __init__(
+        self, root: str, env: Mapping[str, str], data_sources: Mapping[str, Mapping[Any, Any]] | None = None
+    ) -> None:
         self.root = root
         self.env = env
         # Data source instances a plan has read: "module.a.data.aws_region.current" -> {key: values}
@@ -83,6 +84,7 @@ class Loader:
 
                 def expr(scope: Scope) -> Any:
                     raise EvalError(message)
+
             self._compiled[id(attr.expr)] = expr
         return expr
 
@@ -98,9 +100,12 @@ class Loader:
         for block in load_module_dir(directory, self.root, self.boundary, self.budget):
             wanted = _LABELS.get(block.type)
             if wanted is not None and len(block.labels) != wanted:
-                raise InputError(block.file, f'line {block.line}: a "{block.type}" block takes '
-                                 f"{wanted} label{'s' if wanted > 1 else ''}, not "
-                                 f"{len(block.labels)}")
+                raise InputError(
+                    block.file,
+                    f'line {block.line}: a "{block.type}" block takes '
+                    f"{wanted} label{'s' if wanted > 1 else ''}, not "
+                    f"{len(block.labels)}",
+                )
             name = block.labels[0] if block.labels else ""
             if block.type == "variable":
                 config.variables[name] = block

@@ -3,6 +3,7 @@
 Everything is lazy and memoized, so locals may be written in any order and a reference is
 resolved only when something reads it; a reference that comes back to itself is a cycle.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from tfcheck.hcl.expr import Scope
 from tfcheck.hcl.loader import Loader, ModuleConfig, variable_type
 from tfcheck.hcl.parse import Attribute, Block, static_string, traversal_text
 from tfcheck.hcl.policy_document import OFFLINE_DATA
+from tfcheck.hcl.providers import passed, provider_regions, provider_tags
 from tfcheck.hcl.types import Type, convert
 from tfcheck.hcl.values import EvalError, Lazy, Namespace, ResourceValue
 from tfcheck.model import NOT_INSTALLED, Unknown, format_key
@@ -41,9 +43,16 @@ class ModuleValue(Lazy):
 class ModuleInstance:
     """The evaluation context (`Environment` of hcl_eval) of one module instance."""
 
-    def __init__(self, loader: Loader, config: ModuleConfig, address: str, key_path: str,
-                 inputs: Callable[[str], Any], providers: dict[str, Any],
-                 default_tags: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        loader: Loader,
+        config: ModuleConfig,
+        address: str,
+        key_path: str,
+        inputs: Callable[[str], Any],
+        providers: dict[str, Any],
+        default_tags: dict[str, Any] | None = None,
+    ) -> None:
         self.loader = loader
         self.config = config
         self.address = address
@@ -56,18 +65,25 @@ class ModuleInstance:
         self.providers = dict(providers)
         self.default_tags = dict(default_tags or {})  # provider key -> its default_tags tags
         self._namespaces = {
-            "var": Namespace(self.variable, "var"), "local": Namespace(self.local, "local"),
+            "var": Namespace(self.variable, "var"),
+            "local": Namespace(self.local, "local"),
             "module": Namespace(self.module_value, "module"),
-            "data": Namespace(lambda kind: Namespace(
-                lambda name: self.data_source(kind, name), "data"), "data"),
-            "ephemeral": Namespace(lambda kind: Namespace(
-                lambda name: Unknown("ephemeral resource"), "ephemeral"), "ephemeral"),
+            "data": Namespace(
+                lambda kind: Namespace(lambda name: self.data_source(kind, name), "data"), "data"
+            ),
+            "ephemeral": Namespace(
+                lambda kind: Namespace(lambda name: Unknown("ephemeral resource"), "ephemeral"), "ephemeral"
+            ),
             "path": {"module": config.rel, "root": ".", "cwd": loader.root},
             "terraform": {"workspace": loader.env.get("TF_WORKSPACE") or "default"},
         }
+
         # Provider blocks in this module (the root's, or a legacy child's own) win.
-        self.providers.update(self.provider_regions(config.providers))
-        self.default_tags.update(self.provider_tags(config.providers))
+        def evaluate(attr: Attribute) -> Any:
+            return self.evaluate(attr, Scope(self))
+
+        self.providers.update(provider_regions(config.providers, evaluate, self.loader.env_region))
+        self.default_tags.update(provider_tags(config.providers, evaluate))
 
     @property
     def _where(self) -> str:
@@ -98,8 +114,10 @@ class ModuleInstance:
             self.loader.note(f"{attr.file}:{attr.line}: {attr.name}: nested too deeply")
             return Unknown("expression nested too deeply")
         except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-            self.loader.note(f"{attr.file}:{attr.line}: {attr.name}: tfcheck could not "
-                             f"evaluate this expression ({type(exc).__name__}: {exc})")
+            self.loader.note(
+                f"{attr.file}:{attr.line}: {attr.name}: tfcheck could not "
+                f"evaluate this expression ({type(exc).__name__}: {exc})"
+            )
             return Unknown("tfcheck could not evaluate this expression")
 
     def _once(self, key: tuple[Any, ...], compute: Callable[[], Any], cycle: Any) -> Any:
@@ -120,8 +138,9 @@ class ModuleInstance:
         decl = self.config.variables.get(name)
         if decl is None:
             raise EvalError(f'there is no variable "{name}" in {self._where}')
-        return self._once(("var", name), lambda: self._variable(name, decl),
-                          Unknown(f"cycle through var.{name}"))
+        return self._once(
+            ("var", name), lambda: self._variable(name, decl), Unknown(f"cycle through var.{name}")
+        )
 
     def _variable(self, name: str, decl: Block) -> Any:
         scope = Scope(self)
@@ -147,16 +166,19 @@ class ModuleInstance:
         attr = self.config.locals.get(name)
         if attr is None:
             raise EvalError(f'there is no local value "{name}"')
-        return self._once(("local", name), lambda: self.evaluate(attr, Scope(self)),
-                          Unknown(f"cycle through local.{name}"))
+        return self._once(
+            ("local", name), lambda: self.evaluate(attr, Scope(self)), Unknown(f"cycle through local.{name}")
+        )
 
     def output(self, name: str) -> Any:
         block = self.config.outputs.get(name)
         if block is None or "value" not in block.attributes:
             raise EvalError(f'{self.address or "the root module"} has no output "{name}"')
-        return self._once(("output", name),
-                          lambda: self.evaluate(block.attributes["value"], Scope(self)),
-                          Unknown(f"cycle through output {name}"))
+        return self._once(
+            ("output", name),
+            lambda: self.evaluate(block.attributes["value"], Scope(self)),
+            Unknown(f"cycle through output {name}"),
+        )
 
     def data_source(self, kind: str, name: str) -> Any:
         """`data.kind.name`: what the plan read for it (plan + source), else unknown."""
@@ -164,16 +186,26 @@ class ModuleInstance:
         found = self.loader.data_sources.get(f"{prefix}data.{kind}.{name}")
         if not found:
             block = self.config.data.get((kind, name))
-            if kind in OFFLINE_DATA and block is not None and not (
-                    {"count", "for_each"} & set(block.attributes)):
-                return self._once(("data", kind, name), lambda: OFFLINE_DATA[kind](
-                    body_values(block, Scope(self), self.evaluate, META_ARGUMENTS)),
-                    Unknown(f"cycle through data.{kind}.{name}"))
+            if (
+                kind in OFFLINE_DATA
+                and block is not None
+                and not ({"count", "for_each"} & set(block.attributes))
+            ):
+                return self._once(
+                    ("data", kind, name),
+                    lambda: OFFLINE_DATA[kind](
+                        body_values(block, Scope(self), self.evaluate, META_ARGUMENTS)
+                    ),
+                    Unknown(f"cycle through data.{kind}.{name}"),
+                )
             read = None if kind in OFFLINE else self._read_back(kind, block)
             if read is not None:
                 return read
-            return self._once(("data", kind, name), lambda: self._offline_data(kind, name),
-                              Unknown(f"cycle through data.{kind}.{name}"))
+            return self._once(
+                ("data", kind, name),
+                lambda: self._offline_data(kind, name),
+                Unknown(f"cycle through data.{kind}.{name}"),
+            )
         if list(found) == [None]:
             return found[None]
         if all(isinstance(k, int) for k in found):
@@ -190,10 +222,15 @@ class ModuleInstance:
             return Unknown("data source with count or for_each")
         provider = block.attributes.get("provider")
         key = (traversal_text(provider.expr) if provider is not None else None) or "aws"
-        chosen = next((self.evaluate(block.attributes[a], Scope(self)) for a in ("region", "name")
-                       if a in block.attributes), None)
-        return offline_data(kind, address, self.providers.get(key), chosen,
-                            self.default_tags.get(key))
+        chosen = next(
+            (
+                self.evaluate(block.attributes[a], Scope(self))
+                for a in ("region", "name")
+                if a in block.attributes
+            ),
+            None,
+        )
+        return offline_data(kind, address, self.providers.get(key), chosen, self.default_tags.get(key))
 
     def _read_back(self, kind: str, block: Block | None) -> Any:
         """A data source naming a managed resource of its own type (aws.DATA_READS) is it."""
@@ -207,8 +244,9 @@ class ModuleInstance:
 
     def expansion(self, kind: str, name: str) -> list[tuple[Key, dict[str, Any]]] | Unknown:
         block = self.config.resources[(kind, name)]
-        return self._once(("expand", kind, name), lambda: self._expand(block),
-                          Unknown(f"cycle through {kind}.{name}"))
+        return self._once(
+            ("expand", kind, name), lambda: self._expand(block), Unknown(f"cycle through {kind}.{name}")
+        )
 
     def _expand(self, block: Block) -> list[tuple[Key, dict[str, Any]]] | Unknown:
         keys = expand(block, Scope(self), self.evaluate)
@@ -226,8 +264,11 @@ class ModuleInstance:
         block = self.config.resources.get((kind, name))
         if block is None:
             raise EvalError(f"there is no resource {kind}.{name} in {self._where}")
-        return self._once(("resource", kind, name), lambda: self._resource_value(kind, name),
-                          Unknown(f"cycle through {kind}.{name}"))
+        return self._once(
+            ("resource", kind, name),
+            lambda: self._resource_value(kind, name),
+            Unknown(f"cycle through {kind}.{name}"),
+        )
 
     def _resource_value(self, kind: str, name: str) -> Any:
         block = self.config.resources[(kind, name)]
@@ -241,13 +282,11 @@ class ModuleInstance:
             return values
         return values[None]
 
-    def _resource_object(self, kind: str, name: str, key: Key, names: dict[str, Any]
-                         ) -> ResourceValue:
+    def _resource_object(self, kind: str, name: str, key: Key, names: dict[str, Any]) -> ResourceValue:
         address = self.resource_address(kind, name, key)
         return ResourceValue(address, lambda attr: self.configured(kind, name, key, names, attr))
 
-    def configured(self, kind: str, name: str, key: Key, names: dict[str, Any], attr: str
-                   ) -> Any:
+    def configured(self, kind: str, name: str, key: Key, names: dict[str, Any], attr: str) -> Any:
         """The configured value of one argument of one instance (None if not configured)."""
         block = self.config.resources[(kind, name)]
 
@@ -255,24 +294,24 @@ class ModuleInstance:
             scope = Scope(self, names)
             if attr in block.attributes and attr not in META_ARGUMENTS:
                 return self.evaluate(block.attributes[attr], scope)
-            nested = [b for b in block.blocks if b.type == attr
-                      or (b.type == "dynamic" and b.labels[:1] == (attr,))]
+            nested = [
+                b for b in block.blocks if b.type == attr or (b.type == "dynamic" and b.labels[:1] == (attr,))
+            ]
             if nested:
-                return body_values(Block("", (), {}, tuple(nested), "", 0), scope,
-                                   self.evaluate).get(attr)
+                return body_values(Block("", (), {}, tuple(nested), "", 0), scope, self.evaluate).get(attr)
             return None
 
         return self._once(("attr", kind, name, key, attr), compute, None)
 
-    def instance_values(self, kind: str, name: str, key: Key, names: dict[str, Any]
-                        ) -> dict[str, Any]:
+    def instance_values(self, kind: str, name: str, key: Key, names: dict[str, Any]) -> dict[str, Any]:
         block = self.config.resources[(kind, name)]
         scope = Scope(self, names)
         evaluate = self._memo_evaluate(kind, name, key, names)
         return body_values(block, scope, evaluate, META_ARGUMENTS)
 
-    def _memo_evaluate(self, kind: str, name: str, key: Key, names: dict[str, Any]
-                       ) -> Callable[[Attribute, Scope], Any]:
+    def _memo_evaluate(
+        self, kind: str, name: str, key: Key, names: dict[str, Any]
+    ) -> Callable[[Attribute, Scope], Any]:
         top = self.config.resources[(kind, name)].attributes
 
         def evaluate(attr: Attribute, scope: Scope) -> Any:
@@ -284,16 +323,16 @@ class ModuleInstance:
 
     # -- module calls ------------------------------------------------------------------
     def children(self, name: str) -> list[tuple[Key, ModuleInstance]] | Unknown:
-        return self._once(("call", name), lambda: self._children(name),
-                          Unknown(f"cycle through module.{name}"))
+        return self._once(
+            ("call", name), lambda: self._children(name), Unknown(f"cycle through module.{name}")
+        )
 
     def _children(self, name: str) -> list[tuple[Key, ModuleInstance]] | Unknown:
         call = self.config.calls[name]
         key_path = f"{self.key_path}.{name}" if self.key_path else name
         if key_path.count(".") >= MAX_DEPTH:
             return Unknown(f"modules nested more than {MAX_DEPTH} deep")
-        source = static_string(call.attributes["source"].expr) if "source" in call.attributes \
-            else None
+        source = static_string(call.attributes["source"].expr) if "source" in call.attributes else None
         where = f"{call.file}:{call.line}"
         try:
             directory = self.loader.module_dir(self.config, key_path, source)
@@ -307,14 +346,26 @@ class ModuleInstance:
         except Refused as exc:
             self.loader.refuse(f"{where}: module {name}: {exc}")
             return Unknown(refusal_reason(exc, where))
-        providers = self._passed_providers(call)
+        providers = passed(self.providers, call)
         out = []
         for key, names in keys:
             prefix = f"{self.address}." if self.address else ""
             address = f"{prefix}module.{name}{format_key(key)}"
             inputs = self._call_inputs(call, names)
-            out.append((key, ModuleInstance(self.loader, config, address, key_path, inputs,
-                                            providers, self._passed_tags(call))))
+            out.append(
+                (
+                    key,
+                    ModuleInstance(
+                        self.loader,
+                        config,
+                        address,
+                        key_path,
+                        inputs,
+                        providers,
+                        passed(self.default_tags, call),
+                    ),
+                )
+            )
         return out
 
     def _call_inputs(self, call: Block, names: dict[str, Any]) -> Callable[[str], Any]:
@@ -339,59 +390,3 @@ class ModuleInstance:
         if "for_each" in call.attributes:
             return values
         return values[None]
-
-    # -- providers ---------------------------------------------------------------------
-    def provider_regions(self, blocks: list[Block]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for block in blocks:
-            name = block.labels[0] if block.labels else ""
-            alias = block.attributes.get("alias")
-            key = f"{name}.{static_string(alias.expr)}" if alias else name
-            region = block.attributes.get("region")
-            value = self.evaluate(region, Scope(self)) if region else self.loader.env_region
-            out[key] = value if isinstance(value, str) else None
-        return out
-
-    def provider_tags(self, blocks: list[Block]) -> dict[str, Any]:
-        """`default_tags { tags = ... }` of each provider block, by provider key."""
-        out: dict[str, Any] = {}
-        for block in blocks:
-            name = block.labels[0] if block.labels else ""
-            alias = block.attributes.get("alias")
-            key = f"{name}.{static_string(alias.expr)}" if alias else name
-            nested = [b for b in block.blocks if b.type == "default_tags"]
-            tags = nested[0].attributes.get("tags") if nested else None
-            out[key] = self.evaluate(tags, Scope(self)) if tags is not None else {}
-        return out
-
-    def _passed_tags(self, call: Block) -> dict[str, Any]:
-        passed = {k: v for k, v in self.default_tags.items() if "." not in k}
-        attr = call.attributes.get("providers")
-        if attr is not None:
-            for child_key, parent_key in provider_map(attr.expr):
-                passed[child_key] = self.default_tags.get(parent_key)
-        return passed
-
-    def _passed_providers(self, call: Block) -> dict[str, Any]:
-        passed = {k: v for k, v in self.providers.items() if "." not in k}
-        attr = call.attributes.get("providers")
-        if attr is not None:
-            for child_key, parent_key in provider_map(attr.expr):
-                passed[child_key] = self.providers.get(parent_key)
-        return passed
-
-
-def provider_map(expr: Any) -> list[tuple[str, str]]:
-    """`providers = { aws = aws.west }` read as written (it is not an expression)."""
-    node = expr.children[0] if expr.data == "expr_term" else expr
-    if getattr(node, "data", None) != "object":
-        return []
-    pairs = []
-    for elem in node.children:
-        if getattr(elem, "data", None) == "object_elem":
-            key = traversal_text(elem.children[0].children[0])
-            value = traversal_text(elem.children[2])
-            if key and value:
-                pairs.append((key, value))
-    return pairs
-

@@ -4,6 +4,7 @@ subclasses it), anything else is a tree with `.data` and `.children`.
 Only parse.py imports python-hcl2 and Lark, and only when a file is parsed, so the rest of
 the evaluator (and plan-only runs, which import it) never pays Lark's ~50 ms import.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeGuard

@@ -3,6 +3,7 @@
 An unknown operand makes the result unknown (carrying its refs); attribute access on a
 `Ref` extends the ref's attribute path (`aws_x.a.tags.Name`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -59,8 +60,13 @@ def get_index(value: Any, key: Any) -> Any:
     if isinstance(value, dict):
         if isinstance(key, (list, dict)) or key is None:
             raise EvalError("a map key must be a string")
-        name = key if isinstance(key, str) else str(to_number(key)) \
-            if not isinstance(key, bool) else str(key).lower()
+        name = (
+            key
+            if isinstance(key, str)
+            else str(to_number(key))
+            if not isinstance(key, bool)
+            else str(key).lower()
+        )
         if name not in value:
             raise EvalError(f'the map has no element "{name}"')
         return value[name]
@@ -133,6 +139,8 @@ def _logic(op: str, a: Any, b: Any) -> Any:
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": lambda x, y: bool(x < y), ">": lambda x, y: bool(x > y),
-    "<=": lambda x, y: bool(x <= y), ">=": lambda x, y: bool(x >= y),
+    "<": lambda x, y: bool(x < y),
+    ">": lambda x, y: bool(x > y),
+    "<=": lambda x, y: bool(x <= y),
+    ">=": lambda x, y: bool(x >= y),
 }

@@ -3,6 +3,7 @@
 The only module that imports hcl2, and only HCL mode imports it. Expressions stay Lark
 trees here; `hcl_eval` compiles them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +11,7 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +19,10 @@ from tfcheck.errors import InputError
 from tfcheck.hcl.boundary import OUTSIDE, Boundary
 from tfcheck.hcl.budget import LIMITS, Budget, BudgetExceeded
 from tfcheck.hcl.nodes import is_token, is_tree, trees
+from tfcheck.hcl.syntax import syntax_message
 
 if TYPE_CHECKING:
-    from lark import Token, Tree
-    from lark.exceptions import UnexpectedInput
+    from lark import Tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +72,6 @@ def unescape(text: str) -> str:
     return _ESCAPES.sub(one, text)
 
 
-
-# Token names of the hcl2 grammar, in words for "expected ..." messages.
-_TOKEN_WORDS = {
-    "NL_OR_COMMENT": "a newline", "NAME": "a name", "INT_LITERAL": "a number",
-    "FLOAT_LITERAL": "a number", "DBLQUOTE": 'a quote (")', "STRING_CHARS": "string text",
-    "HEREDOC_TEMPLATE": "a heredoc", "HEREDOC_TEMPLATE_TRIM": "a heredoc",
-    "TEMPLATE_STRING": "a string", "EQ": '"="', "COLON": '":"', "$END": "end of file",
-    "ESCAPED_INTERPOLATION": "string text", "ESCAPED_DIRECTIVE": "string text",
-}
-_EXPRESSION_START = {"NAME", "INT_LITERAL", "DBLQUOTE", "LSQB", "LBRACE", "LPAR", "MINUS", "NOT"}
-
-
 def parse_text(text: str, path: str) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
     """Parse one file's text into its top-level blocks and top-level attributes."""
     from lark.exceptions import LarkError, UnexpectedInput  # heavy: only when a file is parsed
@@ -90,7 +79,7 @@ def parse_text(text: str, path: str) -> tuple[tuple[Block, ...], Mapping[str, At
     try:
         tree = _parse()(text + "\n")  # the trailing newline as in hcl2.parses_to_tree
     except UnexpectedInput as exc:
-        raise InputError(path, _syntax_message(exc)) from None
+        raise InputError(path, syntax_message(exc, _parser().terminals)) from None
     except (LarkError, RecursionError) as exc:
         raise InputError(path, f"not valid HCL: {exc}".splitlines()[0]) from None
     return _body(tree.children[0], path, top=True)
@@ -112,8 +101,7 @@ def _parser() -> Any:
         from lark import Lark
 
         grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
-        return Lark.open(grammar, parser="lalr", propagate_positions=False,
-                         postlex=PostLexer(), cache=True)
+        return Lark.open(grammar, parser="lalr", propagate_positions=False, postlex=PostLexer(), cache=True)
     except Exception:  # noqa: BLE001 - any trouble here means: use the public API
         return hcl2.parser.parser()
 
@@ -122,9 +110,9 @@ def _parse() -> Callable[[str], Any]:
     return _parser().parse
 
 
-def parse_file(path: str, display: str, boundary: Boundary | None = None,
-               budget: Budget | None = None
-               ) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
+def parse_file(
+    path: str, display: str, boundary: Boundary | None = None, budget: Budget | None = None
+) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
     """Read and parse one file; `display` is the name errors and instances show.
 
     With a `boundary`, a file that leads outside the configuration is not read at all;
@@ -134,13 +122,17 @@ def parse_file(path: str, display: str, boundary: Boundary | None = None,
     return parse_text(read_source(path, display, boundary, budget), display)
 
 
-def read_source(path: str, display: str, boundary: Boundary | None = None,
-                budget: Budget | None = None) -> str:
+def read_source(
+    path: str, display: str, boundary: Boundary | None = None, budget: Budget | None = None
+) -> str:
     """The text of a .tf or .tfvars file, refused (InputError) when it may not be read."""
     if boundary is not None and not boundary.inside(path):
-        raise InputError(display, f"this file is a link to a file {OUTSIDE} (the root "
-                         "module's directory or the repository holding it); tfcheck does "
-                         "not read it")
+        raise InputError(
+            display,
+            f"this file is a link to a file {OUTSIDE} (the root "
+            "module's directory or the repository holding it); tfcheck does "
+            "not read it",
+        )
     limit = LIMITS.source_bytes
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -150,15 +142,19 @@ def read_source(path: str, display: str, boundary: Boundary | None = None,
     except OSError as exc:
         raise InputError(display, f"cannot read the file: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise InputError(display, f"the file is larger than {limit // (1024 * 1024)} MiB, "
-                         "more than tfcheck parses in one file; split it, or check the plan "
-                         "with --no-source")
+        raise InputError(
+            display,
+            f"the file is larger than {limit // (1024 * 1024)} MiB, "
+            "more than tfcheck parses in one file; split it, or check the plan "
+            "with --no-source",
+        )
     if budget is not None:
         try:
             budget.source_bytes(len(data))
         except BudgetExceeded as exc:
-            raise InputError(display, f"{exc}: more than tfcheck parses in one run; check "
-                             "the plan with --no-source") from None
+            raise InputError(
+                display, f"{exc}: more than tfcheck parses in one run; check the plan with --no-source"
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -171,8 +167,9 @@ def parse_expression(text: str, path: str) -> Any:
     return attributes["x"].expr
 
 
-def load_module_dir(directory: str, root: str, boundary: Boundary | None = None,
-                    budget: Budget | None = None) -> tuple[Block, ...]:
+def load_module_dir(
+    directory: str, root: str, boundary: Boundary | None = None, budget: Budget | None = None
+) -> tuple[Block, ...]:
     """Every block of a module directory's `.tf` files, with override files merged in.
 
     Terraform reads `*.tf` in lexical order and merges `override.tf` / `*_override.tf` last.
@@ -183,8 +180,10 @@ def load_module_dir(directory: str, root: str, boundary: Boundary | None = None,
         raise InputError(_rel(directory, root), f"cannot read the directory: {exc}") from None
     names = [n for n in names if os.path.isfile(os.path.join(directory, n))]
     if not names:
-        raise InputError(_rel(directory, root), "no Terraform .tf files in this directory; "
-                         "give the directory that holds the root module")
+        raise InputError(
+            _rel(directory, root),
+            "no Terraform .tf files in this directory; give the directory that holds the root module",
+        )
     primary: list[Block] = []
     overrides: list[Block] = []
     for name in names:
@@ -192,20 +191,27 @@ def load_module_dir(directory: str, root: str, boundary: Boundary | None = None,
         blocks, attributes = parse_file(full, _rel(full, root), boundary, budget)
         if attributes:
             attr = next(iter(attributes.values()))
-            raise InputError(_rel(full, root), f"line {attr.line}: an argument named "
-                             f'"{attr.name}" is not expected at the top level of a .tf file')
+            raise InputError(
+                _rel(full, root),
+                f"line {attr.line}: an argument named "
+                f'"{attr.name}" is not expected at the top level of a .tf file',
+            )
         stem = name[:-3]
         (overrides if stem == "override" or stem.endswith("_override") else primary).extend(blocks)
     return _merge_overrides(primary, overrides)
 
 
-def parse_tfvars(path: str, display: str, boundary: Boundary | None = None,
-                 budget: Budget | None = None) -> Mapping[str, Attribute]:
+def parse_tfvars(
+    path: str, display: str, boundary: Boundary | None = None, budget: Budget | None = None
+) -> Mapping[str, Attribute]:
     """A `.tfvars` file's assignments (blocks are not allowed there)."""
     blocks, attributes = parse_file(path, display, boundary, budget)
     if blocks:
-        raise InputError(display, f"line {blocks[0].line}: a .tfvars file holds only "
-                         f'"name = value" assignments, not a "{blocks[0].type}" block')
+        raise InputError(
+            display,
+            f"line {blocks[0].line}: a .tfvars file holds only "
+            f'"name = value" assignments, not a "{blocks[0].type}" block',
+        )
     return attributes
 
 
@@ -215,8 +221,7 @@ def static_string(expr: Any) -> str | None:
     if is_tree(node) and node.data == "expr_term" and len(node.children) == 1:
         node = node.children[0]
     if is_tree(node) and node.data in ("identifier", "string"):
-        if node.data == "string" and any(
-                not is_token(p.children[0]) for p in node.children[1:-1]):
+        if node.data == "string" and any(not is_token(p.children[0]) for p in node.children[1:-1]):
             return None
         return _name(node)
     return None
@@ -239,56 +244,9 @@ def traversal_text(node: Any) -> str | None:
     return None
 
 
-
 def _rel(path: str, root: str) -> str:
     rel = os.path.relpath(path, root) if root else path
     return rel.replace(os.sep, "/")
-
-
-def _syntax_message(exc: UnexpectedInput) -> str:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-
-    line, column = getattr(exc, "line", "?"), getattr(exc, "column", "?")
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        found = "end of file" if token.type == "$END" else _describe_token(token)
-        expected = _describe_expected(exc.expected)
-    elif isinstance(exc, UnexpectedCharacters):
-        found = repr(exc.char)
-        expected = _describe_expected(exc.allowed or set())
-    else:
-        found, expected = "input", ""
-    message = f"line {line}, column {column}: unexpected {found}"
-    return message + (f"; expected {expected}" if expected else "") + "."
-
-
-def _describe_token(token: Token) -> str:
-    text = str(token).strip()
-    if not text:
-        return "newline"
-    return repr(text if len(text) <= 30 else text[:27] + "...")
-
-
-def _describe_expected(names: Iterable[str]) -> str:
-    names = set(names)
-    words: list[str] = []
-    if len(names & _EXPRESSION_START) >= 4:
-        words.append("an expression")
-        names -= _EXPRESSION_START | {"FLOAT_LITERAL", "HEREDOC_TEMPLATE", "HEREDOC_TEMPLATE_TRIM",
-                                      "TEMPLATE_STRING", "TRUE", "FALSE", "NULL"}
-    patterns = {t.name: t.pattern for t in _parser().terminals}
-    for name in sorted(names):
-        if name in _TOKEN_WORDS:
-            word = _TOKEN_WORDS[name]
-        elif name in patterns and patterns[name].type == "str":
-            word = f'"{patterns[name].value}"'
-        else:
-            word = name.lower()
-        if word not in words:
-            words.append(word)
-    if len(words) > 1:
-        return "one of " + ", ".join(words)
-    return words[0] if words else ""
 
 
 def _first_line(node: Any) -> int:
@@ -302,13 +260,13 @@ def _name(node: Any) -> str:
     if is_token(node):
         return str(node)
     if node.data == "string":
-        return "".join(unescape(str(part.children[0])) for part in node.children[1:-1]
-                       if is_token(part.children[0]))
+        return "".join(
+            unescape(str(part.children[0])) for part in node.children[1:-1] if is_token(part.children[0])
+        )
     return str(node.children[0])
 
 
-def _body(body: Tree[Any], path: str, top: bool = False
-          ) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
+def _body(body: Tree[Any], path: str, top: bool = False) -> tuple[tuple[Block, ...], Mapping[str, Attribute]]:
     blocks: list[Block] = []
     attributes: dict[str, Attribute] = {}
     previous: Any = None
@@ -319,8 +277,10 @@ def _body(body: Tree[Any], path: str, top: bool = False
             name = _name(child.children[0])
             line = _first_line(child)
             if name in attributes:
-                raise InputError(path, f'line {line}: the argument "{name}" was already set '
-                                 f"on line {attributes[name].line}")
+                raise InputError(
+                    path,
+                    f'line {line}: the argument "{name}" was already set on line {attributes[name].line}',
+                )
             attributes[name] = Attribute(name, child.children[2], line, path)
         elif child.data == "block":
             comments = _comments_for(previous, index == 1, child) if top else ()
@@ -334,8 +294,15 @@ def _block(node: Tree[Any], path: str, comments: tuple[str, ...]) -> Block:
     body = next(c for c in parts if c.data == "body")
     head = [c for c in parts if c is not body]
     blocks, attributes = _body(body, path)
-    return Block(_name(head[0]), tuple(_name(h) for h in head[1:]), attributes, blocks,
-                 path, _first_line(node), comments)
+    return Block(
+        _name(head[0]),
+        tuple(_name(h) for h in head[1:]),
+        attributes,
+        blocks,
+        path,
+        _first_line(node),
+        comments,
+    )
 
 
 def _comments_for(previous: Any, at_start: bool, block: Tree[Any]) -> tuple[str, ...]:
@@ -351,8 +318,12 @@ def _comments_for(previous: Any, at_start: bool, block: Tree[Any]) -> tuple[str,
             above.insert(0, str(token).strip())
     body = next(c for c in block.children if is_tree(c) and c.data == "body")
     first = body.children[0] if body.children else None
-    if (is_tree(first) and first.data == "new_line_or_comment" and first.children
-            and _is_comment(first.children[0])):
+    if (
+        is_tree(first)
+        and first.data == "new_line_or_comment"
+        and first.children
+        and _is_comment(first.children[0])
+    ):
         above.append(str(first.children[0]).strip())
     return tuple(above)
 

@@ -7,6 +7,7 @@ tfcheck can too: known parts stay known (actions, effect), unknown ones stay Unk
 result has the shape of a partly unknown `jsonencode` (a structure) or, when all is known, the
 JSON text.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,14 @@ from tfcheck.hcl.functions.strings import jsonencode
 from tfcheck.hcl.values import is_known
 
 # Terraform argument of a statement block → IAM JSON key (the provider's own mapping).
-_STATEMENT_KEYS = (("sid", "Sid"), ("effect", "Effect"), ("actions", "Action"),
-                   ("not_actions", "NotAction"), ("resources", "Resource"),
-                   ("not_resources", "NotResource"))
+_STATEMENT_KEYS = (
+    ("sid", "Sid"),
+    ("effect", "Effect"),
+    ("actions", "Action"),
+    ("not_actions", "NotAction"),
+    ("resources", "Resource"),
+    ("not_resources", "NotResource"),
+)
 
 
 def policy_document(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 Root variables follow Terraform's precedence; modules come from local paths or from
 `.terraform/modules/modules.json`; instances get the addresses Terraform prints.
 """
+
 from __future__ import annotations
 
 import gc
@@ -20,19 +21,25 @@ from tfcheck.hcl.variables import root_inputs
 from tfcheck.model import Instance, Inventory, Unknown
 
 
-def load_source(directory: str, var_files: Iterable[str] = (), vars: Mapping[str, str] = {},
-                env: Mapping[str, str] = os.environ,
-                root_variables: Mapping[str, Any] | None = None,
-                data_sources: Mapping[str, Mapping[Any, Any]] | None = None) -> Inventory:
+def load_source(
+    directory: str,
+    var_files: Iterable[str] = (),
+    vars: Mapping[str, str] = {},
+    env: Mapping[str, str] = os.environ,
+    root_variables: Mapping[str, Any] | None = None,
+    data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
+) -> Inventory:
     """Every managed resource instance the configuration in `directory` declares."""
-    return load_source_with_comments(directory, var_files, vars, env, root_variables,
-                                     data_sources)[0]
+    return load_source_with_comments(directory, var_files, vars, env, root_variables, data_sources)[0]
 
 
 def load_source_with_comments(
-        directory: str, var_files: Iterable[str] = (), vars: Mapping[str, str] = {},
-        env: Mapping[str, str] = os.environ, root_variables: Mapping[str, Any] | None = None,
-        data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
+    directory: str,
+    var_files: Iterable[str] = (),
+    vars: Mapping[str, str] = {},
+    env: Mapping[str, str] = os.environ,
+    root_variables: Mapping[str, Any] | None = None,
+    data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     """The inventory, and for each instance address the comments above/on its block line.
 
@@ -50,11 +57,9 @@ def load_source_with_comments(
     try:
         return _load(directory, var_files, dict(vars), env, root_variables, data_sources)
     except RecursionError:
-        raise InputError(directory, "the configuration is nested too deeply to evaluate") \
-            from None
+        raise InputError(directory, "the configuration is nested too deeply to evaluate") from None
     except Refused as exc:  # evaluation refusals are caught per argument; this is a safety net
-        raise InputError(directory, f"tfcheck refused to evaluate this configuration: {exc}") \
-            from None
+        raise InputError(directory, f"tfcheck refused to evaluate this configuration: {exc}") from None
     except InputError as exc:
         given = exc.path in var_files or exc.path.startswith(("--var", "TF_VAR_"))
         if given or os.path.isabs(exc.path):
@@ -66,10 +71,14 @@ def load_source_with_comments(
             gc.enable()
 
 
-def _load(directory: str, var_files: list[str], cli_vars: dict[str, str],
-          env: Mapping[str, str], root_variables: Mapping[str, Any] | None,
-          data_sources: Mapping[str, Mapping[Any, Any]] | None,
-          ) -> tuple[Inventory, dict[str, list[str]]]:
+def _load(
+    directory: str,
+    var_files: list[str],
+    cli_vars: dict[str, str],
+    env: Mapping[str, str],
+    root_variables: Mapping[str, Any] | None,
+    data_sources: Mapping[str, Mapping[Any, Any]] | None,
+) -> tuple[Inventory, dict[str, list[str]]]:
     root = os.path.abspath(directory)
     loader = Loader(root, env, data_sources)
     config = loader.config(root)
@@ -83,36 +92,47 @@ def _load(directory: str, var_files: list[str], cli_vars: dict[str, str],
     _collect(instance, (), found, comments)
     found.sort(key=lambda pair: pair[0])
     region = instance.providers.get("aws")
-    inventory = Inventory(tuple(i for _, i in found), region if isinstance(region, str) else None,
-                          directory, kind="hcl", notes=tuple(loader.notes),
-                          refused=tuple(loader.refused))
+    inventory = Inventory(
+        tuple(i for _, i in found),
+        region if isinstance(region, str) else None,
+        directory,
+        kind="hcl",
+        notes=tuple(loader.notes),
+        refused=tuple(loader.refused),
+    )
     return inventory, comments
 
 
-def _collect(instance: Any, order: tuple[Any, ...], found: list[tuple[tuple[Any, ...], Instance]],
-             comments: dict[str, list[str]]) -> None:
+def _collect(
+    instance: Any,
+    order: tuple[Any, ...],
+    found: list[tuple[tuple[Any, ...], Instance]],
+    comments: dict[str, list[str]],
+) -> None:
     loader = instance.loader
     for (kind, name), block in instance.config.resources.items():
         keys = instance.expansion(kind, name)
         address = instance.resource_address(kind, name, None)
         if isinstance(keys, Unknown):
-            loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; "
-                        "its instances are left out")
+            loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; its instances are left out")
             continue
         for key, names in keys:
             values = _as_planned(instance.instance_values(kind, name, key, names))
             full = instance.resource_address(kind, name, key)
             region = _region(instance, block, kind, values)
-            found.append(((order, 0, kind, name, key_order(key)), Instance(
-                full, kind, instance.address, key, values, region, block.file, block.line)))
+            found.append(
+                (
+                    (order, 0, kind, name, key_order(key)),
+                    Instance(full, kind, instance.address, key, values, region, block.file, block.line),
+                )
+            )
             if block.comments:
                 comments[full] = list(block.comments)
     for name, call in instance.config.calls.items():
         children = instance.children(name)
         if isinstance(children, Unknown):
             where = instance.resource_address("module", name, None)
-            loader.note(f"{call.file}:{call.line}: {where}: {children.reason}; "
-                        "its resources are left out")
+            loader.note(f"{call.file}:{call.line}: {where}: {children.reason}; its resources are left out")
             continue
         for key, child in children:
             _collect(child, order + ((1, name, key_order(key)),), found, comments)
@@ -128,8 +148,10 @@ def _as_planned(value: Any) -> Any:
     if isinstance(value, list):
         return [_as_planned(v) for v in value]
     if isinstance(value, dict):
-        return {k: int(v) if k in _NUMBERS and isinstance(v, str) and _is_int(v) else _as_planned(v)
-                for k, v in value.items()}
+        return {
+            k: int(v) if k in _NUMBERS and isinstance(v, str) and _is_int(v) else _as_planned(v)
+            for k, v in value.items()
+        }
     return value
 
 

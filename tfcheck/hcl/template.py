@@ -3,6 +3,7 @@
 A heredoc arrives from python-hcl2 as one raw token; it is dedented (`<<-`) and turned
 into a quoted template so both kinds share one evaluator.
 """
+
 from __future__ import annotations
 
 import json
@@ -110,8 +111,7 @@ def compile_heredoc(token: str, compile_expr: Compile) -> Callable[[Any], Any]:
     return compile_template_text(body, compile_expr, flush=header.startswith("<<-"))
 
 
-def compile_template_text(body: str, compile_expr: Compile,
-                          flush: bool = False) -> Callable[[Any], Any]:
+def compile_template_text(body: str, compile_expr: Compile, flush: bool = False) -> Callable[[Any], Any]:
     """A template written without quotes (heredoc body, templatefile() file).
 
     As in HCL, literal text is cut at each newline, `~` strips only the neighbouring
@@ -135,12 +135,11 @@ def compile_template_text(body: str, compile_expr: Compile,
     raise EvalError(f"template: {error}")
 
 
-
 def _directive(node: Tree[Any], compile_expr: Compile) -> list[Any]:
     tokens = [c for c in node.children if is_token(c)]
     left = len(tokens) > 1 and tokens[1].type == "STRIP_MARKER"
     right = len(tokens) > 1 and tokens[-2].type == "STRIP_MARKER"
-    kind = node.data[len("template_"):]
+    kind = node.data[len("template_") :]
     if kind == "if_start":
         return ["if", compile_expr(trees(node)[0]), left, right]
     if kind == "for_start":
@@ -247,11 +246,11 @@ def _segments(body: str) -> list[list[str]]:
 
     while index < size:
         if body.startswith(("$${", "%%{"), index):
-            literal.append(body[index:index + 3])
+            literal.append(body[index : index + 3])
             index += 3
         elif body.startswith(("${", "%{"), index):
             end = _find_close(body, index + 2)
-            inner = body[index + 2:end]
+            inner = body[index + 2 : end]
             if literal:
                 close_literal()
             if inner.startswith("~") and parts and parts[-1][0] == "lit":
@@ -287,7 +286,7 @@ def _flush(parts: list[list[str]]) -> None:
         if part[0] == "lit" and part[1].endswith("\n"):
             at_start = True
     for part in adjust:
-        part[1] = part[1][least or 0:]
+        part[1] = part[1][least or 0 :]
 
 
 def _find_close(text: str, index: int) -> int:
@@ -324,8 +323,13 @@ def _skip_string(text: str, index: int) -> int:
 
 def _quote(kind: str, text: str, attempt: int) -> str:
     if kind == "lit":
-        return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                .replace("\r", "\\r").replace("\t", "\\t"))
+        return (
+            text.replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
     if attempt:
         text = text.replace("\n", " ")
     return f"{kind}{{{text}}}"

@@ -3,6 +3,7 @@
 Converting matters for evaluation: an object type drops undeclared attributes and fills
 `optional` ones (with null or their default), which decides what `try(x.attr, null)` sees.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 Type = tuple[Any, ...]
 ANY: Type = ("any",)
 PRIMITIVES = {"string", "number", "bool"}
-
 
 
 def _unwrap(node: Tree[Any]) -> Tree[Any]:
@@ -53,8 +53,11 @@ def parse_type(node: Tree[Any], evaluate: Callable[[Tree[Any]], Any]) -> Type:
         fields: dict[str, tuple[Type, bool, Any]] = {}
         for elem in trees(_unwrap(args[0])):
             key_node = _unwrap(elem.children[0].children[0])
-            key = str(key_node.children[0]) if key_node.data in ("identifier", "keyword") \
+            key = (
+                str(key_node.children[0])
+                if key_node.data in ("identifier", "keyword")
                 else str(evaluate(key_node))
+            )
             fields[key] = _field(trees(elem)[-1], evaluate)
         return ("object", fields)
     raise EvalError(f"unsupported type constraint {name}(...)")

@@ -3,6 +3,7 @@
 Also the lazy objects (`var`, a resource, a module call) that resolve one attribute at a
 time, and Terraform's conversions between strings, numbers and bools.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,8 +81,12 @@ class ResourceValue(Lazy):
         computed = NESTED_COMPUTED.get((resource_type(self.address), name))
         if computed and isinstance(value, list):
             # `aws_eks_cluster.x.vpc_config[0].cluster_security_group_id`: AWS fills it in.
-            return [{**{a: Ref(self.address, a, how="source") for a in computed}, **block}
-                    if isinstance(block, dict) else block for block in value]
+            return [
+                {**{a: Ref(self.address, a, how="source") for a in computed}, **block}
+                if isinstance(block, dict)
+                else block
+                for block in value
+            ]
         if value is None or has_unknown(value):
             return Ref(self.address, name, how="source")
         return value

@@ -4,6 +4,7 @@ A plan knows which instances exist and every value known before apply; the sourc
 locals, dynamic blocks, null arguments and the known parts of partly-unknown values. Known
 plan values always win; the source fills only what the plan leaves unknown or unconfigured.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,8 @@ _NOT_INSTALLED = re.compile(r": (module\.\S+): module not installed: run terrafo
 # Labels may be quoted or bare names (`resource aws_vpc main {` is valid HCL).
 _DECLARATION = re.compile(
     r'^[ \t]*(resource|module)[ \t]+"?([A-Za-z_][\w-]*)"?(?:[ \t]+"?([A-Za-z_][\w-]*)"?)?[ \t]*\{',
-    re.MULTILINE)
+    re.MULTILINE,
+)
 
 
 def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
@@ -41,12 +43,24 @@ def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
             combined.append(inst)
             continue
         values = _fill(inst.values, origin.values, inst.address, notes)
-        combined.append(replace(inst, values=values if isinstance(values, dict) else inst.values,
-                                file=origin.file, line=origin.line,
-                                region=inst.region or origin.region))
+        combined.append(
+            replace(
+                inst,
+                values=values if isinstance(values, dict) else inst.values,
+                file=origin.file,
+                line=origin.line,
+                region=inst.region or origin.region,
+            )
+        )
     kind = f"{plan.kind}+source"
-    return Inventory(tuple(combined), plan.region or source.region, plan.source, kind,
-                     plan.notes + source.notes + tuple(notes), source.refused), notes
+    return Inventory(
+        tuple(combined),
+        plan.region or source.region,
+        plan.source,
+        kind,
+        plan.notes + source.notes + tuple(notes),
+        source.refused,
+    ), notes
 
 
 def _fill(planned: Any, source: Any, where: str, notes: list[str]) -> Any:
@@ -73,8 +87,13 @@ def _fill(planned: Any, source: Any, where: str, notes: list[str]) -> Any:
         # What the plan resolved from its configuration's reference lists is a reading of
         # the expression; the source evaluated it. Known plan values are never replaced.
         return _tag(source)
-    if (source is not _ABSENT and _is_known_scalar(planned) and _is_known_scalar(source)
-            and _text(planned) != _text(source) and not _same_json(planned, source)):
+    if (
+        source is not _ABSENT
+        and _is_known_scalar(planned)
+        and _is_known_scalar(source)
+        and _text(planned) != _text(source)
+        and not _same_json(planned, source)
+    ):
         notes.append(f"{where}: plan has {planned!r}, source evaluates to {source!r}; using the plan")
     return planned
 
@@ -131,8 +150,11 @@ def _pair(planned: list[Any], source: list[Any]) -> list[Any]:
     """The source element for each planned one. Nested blocks that are sets (`ingress` of a
     network ACL) plan in the provider's order, not the configuration's: match blocks by
     their known arguments, and fall back to position."""
-    if len(planned) > 64 or not all(isinstance(p, dict) for p in planned) \
-            or not all(isinstance(s, dict) for s in source):
+    if (
+        len(planned) > 64
+        or not all(isinstance(p, dict) for p in planned)
+        or not all(isinstance(s, dict) for s in source)
+    ):
         return source  # (a block list that long is no set of rules a provider reorders)
     left = list(range(len(source)))
     out = []

@@ -8,6 +8,7 @@ tfcheck computes the result from those arguments, so references to it resolve in
 as they do in source mode. A data source that reads back a resource of the same plan
 (`data "aws_eks_cluster"` whose `name` references `aws_eks_cluster.main`) is that resource.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -30,9 +31,13 @@ def offline_data(plan_data: Mapping[str, Any]) -> dict[str, Any]:
         children = module.get("child_modules")
         stack.extend(children if isinstance(children, list) else [])
         for resource in module.get("resources") or ():
-            if (isinstance(resource, dict) and resource.get("mode") == "data"
-                    and resource.get("type") in OFFLINE_DATA_TYPES and isinstance(resource.get("values"), dict)
-                    and isinstance(resource.get("address"), str)):
+            if (
+                isinstance(resource, dict)
+                and resource.get("mode") == "data"
+                and resource.get("type") in OFFLINE_DATA_TYPES
+                and isinstance(resource.get("values"), dict)
+                and isinstance(resource.get("address"), str)
+            ):
                 out[resource["address"]] = resource["values"]
     changes = plan_data.get("resource_changes")
     for change in changes if isinstance(changes, list) else ():
@@ -40,11 +45,16 @@ def offline_data(plan_data: Mapping[str, Any]) -> dict[str, Any]:
             continue
         body = change.get("change")
         address = change.get("address")
-        if (change.get("type") not in OFFLINE_DATA_TYPES or not isinstance(body, dict)
-                or not isinstance(address, str) or address in out):
+        if (
+            change.get("type") not in OFFLINE_DATA_TYPES
+            or not isinstance(body, dict)
+            or not isinstance(address, str)
+            or address in out
+        ):
             continue
         # The evaluator's functions, only for a plan that defers such a data source.
         from tfcheck.hcl.policy_document import OFFLINE_DATA
+
         compute = OFFLINE_DATA[str(change.get("type"))]
         after = _unknowns(body.get("after"), body.get("after_unknown"))
         if isinstance(after, dict):

@@ -5,6 +5,7 @@ root module's source is read beside it by default (`--source DIR`, else the plan
 directory or the current one when their `.tf` files declare the plan's resources), so
 locals, dynamic blocks and null arguments resolve as Terraform resolves them.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,7 +46,9 @@ class Loaded:
         stack = [self.prior.data.get("values", {}).get("root_module") or {}]
         while stack:
             module = stack.pop()
-            if any(r.get("mode") == "managed" for r in module.get("resources") or () if isinstance(r, Mapping)):
+            if any(
+                r.get("mode") == "managed" for r in module.get("resources") or () if isinstance(r, Mapping)
+            ):
                 return True
             stack.extend(m for m in module.get("child_modules") or () if isinstance(m, Mapping))
         return False
@@ -67,8 +70,7 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
     directory = find_source(doc.path, inventory, options.source)
     if directory is None:
         return Loaded(inventory, inventory.kind, prior=prior)
-    source, comments = _source(directory, options, root_variables(doc.data),
-                               data_sources(doc.data))
+    source, comments = _source(directory, options, root_variables(doc.data), data_sources(doc.data))
     combined, _ = combine(inventory, source)  # its disagreements are in combined.notes
     return Loaded(combined, combined.kind, directory, comments, combined.notes, prior)
 
@@ -89,21 +91,27 @@ def prior_state(doc: PlanDoc) -> PlanDoc | None:
     prior = doc.data.get("prior_state") if doc.kind == "plan" else None
     if not isinstance(prior, Mapping) or not isinstance(prior.get("values"), Mapping):
         return None
-    return PlanDoc(doc.path, {"format_version": "1.0", "values": prior["values"],
-                              "configuration": doc.data.get("configuration")}, "state")
+    return PlanDoc(
+        doc.path,
+        {"format_version": "1.0", "values": prior["values"], "configuration": doc.data.get("configuration")},
+        "state",
+    )
 
 
-def _source(directory: str, options: SourceOptions, root_variables: Mapping[str, Any] | None,
-            data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
-            ) -> tuple[Inventory, dict[str, list[str]]]:
+def _source(
+    directory: str,
+    options: SourceOptions,
+    root_variables: Mapping[str, Any] | None,
+    data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
+) -> tuple[Inventory, dict[str, list[str]]]:
     """Evaluate HCL; file paths become relative to the current directory, as CI shows them."""
     # Imported only now: the HCL evaluator is most of tfcheck's own import time, and a plan
     # read without its source never needs it (docs/architecture.md, "The layer rule").
     from tfcheck.hcl.source import load_source_with_comments
 
     inventory, comments = load_source_with_comments(
-        directory, options.var_files, dict(options.variables), os.environ, root_variables,
-        data_sources)
+        directory, options.var_files, dict(options.variables), os.environ, root_variables, data_sources
+    )
     shown: dict[str, str] = {}  # once per file, not per instance: a module has thousands
     instances = []
     for inst in inventory.instances:

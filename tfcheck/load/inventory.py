@@ -6,6 +6,7 @@ Unknown with the reason; an unknown attribute with no expression is left out, so
 provider default applies (domain spec section 1, "Plan values that are unknown but not
 configured").
 """
+
 from __future__ import annotations
 
 import functools
@@ -164,8 +165,14 @@ def _describe(raw: Mapping[str, Any], after: Any, unknown: Any, gone: bool) -> d
     if path is None or not address.startswith(module_address + "." if module_address else ""):
         return None
     return {
-        "address": address, "type": rtype, "name": name, "key": key, "module_path": path,
-        "after": after if isinstance(after, dict) else {}, "unknown": unknown, "gone": gone,
+        "address": address,
+        "type": rtype,
+        "name": name,
+        "key": key,
+        "module_path": path,
+        "after": after if isinstance(after, dict) else {},
+        "unknown": unknown,
+        "gone": gone,
     }
 
 
@@ -205,8 +212,7 @@ def _merge(value: Any, unknown: Any, expr: Any, shared: Shared, ctx: Place, attr
         for key, sub_unknown in unknown.items():
             if not sub_unknown:
                 continue
-            sub_expr = expr if whole or expr is _DYNAMIC else \
-                expr.get(key) if type(expr) is dict else None
+            sub_expr = expr if whole or expr is _DYNAMIC else expr.get(key) if type(expr) is dict else None
             if sub_expr is None and sub_unknown is True:
                 merged.pop(key, None)  # computed and not configured (id, arn, ...): the common case
                 continue
@@ -232,8 +238,11 @@ def _with_dynamic_blocks(item: Mapping[str, Any], expressions: Mapping[str, Any]
     unknown = item["unknown"]
     if not isinstance(unknown, dict):
         return expressions
-    dynamic = [name for name in _PLAIN_BLOCKS.get(item["type"], ())
-               if unknown.get(name) is True and name not in expressions]
+    dynamic = [
+        name
+        for name in _PLAIN_BLOCKS.get(item["type"], ())
+        if unknown.get(name) is True and name not in expressions
+    ]
     return {**expressions, **{name: _DYNAMIC for name in dynamic}} if dynamic else expressions
 
 

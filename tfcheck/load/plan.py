@@ -1,4 +1,5 @@
 """Load stage: read `terraform show -json` output (plan or state form) and refuse anything else."""
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,11 @@ def _read_stdin(stdin: BinaryIO | None) -> bytes:
     """All of stdin; a closed one (`<&-`, no stdin in a CI step) is an input error, not a crash."""
     stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     if stream is None:
-        raise InputError("<stdin>", "stdin is closed, so there is no plan to read from -; "
-                         "pipe one in (terraform show -json tfplan | tfcheck check -) or pass its path")
+        raise InputError(
+            "<stdin>",
+            "stdin is closed, so there is no plan to read from -; "
+            "pipe one in (terraform show -json tfplan | tfcheck check -) or pass its path",
+        )
     try:
         return stream.read()
     except (OSError, ValueError) as exc:  # EBADF, or a stream already closed
@@ -98,8 +102,7 @@ def parse_plan(path: str, raw: bytes) -> PlanDoc:
     if not isinstance(data, dict):
         raise InputError(
             path,
-            f"holds a JSON {_json_type(data)}, not an object; expected the output of "
-            "`terraform show -json`",
+            f"holds a JSON {_json_type(data)}, not an object; expected the output of `terraform show -json`",
         )
     _check_format_version(path, data)
     if isinstance(data.get("resource_changes"), list) or isinstance(data.get("planned_values"), dict):
@@ -152,11 +155,10 @@ def _check_format_version(path: str, data: Mapping[str, Any]) -> None:
     if version is None:
         raise InputError(
             path,
-            "has no format_version, so it is not `terraform show -json` output "
-            "(tfcheck reads format 1.x)",
+            "has no format_version, so it is not `terraform show -json` output (tfcheck reads format 1.x)",
         )
     if not isinstance(version, str) or not version.split(".")[0].isdigit():
-        raise InputError(path, f"has a malformed format_version {_brief(version)}; expected \"1.x\"")
+        raise InputError(path, f'has a malformed format_version {_brief(version)}; expected "1.x"')
     if version.split(".")[0] != "1":
         raise InputError(
             path,

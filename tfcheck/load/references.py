@@ -4,6 +4,7 @@ For resources being created, ids are unknown; Terraform still records which obje
 expression refers to. This module walks those references through `count`/`for_each`
 instance keys, module input variables and module outputs, down to instance addresses.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -26,8 +27,15 @@ from tfcheck.load.steps import (
 )
 from tfcheck.model import Key, ModulePath, Ref, Unknown, format_key, module_prefix, sort_keys
 
-__all__ = ["Index", "PlanModule", "Place", "Resolver", "index_configuration", "instance_key",
-           "parse_reference"]
+__all__ = [
+    "Index",
+    "PlanModule",
+    "Place",
+    "Resolver",
+    "index_configuration",
+    "instance_key",
+    "parse_reference",
+]
 
 # A resource the configuration declares with zero instances (count = 0): a reference to
 # it contributes nothing, as in `try(aws_x.this[0].id, aws_x.other[0].id, "")`.
@@ -337,9 +345,9 @@ def _maximal_cached(refs: tuple[str, ...]) -> tuple[str, ...]:
     unique = list(dict.fromkeys(refs))
     ordered = sorted(unique)  # bisect, not all pairs: a hostile plan may list 10^5 references
     return tuple(
-        r for r in unique
-        if not _has_prefixed(ordered, r + ".") and not _has_prefixed(ordered, r + "[")
-        and r != "count.index"
+        r
+        for r in unique
+        if not _has_prefixed(ordered, r + ".") and not _has_prefixed(ordered, r + "[") and r != "count.index"
     )
 
 
@@ -347,5 +355,3 @@ def _has_prefixed(ordered: list[str], prefix: str) -> bool:
     """Does any string in the sorted list start with `prefix`? (the first one >= it would)"""
     i = bisect.bisect_left(ordered, prefix)
     return i < len(ordered) and ordered[i].startswith(prefix)
-
-

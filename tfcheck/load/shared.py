@@ -6,6 +6,7 @@ every instance with the same resources and instance keys (the module's layout), 
 the module prefix of the addresses it yields: it is resolved in the first such instance,
 and moved to the prefix of each other one.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,7 +22,9 @@ Finish = Callable[[Any, str], Any]
 class Shared:
     """The resolutions done so far, by (expression, layout, instance key if it matters, attribute)."""
 
-    def __init__(self, resolver: Resolver, module_resources: Mapping[ModulePath, Mapping[str, list[Key]]]) -> None:
+    def __init__(
+        self, resolver: Resolver, module_resources: Mapping[ModulePath, Mapping[str, list[Key]]]
+    ) -> None:
         self.resolver = resolver
         self.module_resources = module_resources  # module instance -> {"aws_x.name": [keys]}
         self.layouts: dict[ModulePath, tuple[int, str]] = {}  # module instance -> (layout, prefix)
@@ -62,9 +65,10 @@ def _kind(refs: tuple[str, ...]) -> tuple[bool, bool]:
     Variables, module outputs and each.value depend on more than the layout."""
     keyed, parsed = prepared(refs)  # the longest references: the others are their prefixes
     local = bool(refs) and all(
-        not steps or (steps[0] not in ("var", "module")
-                      and not (steps[0] == "each" and steps[1:2] == ["value"]))
-        for steps in parsed)
+        not steps
+        or (steps[0] not in ("var", "module") and not (steps[0] == "each" and steps[1:2] == ["value"]))
+        for steps in parsed
+    )
     return keyed, local
 
 
@@ -72,7 +76,7 @@ def relocated(value: Any, old: str, new: str) -> Any:
     """A value resolved in the module instance at prefix `old`, as the one at `new` resolves it
     (lists are new objects: instances never share one)."""
     if isinstance(value, Ref):
-        return Ref(new + value.address[len(old):], value.attr, value.how) if old != new else value
+        return Ref(new + value.address[len(old) :], value.attr, value.how) if old != new else value
     if isinstance(value, list):
         return [relocated(v, old, new) for v in value]
     if isinstance(value, Unknown) and value.refs and old != new:

@@ -1,6 +1,7 @@
 """Load stage helper: the steps of a configuration reference (`module.net.ids[0]`), and how
 index and attribute steps apply to a value already resolved (a Ref, a list of them, a map).
 """
+
 from __future__ import annotations
 
 import functools
@@ -130,8 +131,7 @@ def by_instance_key(value: Any, key: Key) -> Any:
         return value
     if isinstance(value, dict):  # each.key into a map; a count index never picks a map key
         return value[key] if isinstance(key, str) and key in value else value
-    if not isinstance(value, list) or not value or \
-            not all(isinstance(v, (Ref, str, Unknown)) for v in value):
+    if not isinstance(value, list) or not value or not all(isinstance(v, (Ref, str, Unknown)) for v in value):
         return value
     if isinstance(key, int):
         return _index(value, key) if key < len(value) else value

@@ -1,4 +1,5 @@
 """`tfcheck test`: a policy fixture case (`plan.json` + `expected.yaml`) against what the rules say."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,18 +27,14 @@ def run_case(case_dir: Path, policies: Sequence[Policy]) -> list[str]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise InputError(str(expected_path), f"cannot read the expectations: {e}") from None
     if not isinstance(expected, dict) or not isinstance(expected.get("results"), dict):
-        raise InputError(
-            str(expected_path), "must be a mapping with `results: {address: outcome}`"
-        )
+        raise InputError(str(expected_path), "must be a mapping with `results: {address: outcome}`")
     rule = expected.get("rule")
     known = rule_ids(policies)
     if rule is not None and rule not in known:
         return [f"rule {rule} is not among the loaded policies"]
     config = load_config(case_dir / expected["config"]) if expected.get("config") else Config()
     config.check_rules(known)
-    chosen = select(
-        policies, disabled=config.disabled, enabled=config.enabled, severity=config.severity
-    )
+    chosen = select(policies, disabled=config.disabled, enabled=config.enabled, severity=config.severity)
     if rule is not None:
         chosen = tuple(p for p in chosen if p.id == rule)
     plan = case_dir / "plan.json"

@@ -5,6 +5,7 @@ Every closure mirrors the matching `TreeInterpreter.visit_*` method of jmespath 
 `_equals`, ordering only between numbers or strings, field access through `.get`); a node type
 it does not know is handed to the interpreter itself, so results never differ, only speed does.
 """
+
 from __future__ import annotations
 
 import operator
@@ -19,6 +20,8 @@ Fn = Callable[[Any], Any]
 Test = Callable[[Any], bool]
 
 _ORDER = {"lt": operator.lt, "gt": operator.gt, "lte": operator.le, "gte": operator.ge}
+
+
 def _is_number(x: Any) -> bool:
     """A JSON number: Python's bool is an int, JMESPath's is not."""
     return not isinstance(x, bool) and isinstance(x, Number)

@@ -10,6 +10,7 @@ on the current item's own values, which JMESPath filters cannot name. The items 
 are remembered while an item is being checked, so that their unknown fields can make the
 result inconclusive rather than failed (policy/evaluate.py).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -132,7 +133,9 @@ class Functions(jfunc.Functions):
     def _func_in_vpc(self, vpc: str | None, collection: str) -> list[Any]:
         """The items of `collection` (subnets, endpoints, workloads, ...) in VPC `vpc`, by address."""
         if collection not in COLLECTIONS:
-            raise jexc.JMESPathError(f"in_vpc(): no collection {collection!r}; one of {', '.join(COLLECTIONS)}")
+            raise jexc.JMESPathError(
+                f"in_vpc(): no collection {collection!r}; one of {', '.join(COLLECTIONS)}"
+            )
         graph = _GRAPH.get()
         return _found(graph.in_vpc(vpc, collection)) if graph is not None else []
 
@@ -227,10 +230,13 @@ def compile_expression(source: str) -> Query:
     except jexc.IncompleteExpressionError:
         raise ExpressionError("invalid JMESPath: incomplete expression", len(source)) from None
     except jexc.ParseError as e:
-        raise ExpressionError(f"invalid JMESPath: {e.msg} (token {e.token_value!r})", e.lex_position) from None
+        raise ExpressionError(
+            f"invalid JMESPath: {e.msg} (token {e.token_value!r})", e.lex_position
+        ) from None
     names, calls = _names(parsed)
-    return Query(source, parsed, frozenset(fields), compiled, clause.holds, clause,
-                 names, bool(calls & CROSS))
+    return Query(
+        source, parsed, frozenset(fields), compiled, clause.holds, clause, names, bool(calls & CROSS)
+    )
 
 
 def _depth(node: Mapping[str, Any]) -> int:
@@ -280,7 +286,11 @@ def truthy(value: Any) -> bool:
 # The first child of these nodes is evaluated against the current value; the others
 # against what it produced (so their fields are not the item's).
 _CHAINS = {
-    "subexpression", "index_expression", "pipe", "projection", "value_projection",
+    "subexpression",
+    "index_expression",
+    "pipe",
+    "projection",
+    "value_projection",
     "filter_projection",
 }
 

@@ -1,4 +1,5 @@
 """Policy × graph → one Finding per rule × item: pass, fail or inconclusive (unknown never fails)."""
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,9 @@ def _evaluate(policies: Sequence[Policy], graph: Mapping[str, Any], plan: str | 
                 except JMESPathError:
                     finding = _check(policy, item, unknown, plan)  # raises the PolicyError
                 else:
-                    finding = (_passed(policy, item, plan) if passed
-                               else _result(policy, item, Outcome.FAIL, plan))
+                    finding = (
+                        _passed(policy, item, plan) if passed else _result(policy, item, Outcome.FAIL, plan)
+                    )
             if finding is not None:
                 results.append(finding)
     return results
@@ -59,8 +61,9 @@ def check(policy: Policy, item: Mapping[str, Any], *, plan: str | None = None) -
     return _check(policy, item, unknown_fields(item), plan)
 
 
-def _check_across(policy: Policy, item: Mapping[str, Any], unknown: Mapping[str, list[str]],
-                  plan: str | None) -> Finding | None:
+def _check_across(
+    policy: Policy, item: Mapping[str, Any], unknown: Mapping[str, list[str]], plan: str | None
+) -> Finding | None:
     """A rule that reads other items (item(), items(), in_vpc()): a failure, or a `where` that
     a cross-item read excluded, is inconclusive when an item it read has one of the fields the
     rule names unknown."""
@@ -71,11 +74,16 @@ def _check_across(policy: Policy, item: Mapping[str, Any], unknown: Mapping[str,
     if finding is None and (policy.where is None or not policy.where.cross):
         return None
     names = policy.assert_.names | (policy.where.names if policy.where is not None else frozenset())
-    reasons = tuple(dict.fromkeys(
-        f"{other.get('address', '?')}: {reason}" if key == ANY_FIELD
-        else f"{other.get('address', '?')}: {key}: {reason}"
-        for other in fetched for key, reason in sorted((other.get("unknown") or {}).items())
-        if key == ANY_FIELD or _TOP_FIELD.split(str(key), maxsplit=1)[0] in names))
+    reasons = tuple(
+        dict.fromkeys(
+            f"{other.get('address', '?')}: {reason}"
+            if key == ANY_FIELD
+            else f"{other.get('address', '?')}: {key}: {reason}"
+            for other in fetched
+            for key, reason in sorted((other.get("unknown") or {}).items())
+            if key == ANY_FIELD or _TOP_FIELD.split(str(key), maxsplit=1)[0] in names
+        )
+    )
     if not reasons:
         return finding
     return _result(policy, item, Outcome.INCONCLUSIVE, plan, reasons=reasons)
@@ -168,8 +176,18 @@ def _definite(clause: Clause, item: Any, unknown: Mapping[str, list[str]]) -> bo
 def _passed(policy: Policy, item: Mapping[str, Any], plan: str | None) -> Finding:
     """A pass, built directly: most results of a large plan are passes."""
     line = item.get("line")
-    return Finding(policy.id, policy.severity, str(item.get("address", "?")), "", "", Outcome.PASS,
-                   (), item.get("file"), line if isinstance(line, int) else None, plan)
+    return Finding(
+        policy.id,
+        policy.severity,
+        str(item.get("address", "?")),
+        "",
+        "",
+        Outcome.PASS,
+        (),
+        item.get("file"),
+        line if isinstance(line, int) else None,
+        plan,
+    )
 
 
 def _result(

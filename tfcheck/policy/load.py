@@ -1,4 +1,5 @@
 """Load policy files: YAML → schema check → JMESPath compiled once, all before any plan is read."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -79,7 +80,10 @@ def policy_files(directory: Path) -> list[Path]:
 
 
 def load_policies(
-    dirs: Sequence[str | Path] = (), *, builtin: bool = True, validate_builtin: bool = False,
+    dirs: Sequence[str | Path] = (),
+    *,
+    builtin: bool = True,
+    validate_builtin: bool = False,
     cache_dir: Path | None = None,
 ) -> tuple[Policy, ...]:
     """Built-in pack (schema-checked by the test suite, not at start-up) plus users' dirs."""
@@ -130,8 +134,7 @@ def load_policy_file(path: Path, *, validate: bool = True, cache_dir: Path | Non
     if validate:
         rule = doc.get("id") if isinstance(doc, dict) else None
         prefix = f"rule {rule}: " if isinstance(rule, str) else ""
-        check_schema(SCHEMA_FILE, str(path), text, doc, error=PolicyError, prefix=prefix,
-                     cache_dir=cache_dir)
+        check_schema(SCHEMA_FILE, str(path), text, doc, error=PolicyError, prefix=prefix, cache_dir=cache_dir)
     return _build(path, text, doc)
 
 
@@ -250,17 +253,34 @@ def select(
 
 
 # How a rule's help text names what a placeholder stands for, when no item is at hand.
-_SUBJECT = {"endpoints": "the endpoint", "workloads": "the workload", "route_tables": "the route table",
-            "subnets": "the subnet", "vpcs": "the VPC", "tgw_attachments": "the attachment",
-            "security_groups": "the security group", "nat_gateways": "the NAT gateway"}
-_WORDS = {"service": "<service>", "vpc": "its VPC", "azs": "its AZs", "region": "the endpoint's Region",
-          "vpc_region": "", "unreachable": "the services it cannot reach",
-          "missing_workload_azs": "the workload AZs it misses", "subnets": "its subnets",
-          "security_groups": "its security groups", "service_name": "the service name",
-          "nat_gateway_candidates": "each service that rides the NAT gateway",
-          "unassociated_route_tables": "the private route tables it misses",
-          "dhcp_options": "the VPC's DHCP options", "egress_target": "the internet",
-          "route_table": "of the subnet", "kind": "the workload kind"}
+_SUBJECT = {
+    "endpoints": "the endpoint",
+    "workloads": "the workload",
+    "route_tables": "the route table",
+    "subnets": "the subnet",
+    "vpcs": "the VPC",
+    "tgw_attachments": "the attachment",
+    "security_groups": "the security group",
+    "nat_gateways": "the NAT gateway",
+}
+_WORDS = {
+    "service": "<service>",
+    "vpc": "its VPC",
+    "azs": "its AZs",
+    "region": "the endpoint's Region",
+    "vpc_region": "",
+    "unreachable": "the services it cannot reach",
+    "missing_workload_azs": "the workload AZs it misses",
+    "subnets": "its subnets",
+    "security_groups": "its security groups",
+    "service_name": "the service name",
+    "nat_gateway_candidates": "each service that rides the NAT gateway",
+    "unassociated_route_tables": "the private route tables it misses",
+    "dhcp_options": "the VPC's DHCP options",
+    "egress_target": "the internet",
+    "route_table": "of the subnet",
+    "kind": "the workload kind",
+}
 _SLOT = {"vpc_region": "<region>", "region": "<region>", "service": "<service>"}
 
 
@@ -268,6 +288,7 @@ def guidance(source: str, resource: str) -> str:
     """A message or fix template as general guidance: each `{placeholder}` in words
     (`{address}` → "the endpoint"; inside a dotted name a slot: `com.amazonaws.<region>...`),
     `{{`/`}}` as braces; for rule catalogues (SARIF help), where no item fills them in."""
+
     def words(match: re.Match[str]) -> str:
         text = match.group(0)
         if text in ("{{", "}}"):
@@ -278,7 +299,7 @@ def guidance(source: str, resource: str) -> str:
         if name == "address":
             return _SUBJECT.get(resource, "the resource")
         name = name.rsplit(".", 1)[-1] if "(" in name else name
-        before, after = source[match.start() - 1: match.start()], source[match.end(): match.end() + 1]
+        before, after = source[match.start() - 1 : match.start()], source[match.end() : match.end() + 1]
         if "." in (before, after) or before == after == '"':
             return _SLOT.get(name, f"<{name}>")
         return _WORDS.get(name, "its " + name.replace("_", " "))

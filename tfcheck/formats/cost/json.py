@@ -1,4 +1,5 @@
 """The `tfcheck cost` document as JSON: the contract in cost/schema.py."""
+
 from __future__ import annotations
 
 import json

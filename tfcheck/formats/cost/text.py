@@ -1,4 +1,5 @@
 """Report stage: the `tfcheck cost` document as plain text for a terminal (pure function)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -9,14 +10,21 @@ from tfcheck.formats.escape import block
 
 Doc = Mapping[str, Any]
 VIA = {
-    "nat": "NAT gateway", "gateway_endpoint": "gateway endpoint",
-    "interface_endpoint_same_az": "interface endpoint", "interface_endpoint_other_az":
-    "interface endpoint (other AZ)", "igw": "internet gateway", "other": "other egress",
-    "none": "no path", "unknown": "unknown path",
+    "nat": "NAT gateway",
+    "gateway_endpoint": "gateway endpoint",
+    "interface_endpoint_same_az": "interface endpoint",
+    "interface_endpoint_other_az": "interface endpoint (other AZ)",
+    "igw": "internet gateway",
+    "other": "other egress",
+    "none": "no path",
+    "unknown": "unknown path",
 }
 READY = {"yes": "yes", "after_endpoints": "yes, after adding endpoints", "no": "no", "unknown": "unknown"}
-KIND_NAMES = {"nat_gateway": "NAT gateways", "interface_endpoint": "interface endpoints",
-              "gateway_endpoint": "gateway endpoints"}
+KIND_NAMES = {
+    "nat_gateway": "NAT gateways",
+    "interface_endpoint": "interface endpoints",
+    "gateway_endpoint": "gateway endpoints",
+}
 UNITS = {"nat_gateway": "", "interface_endpoint": " endpoint-AZs", "gateway_endpoint": ""}
 
 
@@ -42,8 +50,10 @@ def subtotal_text(entry: Doc, traffic_included: bool) -> str:
     if fixed is None:
         return f"{name}: {entry['resources']}, not priced"
     if entry["hourly"] is not None and entry["units"] is not None and not entry["not_priced"]:
-        text = (f"{name}: fixed {entry['units']}{UNITS[kind]} × {entry['hours']} h × ${entry['hourly']} = "
-                f"{usd(fixed)}")
+        text = (
+            f"{name}: fixed {entry['units']}{UNITS[kind]} × {entry['hours']} h × ${entry['hourly']} = "
+            f"{usd(fixed)}"
+        )
     else:
         text = f"{name}: fixed {usd(fixed)}"
     if traffic_included:
@@ -62,8 +72,11 @@ def total_text(part: Doc) -> str:
         return "not priced"
     missing = len(part.get("not_priced") or ())
     if part.get("partial"):
-        return f"{usd(total)} (partial: {missing} item{'s' * (missing != 1)} not priced)" if missing else \
-            f"{usd(total)} (partial)"
+        return (
+            f"{usd(total)} (partial: {missing} item{'s' * (missing != 1)} not priced)"
+            if missing
+            else f"{usd(total)} (partial)"
+        )
     return usd(total)
 
 
@@ -118,8 +131,7 @@ def path_text(row: Doc) -> str:
 
 def render(doc: Doc) -> str:
     hours = doc["hours_per_month"]
-    out = [f"tfcheck cost: monthly USD, {hours} h/month, AWS list prices "
-           "(dates and sources: --format json)"]
+    out = [f"tfcheck cost: monthly USD, {hours} h/month, AWS list prices (dates and sources: --format json)"]
     if doc["traffic_included"]:
         out.append(f"Traffic: from {doc['usage_file']}")
     else:
@@ -147,14 +159,18 @@ def render(doc: Doc) -> str:
         out += [f"Total: {total_text(totals)}{'/month' * (totals['total_monthly'] is not None)}"]
         if totals["delta_monthly"] is not None:
             after = str(Decimal(totals["before_monthly"]) + Decimal(totals["delta_monthly"]))
-            out.append(f"Change over the update plans: "
-                       f"{delta(totals['before_monthly'], after, totals['delta_monthly'])}")
+            out.append(
+                f"Change over the update plans: "
+                f"{delta(totals['before_monthly'], after, totals['delta_monthly'])}"
+            )
     return block("\n".join(out) + "\n")  # values inert (escape.py)
 
 
 def _vpc(vpc: Doc, hours: int, tier_rate: str, update: bool, traffic: bool) -> list[str]:
-    out = [f"  VPC {vpc['address']} ({vpc['region'] or 'Region unknown'})",
-           "    After apply" if update else "    Today"]
+    out = [
+        f"  VPC {vpc['address']} ({vpc['region'] or 'Region unknown'})",
+        "    After apply" if update else "    Today",
+    ]
     if vpc.get("unpriced_reason"):
         out.append(f"      not priced: {vpc['unpriced_reason']}")
     width = max([len(line["resource"]) for line in vpc["lines"]] + [10])
@@ -165,11 +181,15 @@ def _vpc(vpc: Doc, hours: int, tier_rate: str, update: bool, traffic: bool) -> l
         out.append("      nothing billed (no NAT gateway or VPC endpoint)")
     total = f"      {'total':<{width}}  {total_text(vpc):>12}"
     if vpc["delta_monthly"] is not None:
-        total += f"  before → after: {delta(vpc['before_monthly'], vpc['total_monthly'], vpc['delta_monthly'])}"
+        total += (
+            f"  before → after: {delta(vpc['before_monthly'], vpc['total_monthly'], vpc['delta_monthly'])}"
+        )
     out.append(total)
     out += [f"      {subtotal_text(entry, traffic)}" for entry in vpc.get("subtotals") or ()]
     if vpc.get("priced", True):
-        out += [f"      not priced: {item['resource']}: {item['reason']}" for item in vpc.get("not_priced") or ()]
+        out += [
+            f"      not priced: {item['resource']}: {item['reason']}" for item in vpc.get("not_priced") or ()
+        ]
     for note in vpc["notes"]:
         out.append(f"      note: {note}")
     if vpc.get("services"):
@@ -191,8 +211,11 @@ def _service(row: Doc) -> list[str]:
     if alt:
         where = f" in {', '.join(alt['azs'])}" if alt["azs"] else ""
         name = alt["existing"] or alt["kind"].replace("_", " ") + where
-        price = (f"+{usd(alt['added_fixed_monthly'])}/month fixed + ${alt['per_gb']}/GB"
-                 if alt["per_gb"] is not None else "not priced")
+        price = (
+            f"+{usd(alt['added_fixed_monthly'])}/month fixed + ${alt['per_gb']}/GB"
+            if alt["per_gb"] is not None
+            else "not priced"
+        )
         if alt["monthly"] is not None:
             price += f" = {usd(alt['monthly'])}/month"
         out.append(f"        alternative: {name}: {price}")
@@ -211,12 +234,16 @@ def _nat(nat: Doc) -> list[str]:
         out.append(f"      internet: {blocker['workload']} → {', '.join(blocker['destinations'])}")
     for ep in nat["endpoints_needed"]:
         fixed = ep["added_fixed_monthly"]
-        out.append(f"      endpoint for {ep['service']}: {ep['action']} "
-                   f"({'+' + usd(fixed) + '/month fixed' if fixed is not None else 'fixed charge not priced'})")
+        out.append(
+            f"      endpoint for {ep['service']}: {ep['action']} "
+            f"({'+' + usd(fixed) + '/month fixed' if fixed is not None else 'fixed charge not priced'})"
+        )
     free = nat["nat_free_monthly"]
     if free is not None:
         label = "NAT-free design" if nat["ready"] != "no" else "NAT-free design (not possible, see above)"
-        out.append(f"      {label}: {usd(free)}/month vs {usd(nat['today_monthly'])} today "
-                   f"(saves {usd(nat['saving_monthly'])})")
+        out.append(
+            f"      {label}: {usd(free)}/month vs {usd(nat['today_monthly'])} today "
+            f"(saves {usd(nat['saving_monthly'])})"
+        )
     out += [f"      note: {note}" for note in nat["notes"]]
     return out

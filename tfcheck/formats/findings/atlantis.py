@@ -10,6 +10,7 @@ exceptions`, which Atlantis quotes in its comment); a passing run never writes t
 and lists what did not block by rule, address and title only (messages may contain it).
 What blocks is the run's gate: --fail-on, --strict and --fail-on-new.
 """
+
 from __future__ import annotations
 
 from tfcheck.findings import INTRODUCED, Finding, Gate, Report
@@ -22,47 +23,58 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     gate = report.gate or Gate()
     blocking = gate.blocking(report)
     ids = {id(f) for f in blocking}
-    rest = sorted((f for f in report.failed + report.inconclusive if id(f) not in ids),
-                  key=lambda f: (f.outcome.value != "fail", -f.severity.rank, f.sort_key()))
+    rest = sorted(
+        (f for f in report.failed + report.inconclusive if id(f) not in ids),
+        key=lambda f: (f.outcome.value != "fail", -f.severity.rank, f.sort_key()),
+    )
     titles = {r.id: r.title for r in report.rule_info}
     lines: list[str] = []
     if blocking:
         for f in sorted(blocking, key=lambda f: (-f.severity.rank, f.sort_key())):
             text = f.message + (f" Fix: {f.remediation}" if f.remediation else "")
             lines.append(f"FAIL - {_where(f)} - {f.rule_id} - {f.address}{_new(f)}: {_line(text)}")
-        lines += [f"WARN - {_where(f)} - {f.rule_id} - {f.address}{_new(f)}: {_line(f.message)}"
-                  for f in rest]
+        lines += [
+            f"WARN - {_where(f)} - {f.rule_id} - {f.address}{_new(f)}: {_line(f.message)}" for f in rest
+        ]
         lines += _notes(report)
         lines.append(summary(len(report.results), len(report.passed), len(rest), len(blocking)))
     else:
         s = report.summary()
-        lines.append(f"tfcheck: nothing blocks ({_threshold(gate)}): {s['checks']} checks, "
-                     f"{s['passed']} passed, {len(rest)} not blocking")
-        lines += [f"WARN - {_where(f)} - {f.rule_id} - {f.address}{_new(f)}: {_line(_what(f, titles))}"
-                  for f in rest]
+        lines.append(
+            f"tfcheck: nothing blocks ({_threshold(gate)}): {s['checks']} checks, "
+            f"{s['passed']} passed, {len(rest)} not blocking"
+        )
+        lines += [
+            f"WARN - {_where(f)} - {f.rule_id} - {f.address}{_new(f)}: {_line(_what(f, titles))}"
+            for f in rest
+        ]
         lines += _notes(report)
     return "\n".join(lines) + "\n"
 
 
 def error_output(path: str, message: str) -> str:
     """A run that could not check its input fails its policy set, visibly."""
-    return (f"FAIL - {POLICY_SET} - input - {path}: {_line(message)}\n"
-            f"{summary(0, 0, 0, 1)}\n")
+    return f"FAIL - {POLICY_SET} - input - {path}: {_line(message)}\n{summary(0, 0, 0, 1)}\n"
 
 
 def summary(tests: int, passed: int, warnings: int, failures: int) -> str:
     """Conftest's summary line, the one Atlantis quotes per policy set."""
+
     def n(count: int, noun: str) -> str:
         return f"{count} {noun}{'' if count == 1 else 's'}"
 
-    return (f"{n(tests, 'test')}, {passed} passed, {n(warnings, 'warning')}, "
-            f"{n(failures, 'failure')}, 0 exceptions")
+    return (
+        f"{n(tests, 'test')}, {passed} passed, {n(warnings, 'warning')}, "
+        f"{n(failures, 'failure')}, 0 exceptions"
+    )
 
 
 def _notes(report: Report) -> list[str]:
     """What an update plan changes, then the run's warnings; never the first line."""
-    out = [f"NOTE - {c.plan or POLICY_SET} - what this change does: {_line('; '.join(sentences(c)))}"
-           for c in report.changes]
+    out = [
+        f"NOTE - {c.plan or POLICY_SET} - what this change does: {_line('; '.join(sentences(c)))}"
+        for c in report.changes
+    ]
     return out + [f"NOTE - {POLICY_SET} - {_line(note)}" for note in report.notes]
 
 

@@ -4,6 +4,7 @@ A table of monthly totals per plan and VPC (before → after and the change for 
 one line per VPC whose NAT gateways can go, and where the figures come from; cut to a fixed
 budget so it never crowds out the findings.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -26,8 +27,12 @@ def section(cost: Doc, budget: int) -> str:
     update = any(p["update"] for p in plans if p["error"] is None)
     names = (["Plan"] if multi else []) + ["VPC"]
     money = ["Before", "After", "Change"] if update else ["Monthly"]
-    rows = [_row(p, vpc, multi, update, cost["traffic_included"]) for p in plans if p["error"] is None
-            for vpc in [*p["vpcs"], *({**gone, "removed": True} for gone in p["removed_vpcs"])]]
+    rows = [
+        _row(p, vpc, multi, update, cost["traffic_included"])
+        for p in plans
+        if p["error"] is None
+        for vpc in [*p["vpcs"], *({**gone, "removed": True} for gone in p["removed_vpcs"])]
+    ]
     extras = [line for p in plans for line in _extras(p, multi)]
     head = [HEADING, ""]
     if rows:
@@ -66,17 +71,25 @@ def _row(plan: Doc, vpc: Doc, multi: bool, update: bool, traffic: bool) -> str:
         after, change = "$0.00 (removed)", None if before is None else str(-Decimal(before))
     else:
         after, before, change = _with_traffic(vpc, traffic), vpc["before_monthly"], vpc["delta_monthly"]
-    cells += [_money(before), after, f"**{_change(change)}**" if change is not None else "—"] if update else [after]
+    cells += (
+        [_money(before), after, f"**{_change(change)}**" if change is not None else "—"]
+        if update
+        else [after]
+    )
     return "| " + " | ".join(cells) + " |"
 
 
 def _total_row(totals: Doc, multi: bool, update: bool) -> str:
     label = "**Total (partial)**" if totals.get("partial") else "**Total**"
-    cells = ([label, ""] if multi else [label])
+    cells = [label, ""] if multi else [label]
     after = f"**{_money(totals['total_monthly'])}**"
     if update:
         change = totals["delta_monthly"]
-        cells += [_money(totals["before_monthly"]), after, f"**{_change(change)}**" if change is not None else "—"]
+        cells += [
+            _money(totals["before_monthly"]),
+            after,
+            f"**{_change(change)}**" if change is not None else "—",
+        ]
     else:
         cells.append(after)
     return "| " + " | ".join(cells) + " |"
@@ -90,13 +103,17 @@ def _extras(plan: Doc, multi: bool) -> Sequence[str]:
     out = []
     for vpc in plan["vpcs"]:  # a Region without prices: one line for the VPC, not one per resource
         if vpc.get("unpriced_reason"):
-            out.append(f"> ⚠️ {_code(vpc['address'])}{where} not priced (left out of the total): "
-                       f"{_inline(vpc['unpriced_reason'])}")
+            out.append(
+                f"> ⚠️ {_code(vpc['address'])}{where} not priced (left out of the total): "
+                f"{_inline(vpc['unpriced_reason'])}"
+            )
     unpriced = {vpc["address"] for vpc in plan["vpcs"] if vpc.get("unpriced_reason")}
     for item in plan.get("not_priced") or ():
         if item["vpc"] not in unpriced:
-            out.append(f"> ⚠️ {_code(item['resource'])}{where} not priced (left out of the total): "
-                       f"{_inline(item['reason'])}")
+            out.append(
+                f"> ⚠️ {_code(item['resource'])}{where} not priced (left out of the total): "
+                f"{_inline(item['reason'])}"
+            )
     for vpc in plan["vpcs"]:
         ready = vpc.get("nat_ready")
         if ready not in ("yes", "after_endpoints"):
@@ -105,8 +122,11 @@ def _extras(plan: Doc, multi: bool) -> Sequence[str]:
         saving = vpc.get("nat_saving_monthly")
         if saving is not None:
             amount = Decimal(saving)
-            line += (f"; a NAT-free design saves {usd(saving)}/month" if amount >= 0
-                     else f"; a NAT-free design costs {usd(str(-amount))}/month more")
+            line += (
+                f"; a NAT-free design saves {usd(saving)}/month"
+                if amount >= 0
+                else f"; a NAT-free design costs {usd(str(-amount))}/month more"
+            )
         out.append(line + ".")
     return out
 
@@ -115,8 +135,10 @@ def _footer(cost: Doc) -> str:
     basis = f"USD, AWS list prices, {cost['hours_per_month']} h/month"
     if cost["traffic_included"]:
         return f"<sub>{basis}; traffic from {_code(cost['usage_file'])}. Line by line: `tfcheck cost`.</sub>"
-    return (f"<sub>{basis}; fixed charges only, traffic not included (no `--usage` file). "
-            "Line by line: `tfcheck cost`.</sub>")
+    return (
+        f"<sub>{basis}; fixed charges only, traffic not included (no `--usage` file). "
+        "Line by line: `tfcheck cost`.</sub>"
+    )
 
 
 def _with_traffic(vpc: Doc, traffic: bool) -> str:

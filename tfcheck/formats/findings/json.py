@@ -1,4 +1,5 @@
 """JSON report: failed checks and inconclusive ones apart, plus the Report's counts (schema v1)."""
+
 from __future__ import annotations
 
 import json
@@ -20,12 +21,11 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     if report.suppressed:  # kept visible with their reason; they do not set the exit code
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]
     if report.changes:  # update plans: introduced/resolved/unchanged and reachability lost
-        doc["changes"] = [{**c.to_dict(), "resolved_findings": [f.to_dict() for f in c.resolved]}
-                          for c in report.changes]
+        doc["changes"] = [
+            {**c.to_dict(), "resolved_findings": [f.to_dict() for f in c.resolved]} for c in report.changes
+        ]
     if report.notes:
         doc["notes"] = list(report.notes)
     if verbose:
-        doc["passed"] = [
-            {"rule_id": f.rule_id, "address": f.address, "plan": f.plan} for f in report.passed
-        ]
+        doc["passed"] = [{"rule_id": f.rule_id, "address": f.address, "plan": f.plan} for f in report.passed]
     return json.dumps(doc, indent=2) + "\n"

@@ -7,6 +7,7 @@ name; failure, skipped): where a finding's resource is declared goes in its suit
 `<properties>`, one `<property name="RULE ADDRESS" value="FILE:LINE">` per located case,
 and in the failure text.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,11 @@ def _suite(name: str, results: Iterable[Finding]) -> ET.Element:
         counts["tests"] += 1
         if f.suppressed is not None:
             counts["skipped"] += 1
-            ET.SubElement(case, "skipped", message=_text(
-                f"suppressed ({f.suppressed.kind}): {f.suppressed.justification}"))
+            ET.SubElement(
+                case,
+                "skipped",
+                message=_text(f"suppressed ({f.suppressed.kind}): {f.suppressed.justification}"),
+            )
         elif f.outcome is Outcome.FAIL:
             counts["failures"] += 1
             failure = ET.SubElement(case, "failure", type=f.severity.value, message=_text(f.message))

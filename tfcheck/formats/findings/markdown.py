@@ -7,6 +7,7 @@ budget, and the last line says what was left out. The cost section (when Report.
 set) sits under the findings table in a small fixed budget of its own, cut before anything
 else: at most COST_MAX characters and a tenth of what the summary left.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -50,28 +51,45 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, budget
     out.left -= len(cost) + 1 if cost else 0  # set aside before the table takes its share
     header = (["Change"] if changed else []) + ["Severity", "Rule", "Resource", "Message"]
     pages = {r.id: r.page for r in report.rule_info if r.page}  # built-in rules link their page
-    rows_left = _table(out, header + (["Plan"] if multi else []),
-                       [_finding_row(f, multi, changed, pages) for f in failed], cap=int(out.left * share))
+    rows_left = _table(
+        out,
+        header + (["Plan"] if multi else []),
+        [_finding_row(f, multi, changed, pages) for f in failed],
+        cap=int(out.left * share),
+    )
     if cost:
         out.left += len(cost) + 1
         out.force(cost)
     diagrams_left = _diagrams(out, report)
-    undecided_left = _details(out, f"{len(report.inconclusive)} inconclusive (undecided before apply)",
-                              ["Rule", "Resource", "Unknown"],
-                              [[_cell(f.rule_id), _code(f.address), _cell("; ".join(f.reasons) or f.message)]
-                               for f in report.inconclusive])
-    suppressed_left = _details(out, f"{len(report.suppressed)} suppressed", ["Rule", "Resource", "Why"],
-                               [[_cell(f.rule_id), _code(f.address), _cell(_why(f))] for f in report.suppressed])
+    undecided_left = _details(
+        out,
+        f"{len(report.inconclusive)} inconclusive (undecided before apply)",
+        ["Rule", "Resource", "Unknown"],
+        [
+            [_cell(f.rule_id), _code(f.address), _cell("; ".join(f.reasons) or f.message)]
+            for f in report.inconclusive
+        ],
+    )
+    suppressed_left = _details(
+        out,
+        f"{len(report.suppressed)} suppressed",
+        ["Rule", "Resource", "Why"],
+        [[_cell(f.rule_id), _code(f.address), _cell(_why(f))] for f in report.suppressed],
+    )
     cut = [
-        (rows_left, "finding"), (diagrams_left, "VPC diagram"),
-        (undecided_left, "inconclusive result"), (suppressed_left, "suppressed result"),
+        (rows_left, "finding"),
+        (diagrams_left, "VPC diagram"),
+        (undecided_left, "inconclusive result"),
+        (suppressed_left, "suppressed result"),
     ]
     omitted = [f"{n} more {noun}{'' if n == 1 else 's'}" for n, noun in cut if n]
     if report.cost and not cost:
         omitted.insert(0, "the cost section")
     if omitted:
-        out.force(f"_… {', '.join(omitted)} omitted to stay under GitHub's comment size limit; "
-                  "the JSON and SARIF reports have everything._\n")
+        out.force(
+            f"_… {', '.join(omitted)} omitted to stay under GitHub's comment size limit; "
+            "the JSON and SARIF reports have everything._\n"
+        )
     return guard("\n".join(out.parts))
 
 
@@ -162,7 +180,10 @@ def _diagrams(out: _Out, report: Report) -> int:
             text, note = diagram(part), " (resources with findings and their neighbours)"
             if not fits(part, text, DIAGRAM_MAX):  # ... or counts per AZ and kind, problems spelled out
                 part = view.summary(view.highlight)
-                text, note = diagram(part), " (summarised: counts per AZ and kind; resources with findings named)"
+                text, note = (
+                    diagram(part),
+                    " (summarised: counts per AZ and kind; resources with findings named)",
+                )
             if not fits(part, text, DIAGRAM_MAX):  # ... or the problems alone
                 part = view.focus(view.highlight, neighbours=False)
                 text, note = diagram(part), " (only resources with findings)"
@@ -197,8 +218,9 @@ def _change(change: Change, multi: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _finding_row(f: Finding, multi: bool, changed: bool = False,
-                 pages: Mapping[str, str] | None = None) -> list[str]:
+def _finding_row(
+    f: Finding, multi: bool, changed: bool = False, pages: Mapping[str, str] | None = None
+) -> list[str]:
     label = f"**{f.severity.value}**" if f.severity is Severity.ERROR else f.severity.value
     resource = _code(f.address)
     if f.file:

@@ -10,6 +10,7 @@ Rules carry what code scanning ranks alerts by (docs.github.com, "SARIF support 
 scanning"): `security-severity` (0-10; 7.0+ shows as high, 4.0+ medium), `precision`,
 and tags including `security`. No timestamps: the same input gives byte-identical output.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,10 +34,28 @@ SECURITY_SEVERITY = {Severity.ERROR: "7.5", Severity.WARNING: "5.0", Severity.IN
 # How often a failing result is a real problem. Rules that read one resource's own settings
 # are very-high; rules that also infer workloads' needs, AZs or paths are high (a need can
 # be declared that tfcheck cannot see); unknown (user) rules medium.
-PRECISION_VERY_HIGH = frozenset({"VPCE001", "VPCE002", "VPCE004", "VPCE005", "VPCE010", "VPCE011",
-                                 "VPCE013", "VPCE015", "VPCE024", "VPCE025"})
-TAGS = {"endpoints": "privatelink", "workloads": "reachability", "route_tables": "routing",
-        "subnets": "routing", "tgw_attachments": "transit-gateway", "vpcs": "dns"}
+PRECISION_VERY_HIGH = frozenset(
+    {
+        "VPCE001",
+        "VPCE002",
+        "VPCE004",
+        "VPCE005",
+        "VPCE010",
+        "VPCE011",
+        "VPCE013",
+        "VPCE015",
+        "VPCE024",
+        "VPCE025",
+    }
+)
+TAGS = {
+    "endpoints": "privatelink",
+    "workloads": "reachability",
+    "route_tables": "routing",
+    "subnets": "routing",
+    "tgw_attachments": "transit-gateway",
+    "vpcs": "dns",
+}
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
@@ -49,12 +68,14 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     ]
     run: dict[str, Any] = {
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
-        "tool": {"driver": {
-            "name": "tfcheck",
-            "version": __version__,
-            "semanticVersion": __version__,
-            "rules": [_rule(r) for r in rules],
-        }},
+        "tool": {
+            "driver": {
+                "name": "tfcheck",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_rule(r) for r in rules],
+            }
+        },
         "invocations": [_invocation(report)],
         "results": results,
     }
@@ -124,11 +145,13 @@ def _result(f: Finding, index: dict[str, int], base: tuple[str, str] | None) -> 
     digest = hashlib.sha256(f"{f.rule_id}\0{f.address}".encode()).hexdigest()
     out["partialFingerprints"] = {FINGERPRINT: digest}
     if f.suppressed is not None:
-        out["suppressions"] = [{
-            "kind": f.suppressed.kind,
-            "status": "accepted",
-            "justification": f.suppressed.justification,
-        }]
+        out["suppressions"] = [
+            {
+                "kind": f.suppressed.kind,
+                "status": "accepted",
+                "justification": f.suppressed.justification,
+            }
+        ]
     props: dict[str, Any] = {"address": f.address, "severity": f.severity.value, "outcome": f.outcome.value}
     if f.plan:
         props["plan"] = f.plan
@@ -164,7 +187,9 @@ def artifact_uri(path: str, base: tuple[str, str] | None = None) -> str:
     if base is not None:
         root, cwd = (b.replace("\\", "/") for b in base)
         full = posixpath.normpath(posix if absolute else posixpath.join(cwd, posix))
-        inside = posixpath.relpath(full, root) if full.startswith(root.rstrip("/") + "/") or full == root else None
+        inside = (
+            posixpath.relpath(full, root) if full.startswith(root.rstrip("/") + "/") or full == root else None
+        )
         posix = inside if inside is not None else posixpath.basename(full)
     elif absolute:
         posix = posixpath.basename(posix)
@@ -187,4 +212,3 @@ def _invocation(report: Report) -> dict[str, Any]:
             {"level": "warning", "message": {"text": note}} for note in report.notes
         ]
     return invocation
-

@@ -1,4 +1,5 @@
 """Text report for terminals and CI logs: failures grouped by resource, inconclusive apart, one summary line."""
+
 from __future__ import annotations
 
 import itertools
@@ -49,10 +50,16 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     if verbose:
         for read in report.inputs():
             how = {"plan": "the plan alone", "state": "the state alone", "hcl": "HCL source"}.get(
-                str(read["mode"]), terminal(f"{read['mode']} from {read['source']}"))
+                str(read["mode"]), terminal(f"{read['mode']} from {read['source']}")
+            )
             edges = read["edges"] or {}
-            lines.append(paint("dim", f"{read['plan']}: read {how}; {edges.get('resolved', 0)} edges "
-                                      f"resolved, {edges.get('unknown', 0)} unknown"))
+            lines.append(
+                paint(
+                    "dim",
+                    f"{read['plan']}: read {how}; {edges.get('resolved', 0)} edges "
+                    f"resolved, {edges.get('unknown', 0)} unknown",
+                )
+            )
     if lines and lines[-1]:
         lines.append("")
     lines.append(summary_line(report, paint))

@@ -1,13 +1,19 @@
 """Graphviz DOT of the network (`tfcheck graph --format dot | dot -Tsvg`): one cluster per VPC
 and per AZ, the same nodes and edges as the Mermaid diagram."""
+
 from __future__ import annotations
 
 from tfcheck.formats.graph.network import View, build_view
 from tfcheck.graph.model import Graph
 
 _SHAPES = {
-    "subnet": "box", "route_table": "box3d", "endpoint": "hexagon", "nat": "octagon",
-    "igw": "doubleoctagon", "tgw": "octagon", "workload": "ellipse",
+    "subnet": "box",
+    "route_table": "box3d",
+    "endpoint": "hexagon",
+    "nat": "octagon",
+    "igw": "doubleoctagon",
+    "tgw": "octagon",
+    "workload": "ellipse",
 }
 _FILL = {"error": "#ffe3e3", "warning": "#fff3bf", "info": "#e7f5ff", "inconclusive": "#f1f3f5"}
 
@@ -17,8 +23,12 @@ def render(graph: Graph) -> str:
 
 
 def diagram(view: View) -> str:
-    lines = ["digraph network {", '  graph [rankdir=LR, fontname="Helvetica"];', '  node [fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=9];']
+    lines = [
+        "digraph network {",
+        '  graph [rankdir=LR, fontname="Helvetica"];',
+        '  node [fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     _clusters(view, None, "  ", lines)
     for edge in view.edges:
         attrs = []

@@ -1,4 +1,5 @@
 """The graph itself as JSON (`tfcheck graph --format json`): the contract in graph/schema.json."""
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ per-VPC diagrams): AZs → subnets → route tables/NAT, endpoints with their EN
 Every label is quoted and entity-escaped (`"` → #quot;) and every id is generated
 (`n12`, `c3`), so no address or tag value can break the diagram's syntax.
 """
+
 from __future__ import annotations
 
 from tfcheck.formats.escape import strip_ansi, terminal

@@ -1,5 +1,6 @@
 """A drawable view of the network graph (VPC → AZ → subnet, route tables, gateways, endpoints
 and their ENIs, workloads) that the Mermaid and DOT renderers share."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,11 +62,11 @@ class View:
                 used.add(cluster)
                 cluster = parents.get(cluster)
         return View(
-            [c for c in self.clusters if c.id in used], nodes,
+            [c for c in self.clusters if c.id in used],
+            nodes,
             [e for e in self.edges if e.source in near and e.target in near],
             {k: v for k, v in self.highlight.items() if k in near},
         )
-
 
     def summary(self, keep: Iterable[str] = ()) -> View:
         """Past Mermaid's limits: the nodes of each cluster counted per kind ("14 subnets"),
@@ -85,20 +86,35 @@ class View:
             gid = f"g{i}"
             for n in members:
                 group[n.id] = gid
-            label = members[0].lines if len(members) == 1 else (f"{len(members)} {_PLURAL.get(kind, kind + 's')}",)
+            label = (
+                members[0].lines
+                if len(members) == 1
+                else (f"{len(members)} {_PLURAL.get(kind, kind + 's')}",)
+            )
             nodes.append(Node(gid, members[0].address if len(members) == 1 else "", kind, label, cluster))
         merged: dict[tuple[str, str], list[Arrow]] = {}
         for e in self.edges:
             a, b = group[e.source], group[e.target]
             if a != b:
                 merged.setdefault((a, b), []).append(e)
-        edges = [Arrow(a, b, (es[0].label if len(es) == 1 else f"×{len(es)}"), all(x.dotted for x in es))
-                 for (a, b), es in merged.items()]
-        return View(list(self.clusters), nodes, edges, {k: v for k, v in self.highlight.items() if k in wanted})
+        edges = [
+            Arrow(a, b, (es[0].label if len(es) == 1 else f"×{len(es)}"), all(x.dotted for x in es))
+            for (a, b), es in merged.items()
+        ]
+        return View(
+            list(self.clusters), nodes, edges, {k: v for k, v in self.highlight.items() if k in wanted}
+        )
 
 
-_PLURAL = {"subnet": "subnets", "route_table": "route tables", "endpoint": "endpoints", "nat": "NAT gateways",
-           "igw": "internet gateways", "tgw": "transit gateway attachments", "workload": "workloads"}
+_PLURAL = {
+    "subnet": "subnets",
+    "route_table": "route tables",
+    "endpoint": "endpoints",
+    "nat": "NAT gateways",
+    "igw": "internet gateways",
+    "tgw": "transit gateway attachments",
+    "workload": "workloads",
+}
 
 
 def vpc_of(graph: Graph, address: str) -> str | None:
@@ -112,8 +128,9 @@ def vpc_of(graph: Graph, address: str) -> str | None:
     return vpc if isinstance(vpc, str) else None
 
 
-def build_view(graph: Graph, vpcs: Iterable[str] | None = None,
-               highlight: Mapping[str, str] | None = None) -> View:
+def build_view(
+    graph: Graph, vpcs: Iterable[str] | None = None, highlight: Mapping[str, str] | None = None
+) -> View:
     """The view of the named VPCs (all when None); `highlight` maps address → class name."""
     builder = _Builder(graph)
     chosen = set(vpcs) if vpcs is not None else None
@@ -168,8 +185,12 @@ class _Builder:
             zone = self.cluster(az, top)
             for subnet in by_az[az]:
                 egress = subnet.get("egress") or "unknown"
-                self.node(subnet["address"], "subnet",
-                          (subnet["address"], f"{subnet.get('cidr') or '?'} egress: {egress}"), zone)
+                self.node(
+                    subnet["address"],
+                    "subnet",
+                    (subnet["address"], f"{subnet.get('cidr') or '?'} egress: {egress}"),
+                    zone,
+                )
                 for nat in nats:
                     if nat.get("subnet") == subnet["address"]:
                         self.node(nat["address"], "nat", _nat_lines(nat), zone)
@@ -185,7 +206,12 @@ class _Builder:
         endpoints = self.items("endpoints", address)
         for ep in endpoints:
             kind = ep.get("type") or "?"
-            self.node(ep["address"], "endpoint", (f"{ep.get('service') or '?'} endpoint ({kind})", ep["address"]), top)
+            self.node(
+                ep["address"],
+                "endpoint",
+                (f"{ep.get('service') or '?'} endpoint ({kind})", ep["address"]),
+                top,
+            )
         for att in self.items("tgw_attachments", address):
             self.node(att["address"], "tgw", ("transit gateway attachment", att["address"]), top)
         for workload in self.items("workloads", address):
@@ -196,8 +222,14 @@ class _Builder:
             self.node(workload["address"], "workload", lines, top)
         self._edges(subnets, tables, endpoints, address, top)
 
-    def _edges(self, subnets: Sequence[Mapping[str, Any]], tables: Sequence[Mapping[str, Any]],
-               endpoints: Sequence[Mapping[str, Any]], vpc: str, top: str) -> None:
+    def _edges(
+        self,
+        subnets: Sequence[Mapping[str, Any]],
+        tables: Sequence[Mapping[str, Any]],
+        endpoints: Sequence[Mapping[str, Any]],
+        vpc: str,
+        top: str,
+    ) -> None:
         for subnet in subnets:
             self.edge(subnet["address"], subnet.get("route_table"))
         for table in tables:

@@ -1,4 +1,5 @@
 """Report stage: the graph as a readable tree, VPC → AZ → subnet, for `tfcheck graph`."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -28,8 +29,10 @@ def render(graph: Graph) -> str:
                 nat = nats.get(subnet["egress_target"] or "")
                 if nat is not None and nat.get("reaches") in ("none", None):
                     target += " (leads nowhere)" if nat.get("reaches") == "none" else " (reach unknown)"
-                lines.append(f"    {subnet['address']}  {subnet['cidr'] or '?'}  "
-                             f"egress={subnet['egress']}{target}  table={subnet['route_table'] or '?'}")
+                lines.append(
+                    f"    {subnet['address']}  {subnet['cidr'] or '?'}  "
+                    f"egress={subnet['egress']}{target}  table={subnet['route_table'] or '?'}"
+                )
                 for ep in endpoints:
                     if subnet["address"] in ep["subnets"]:
                         lines.append(f"      endpoint {ep['service'] or '?'} ({ep['address']})")
@@ -39,18 +42,27 @@ def render(graph: Graph) -> str:
         for ep in endpoints:
             if ep["vpc"] != vpc["address"]:
                 continue
-            detail = (f"route tables: {', '.join(ep['route_tables']) or 'none'}" if ep["type"] == "Gateway"
-                      else f"AZs: {', '.join(ep['azs']) or 'none'}  private DNS={_b(ep['private_dns'])}")
+            detail = (
+                f"route tables: {', '.join(ep['route_tables']) or 'none'}"
+                if ep["type"] == "Gateway"
+                else f"AZs: {', '.join(ep['azs']) or 'none'}  private DNS={_b(ep['private_dns'])}"
+            )
             lines.append(f"  endpoint {ep['address']}  {ep['service'] or '?'} {ep['type']}  {detail}")
         for workload in workloads:
             if workload["vpc"] == vpc["address"]:
-                lines.append(f"  workload {workload['address']} ({workload['kind']})  needs: {needs_text(workload)}")
+                lines.append(
+                    f"  workload {workload['address']} ({workload['kind']})  needs: {needs_text(workload)}"
+                )
         lines.append("")
     orphans = [w for w in workloads if w["vpc"] is None] + [e for e in endpoints if e["vpc"] is None]
     if orphans:
         lines.append("Not placed in a known VPC:")
-        lines.extend(f"  {item['address']}  ({', '.join(sorted(item['unknown'].items())[0])})"
-                     if item["unknown"] else f"  {item['address']}" for item in orphans)
+        lines.extend(
+            f"  {item['address']}  ({', '.join(sorted(item['unknown'].items())[0])})"
+            if item["unknown"]
+            else f"  {item['address']}"
+            for item in orphans
+        )
         lines.append("")
     edges = graph.get("summary", {}).get("edges", {})
     if edges:

@@ -4,6 +4,7 @@ Each module writes fields only into items of its own collection, reading the res
 graph through its indexes. Order matters: endpoints read their VPC's workload AZs, route
 tables their workloads' needs, so VPCs come first.
 """
+
 from __future__ import annotations
 
 from tfcheck.graph.facts import attachments, endpoints, route_tables, vpcs, workloads, zones

@@ -4,6 +4,7 @@ A "violation list" (missing AZs, unreachable services, ...) lists what is defini
 when nothing is definitely wrong but something could not be decided, it is null and named
 in the item's `unknown`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -46,4 +47,3 @@ def any_item(graph: Graph, address: str) -> Item:
     """The item at `address` in any collection, or an empty one."""
     found = graph.find(address)
     return found if found is not None else cast(Item, {})
-

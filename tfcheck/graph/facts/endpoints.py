@@ -1,5 +1,6 @@
 """Facts of VPC endpoints: their VPC's DNS settings, foreign parts, AZ coverage, who their
 security groups admit, and the route tables a gateway endpoint leaves out."""
+
 from __future__ import annotations
 
 from tfcheck.globs import any_match
@@ -12,7 +13,8 @@ def hub_dns(ctx: Facts, endpoint: Draft) -> None:
     # Served by a hub's DNS: marked in the config, or a private hosted zone in the plan
     # answers its service name with it in its own VPC (graph/zones.py).
     endpoint["hub_dns"] = any_match(ctx.options.hub_dns, endpoint["address"]) or (
-        endpoint["vpc"] is not None and endpoint["vpc"] in endpoint.get("zone_vpcs", ()))
+        endpoint["vpc"] is not None and endpoint["vpc"] in endpoint.get("zone_vpcs", ())
+    )
 
 
 def endpoint_facts(ctx: Facts, ep: Draft) -> None:
@@ -20,7 +22,10 @@ def endpoint_facts(ctx: Facts, ep: Draft) -> None:
     unknown = ep["unknown"]
     ep["vpc_dns_support"] = vpc["enable_dns_support"] if vpc else None
     ep["vpc_dns_hostnames"] = vpc["enable_dns_hostnames"] if vpc else None
-    for field, source in (("vpc_dns_support", "enable_dns_support"), ("vpc_dns_hostnames", "enable_dns_hostnames")):
+    for field, source in (
+        ("vpc_dns_support", "enable_dns_support"),
+        ("vpc_dns_hostnames", "enable_dns_hostnames"),
+    ):
         if vpc is None or source in vpc["unknown"]:
             unknown[field] = vpc["unknown"][source] if vpc else unknown.get("vpc", "VPC not in plan")
     ep["default_sg"] = not ep["security_groups"] and "security_groups" not in unknown
@@ -33,13 +38,21 @@ def endpoint_facts(ctx: Facts, ep: Draft) -> None:
     settle(ep, "foreign", foreign, unknown.get("vpc"))
     peers = ctx.in_vpc(ep["vpc"], "endpoints")
     ep["gateway_in_vpc"] = any(p["type"] == "Gateway" and p["service"] == ep["service"] for p in peers)
-    conflicts = [p["address"] for p in peers if p is not ep and p["service"] == ep["service"]
-                 and p["type"] == "Interface" and p["private_dns"] and ep["private_dns"]]
+    conflicts = [
+        p["address"]
+        for p in peers
+        if p is not ep
+        and p["service"] == ep["service"]
+        and p["type"] == "Interface"
+        and p["private_dns"]
+        and ep["private_dns"]
+    ]
     settle(ep, "private_dns_conflicts", conflicts, None)
     workload_azs = vpc["workload_azs"] if vpc else []
     missing = set(workload_azs) - set(ep["azs"])
     undecided = (unknown.get("azs") if missing else None) or (
-        vpc["unknown"].get("workload_azs") if vpc else unknown.get("vpc"))
+        vpc["unknown"].get("workload_azs") if vpc else unknown.get("vpc")
+    )
     settle(ep, "missing_workload_azs", [] if "azs" in unknown else missing, undecided)
     subnet_azs = [s["az"] for s in (ctx.find(a, "subnets") for a in ep["subnets"]) if s]
     settle(ep, "duplicate_azs", {az for az in subnet_azs if az and subnet_azs.count(az) > 1}, None)
@@ -69,8 +82,16 @@ def _gateway_coverage(ctx: Facts, ep: Draft) -> None:
     if ep["type"] != "Gateway" or ep["service"] not in GATEWAY_ABLE:
         ep["unassociated_route_tables"] = []
         return
-    served = {t for p in ctx.in_vpc(ep["vpc"], "endpoints")
-              if p["type"] == "Gateway" and p["service"] == ep["service"] for t in p["route_tables"]}
-    tables = {s["route_table"] for w in ctx.in_vpc(ep["vpc"], "workloads") for s in
-              (ctx.find(a, "subnets") for a in w["subnets"]) if s and s["private"] and s["route_table"]}
+    served = {
+        t
+        for p in ctx.in_vpc(ep["vpc"], "endpoints")
+        if p["type"] == "Gateway" and p["service"] == ep["service"]
+        for t in p["route_tables"]
+    }
+    tables = {
+        s["route_table"]
+        for w in ctx.in_vpc(ep["vpc"], "workloads")
+        for s in (ctx.find(a, "subnets") for a in w["subnets"])
+        if s and s["private"] and s["route_table"]
+    }
     settle(ep, "unassociated_route_tables", tables - served, ep["unknown"].get("route_tables"))

@@ -1,5 +1,6 @@
 """Security group facts the other facts modules ask: who a group admits on TCP 443, and
 whether a workload's groups let it out on TCP 443."""
+
 from __future__ import annotations
 
 import functools

@@ -5,6 +5,7 @@ routed subnet by subnet). Domain spec section 1: a gateway endpoint on the subne
 table (S3, DynamoDB), an interface endpoint with private DNS in the VPC (its own Region's,
 with both VPC DNS attributes on), else the subnet's default route.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,8 +47,10 @@ def path(ctx: Facts, w: Item, subnet: Item, service: str) -> dict[str, Any]:
                 continue
             if ep["private_dns"] or ep["hub_dns"]:
                 same = subnet["az"] in ep["azs"]
-                return {"via": "interface_endpoint_same_az" if same else "interface_endpoint_other_az",
-                        "endpoint": ep["address"]}
+                return {
+                    "via": "interface_endpoint_same_az" if same else "interface_endpoint_other_az",
+                    "endpoint": ep["address"],
+                }
             maybe = maybe or ep["private_dns"] is None
     if zoned is not None:
         return zoned
@@ -58,8 +61,10 @@ def path(ctx: Facts, w: Item, subnet: Item, service: str) -> dict[str, Any]:
     nat = ctx.find(subnet["egress_target"], "nat_gateways") if via == "nat" else None
     if nat is not None and nat.get("reaches", "internet") in ("none", None):
         # A NAT gateway that leads nowhere is no path (domain spec section 4).
-        return {"via": "unknown" if maybe or nat.get("reaches") is None else "none",
-                "endpoint": nat["address"]}
+        return {
+            "via": "unknown" if maybe or nat.get("reaches") is None else "none",
+            "endpoint": nat["address"],
+        }
     if via in ("none", "unknown") and maybe:
         via = "unknown"
     return {"via": via, "endpoint": subnet["egress_target"] if via in ("nat", "igw", "other") else None}

@@ -1,5 +1,6 @@
 """Facts of route tables: the gateway-able services their NAT-routed workloads need
 without a gateway endpoint on the table."""
+
 from __future__ import annotations
 
 from tfcheck.graph.builder import Draft

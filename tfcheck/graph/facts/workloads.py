@@ -1,5 +1,6 @@
 """Facts of workloads: each needed service's path (the worst over its subnets), what is
 unreachable, whether a public IP is missing, and whether its groups let TCP 443 out."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,9 @@ def workload_facts(ctx: Facts, w: Draft) -> None:
         worst: dict[str, Any] | None = None
         for address in w["subnets"]:
             subnet = ctx.find(str(address), "subnets")
-            found: dict[str, Any] = (path(ctx, w, subnet, service) if subnet
-                                     else {"via": "unknown", "endpoint": None})
+            found: dict[str, Any] = (
+                path(ctx, w, subnet, service) if subnet else {"via": "unknown", "endpoint": None}
+            )
             found["subnet"] = address
             if worst is None or RANK.get(found["via"], 2) < RANK.get(worst["via"], 2):
                 worst = found
@@ -36,19 +38,24 @@ def workload_facts(ctx: Facts, w: Draft) -> None:
             w["unknown"][f"paths.{service}"] = f"NAT gateway {nat['address']}: {nat['reaches_detail']}"
     w["nat_dead_ends"] = sorted(dead_ends)
     unknown_services = [s for s, p in paths.items() if p["via"] == "unknown"]
-    reason = (f"path unknown for {', '.join(unknown_services)}" if unknown_services
-              else w["unknown"].get("needs"))
+    reason = (
+        f"path unknown for {', '.join(unknown_services)}" if unknown_services else w["unknown"].get("needs")
+    )
     if w["host_needs"] and w["host"] is None:
         # The agent-side needs travel container instances the plan does not tie to it.
-        reason = reason or f"{', '.join(w['host_needs'])} go through the container instances: " \
-            f"{w['unknown']['host']}"
+        reason = (
+            reason
+            or f"{', '.join(w['host_needs'])} go through the container instances: {w['unknown']['host']}"
+        )
     settle(w, "unreachable", [s for s, p in paths.items() if p["via"] == "none"], reason)
     evidence = w.get("need_evidence", {})
     w["unreachable_evidence"] = [f"{s} ({'; '.join(evidence.get(s, []))})" for s in w["unreachable"] or ()]
     w["unreachable_iam_only"] = bool(w["unreachable"]) and all(
-        w.get("need_sources", {}).get(s) == ["iam"] for s in w["unreachable"])
+        w.get("need_sources", {}).get(s) == ["iam"] for s in w["unreachable"]
+    )
     w["needs_public_ip"] = w["public_ip"] is False and any(
-        any_item(ctx.graph, a).get("egress") == "igw" for a in w["subnets"])
+        any_item(ctx.graph, a).get("egress") == "igw" for a in w["subnets"]
+    )
     w["egress_443"] = egress_443(ctx, w)
     if w["egress_443"] is None:
         w["unknown"]["egress_443"] = w["unknown"].get("security_groups", "security group rules unknown")

@@ -6,6 +6,7 @@ endpoint is a path when the subnet routes to the hub (a transit gateway or peeri
 covering the hub VPC's CIDR, or a default route through one); a zone without such a record
 shadows the name: no path at all.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -64,10 +65,18 @@ def _routes_to(ctx: Facts, subnet: Item, hub: Item | None) -> bool | None:
 def zone_facts(ctx: Facts, vpc: Draft) -> None:
     """`shadowed_services` and `zone_missing` of a VPC, for VPCE030 and VPCE031."""
     settle(vpc, "shadowed_services", [f"{s} ({z})" for s, z in vpc.get("shadowed", {}).items()], None)
-    served_elsewhere = {ep["service"] for ep in ctx.graph.collection("endpoints")
-                        if ep.get("zone_vpcs") and vpc["address"] not in ep["zone_vpcs"]}
-    local = {ep["service"] for ep in ctx.in_vpc(vpc["address"], "endpoints")
-             if ep["type"] == "Interface" and (ep["private_dns"] or ep["hub_dns"])}
+    served_elsewhere = {
+        ep["service"]
+        for ep in ctx.graph.collection("endpoints")
+        if ep.get("zone_vpcs") and vpc["address"] not in ep["zone_vpcs"]
+    }
+    local = {
+        ep["service"]
+        for ep in ctx.in_vpc(vpc["address"], "endpoints")
+        if ep["type"] == "Interface" and (ep["private_dns"] or ep["hub_dns"])
+    }
     needed = {s for w in ctx.in_vpc(vpc["address"], "workloads") for s in w["needs"]}
-    missing = needed & served_elsewhere - local - set(vpc.get("zone_endpoints", {})) - set(vpc.get("shadowed", {}))
+    missing = needed & served_elsewhere - local - set(vpc.get("zone_endpoints", {})) - set(
+        vpc.get("shadowed", {})
+    )
     settle(vpc, "zone_missing", sorted(missing), None)

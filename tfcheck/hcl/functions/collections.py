@@ -4,6 +4,7 @@
 `values`, ...): only the parts they must read have to be known, else they raise
 `UnknownPart`. `KNOWN` functions need wholly known arguments (the caller checks).
 """
+
 from __future__ import annotations
 
 import math
@@ -11,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from tfcheck.hcl.budget import LIMITS, BudgetExceeded, check_number, check_pairwise
+from tfcheck.hcl.functions.yamldecode import yamldecode
 from tfcheck.hcl.values import (
     EvalError,
     equal,
-    finalize,
     has_unknown,
     is_known,
     make_set,
@@ -167,8 +168,9 @@ def null_or(convert: Callable[[Any], Any], *kinds: type) -> Callable[[Any], Any]
 
 def range_(*args: Any) -> list[Any]:
     nums = [to_number(a) for a in args]
-    start, limit, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], 1) \
-        if len(nums) == 2 else tuple(nums)
+    start, limit, step = (
+        (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], 1) if len(nums) == 2 else tuple(nums)
+    )
     if len(nums) < 3 and start > limit:
         step = -1
     if step == 0 or (step > 0 and start > limit) or (step < 0 and start < limit):
@@ -281,55 +283,18 @@ def _chunklist(items: Any, size: Any) -> list[Any]:
         raise EvalError("chunklist() size must not be negative")
     if width == 0:
         return [items]
-    return [items[i:i + width] for i in range(0, len(items), width)]
-
-
-def _yamldecode(text: str) -> Any:
-    """YAML to a value; aliases are followed only while the expanded size stays in bounds
-    (an anchor bomb of a few hundred bytes would otherwise expand to gigabytes)."""
-    import yaml
-
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            _expanded_size(node, {})
-            return finalize(loader.construct_document(node))
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise EvalError(f"not valid YAML{where}") from None  # the message quotes the text
-
-
-def _expanded_size(node: Any, seen: dict[int, int]) -> int:
-    """Nodes of the document with every alias expanded, counted in linear time."""
-    known = seen.get(id(node))
-    if known is not None:
-        return known
-    seen[id(node)] = 1  # a recursive alias counts once (the constructor refuses it anyway)
-    size = 1
-    value = node.value
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, tuple):
-                size += _expanded_size(item[0], seen) + _expanded_size(item[1], seen)
-            else:
-                size += _expanded_size(item, seen)
-            if size > LIMITS.value_nodes:
-                raise BudgetExceeded(f"a YAML document of more than {LIMITS.value_nodes:,} "
-                                     "nodes once its aliases are expanded")
-    seen[id(node)] = size
-    return size
+    return [items[i : i + width] for i in range(0, len(items), width)]
 
 
 def _pow(base: Any, exponent: Any) -> Any:
     """pow(), refused before Python would compute a number of millions of digits."""
-    if (isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1
-            and exponent * math.log2(abs(base)) > LIMITS.number_bits):
+    if (
+        isinstance(base, int)
+        and isinstance(exponent, int)
+        and exponent > 0
+        and abs(base) > 1
+        and exponent * math.log2(abs(base)) > LIMITS.number_bits
+    ):
         raise BudgetExceeded(f"a number of more than {LIMITS.number_bits:,} bits")
     return check_number(pow(base, exponent))
 
@@ -345,41 +310,54 @@ SHALLOW: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     # name: (implementation, least arguments, most arguments or None)
     "length": (length, 1, 1),
     "concat": (_concat, 0, None),
-    "element": (element, 2, 2), "slice": (slice_, 3, 3),
+    "element": (element, 2, 2),
+    "slice": (slice_, 3, 3),
     "reverse": (lambda items: list(reversed(list_(items))), 1, 1),
     "keys": (lambda m: sorted(map_(m)), 1, 1),
     "values": (lambda m: [map_(m)[k] for k in sorted(map_(m))], 1, 1),
-    "lookup": (lookup, 2, 3), "merge": (merge, 0, None), "zipmap": (zipmap, 2, 2),
-    "flatten": (flatten, 1, 1), "one": (one, 1, 1), "coalesce": (coalesce, 1, None),
+    "lookup": (lookup, 2, 3),
+    "merge": (merge, 0, None),
+    "zipmap": (zipmap, 2, 2),
+    "flatten": (flatten, 1, 1),
+    "one": (one, 1, 1),
+    "coalesce": (coalesce, 1, None),
     "coalescelist": (coalescelist, 1, None),
     "tolist": (null_or(lambda v: v, list), 1, 1),
     "tomap": (null_or(lambda v: v, dict), 1, 1),
     "toset": (null_or(make_set, list), 1, 1),
-    "alltrue": (all_any(True), 1, 1), "anytrue": (all_any(False), 1, 1),
+    "alltrue": (all_any(True), 1, 1),
+    "anytrue": (all_any(False), 1, 1),
     "chunklist": (_chunklist, 2, 2),
-    "distinct": (_distinct, 1, 1), "setunion": (_setunion, 1, None),
-    "sensitive": (lambda v: v, 1, 1), "nonsensitive": (lambda v: v, 1, 1),
+    "distinct": (_distinct, 1, 1),
+    "setunion": (_setunion, 1, None),
+    "sensitive": (lambda v: v, 1, 1),
+    "nonsensitive": (lambda v: v, 1, 1),
 }
 
 KNOWN: dict[str, tuple[Callable[..., Any], int, int | None, str]] = {
     # name: (implementation, least, most, argument kinds as in hcl_strings)
     "contains": (lambda items, v: any(equal(x, v) for x in list_(items)), 2, 2, ""),
     "index": (lambda items, v: index_(list_(items), v), 2, 2, ""),
-    "compact": (lambda items: [to_string(x) for x in list_(items) if x is not None and x != ""],
-                1, 1, ""),
+    "compact": (lambda items: [to_string(x) for x in list_(items) if x is not None and x != ""], 1, 1, ""),
     "sort": (lambda items: sort_(list_(items)), 1, 1, ""),
     "range": (range_, 1, 3, "n*"),
     "sum": (_sum, 1, 1, ""),
     "setintersection": (set_op("intersection"), 1, None, ""),
     "setsubtract": (set_op("subtract"), 2, 2, ""),
     "setproduct": (setproduct, 1, None, ""),
-    "transpose": (transpose, 1, 1, ""), "matchkeys": (matchkeys, 3, 3, ""),
-    "min": (min, 1, None, "n*"), "max": (max, 1, None, "n*"), "abs": (abs, 1, 1, "n"),
-    "ceil": (math.ceil, 1, 1, "n"), "floor": (math.floor, 1, 1, "n"),
-    "signum": (lambda n: (n > 0) - (n < 0), 1, 1, "n"), "pow": (_pow, 2, 2, "nn"),
-    "log": (math.log, 2, 2, "nn"), "parseint": (lambda s, b: int(s, b), 2, 2, "si"),
+    "transpose": (transpose, 1, 1, ""),
+    "matchkeys": (matchkeys, 3, 3, ""),
+    "min": (min, 1, None, "n*"),
+    "max": (max, 1, None, "n*"),
+    "abs": (abs, 1, 1, "n"),
+    "ceil": (math.ceil, 1, 1, "n"),
+    "floor": (math.floor, 1, 1, "n"),
+    "signum": (lambda n: (n > 0) - (n < 0), 1, 1, "n"),
+    "pow": (_pow, 2, 2, "nn"),
+    "log": (math.log, 2, 2, "nn"),
+    "parseint": (lambda s, b: int(s, b), 2, 2, "si"),
     "tostring": (null_or(to_string, str, int, float, bool), 1, 1, ""),
     "tonumber": (null_or(to_number, str, int, float), 1, 1, ""),
     "tobool": (null_or(to_bool, str, bool), 1, 1, ""),
-    "yamldecode": (_yamldecode, 1, 1, "s"),
+    "yamldecode": (yamldecode, 1, 1, "s"),
 }

@@ -4,6 +4,7 @@ the `file*sha*` hashes), relative to the root module and confined to the configu
 A path outside the configuration (boundary.py) is never read: the call's value is unknown
 with the reason "file(...) outside the configuration", and no message quotes the file.
 """
+
 from __future__ import annotations
 
 import base64
@@ -24,6 +25,7 @@ _MAX_LISTED = 100_000  # directory entries fileset() may visit
 
 def file_functions(boundary: Boundary, base_dir: str, budget: Budget) -> dict[str, Function]:
     """The file functions of one run; paths are relative to `base_dir` (the root module)."""
+
     def full(path: str) -> str:
         return os.path.join(base_dir, os.path.expanduser(path))
 
@@ -35,6 +37,7 @@ def file_functions(boundary: Boundary, base_dir: str, budget: Budget) -> dict[st
                 raise EvalError(f"no file {path} in the configuration") from None
             except OSError as exc:
                 raise EvalError(f"cannot read {path}: {exc.strerror or 'error'}") from None
+
         return run
 
     def text(name: str) -> Callable[[str], str]:
@@ -45,6 +48,7 @@ def file_functions(boundary: Boundary, base_dir: str, budget: Budget) -> dict[st
                 return raw(path).decode("utf-8")
             except UnicodeDecodeError:
                 raise EvalError(f"{path} is not UTF-8 text (use filebase64)") from None
+
         return run
 
     def templatefile(path: str, variables: Any) -> Any:
@@ -83,9 +87,9 @@ def file_functions(boundary: Boundary, base_dir: str, budget: Budget) -> dict[st
 
     return {
         "file": known("file", text("file"), 1, 1, "s"),
-        "filebase64": known("filebase64",
-                            lambda p: base64.b64encode(read("filebase64")(p)).decode("ascii"),
-                            1, 1, "s"),
+        "filebase64": known(
+            "filebase64", lambda p: base64.b64encode(read("filebase64")(p)).decode("ascii"), 1, 1, "s"
+        ),
         "fileexists": known("fileexists", fileexists, 1, 1, "s"),
         "fileset": known("fileset", fileset, 2, 2, "ss"),
         "templatefile": catch_unknown(shallow("templatefile", templatefile, 2, 2)),
@@ -93,10 +97,12 @@ def file_functions(boundary: Boundary, base_dir: str, budget: Budget) -> dict[st
         "filesha1": digest("filesha1", "sha1", bytes.hex),
         "filesha256": digest("filesha256", "sha256", bytes.hex),
         "filesha512": digest("filesha512", "sha512", bytes.hex),
-        "filebase64sha256": digest("filebase64sha256", "sha256",
-                                   lambda b: base64.b64encode(b).decode("ascii")),
-        "filebase64sha512": digest("filebase64sha512", "sha512",
-                                   lambda b: base64.b64encode(b).decode("ascii")),
+        "filebase64sha256": digest(
+            "filebase64sha256", "sha256", lambda b: base64.b64encode(b).decode("ascii")
+        ),
+        "filebase64sha512": digest(
+            "filebase64sha512", "sha512", lambda b: base64.b64encode(b).decode("ascii")
+        ),
     }
 
 
@@ -123,9 +129,9 @@ def _glob(pattern: str) -> Callable[[str], bool]:
             out.append("[^/]*")
         elif char == "?":
             out.append("[^/]")
-        elif char == "[" and "]" in pattern[index + 2:]:
+        elif char == "[" and "]" in pattern[index + 2 :]:
             end = pattern.index("]", index + 2)
-            body = pattern[index + 1:end]
+            body = pattern[index + 1 : end]
             negate = body.startswith(("!", "^"))
             body = body[1:] if negate else body
             out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]")

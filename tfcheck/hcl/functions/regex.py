@@ -7,6 +7,7 @@ both Terraform's syntax and its guarantee: a pattern Go would reject is an error
 Replacements follow Go's `Expand`: `$1`, `${1}`, `$name`, `${name}`, `$$`; an unknown group
 is empty. Results are bounded by the evaluation budget.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,8 +36,7 @@ def compile_regex(pattern: str) -> Any:
         if isinstance(detail, bytes):
             detail = detail.decode("utf-8", "replace")
         detail = str(detail).split(":")[0]  # the kind of error, not the pattern's text
-        raise EvalError(f"invalid regular expression (RE2 syntax, as Terraform): {detail}") \
-            from None
+        raise EvalError(f"invalid regular expression (RE2 syntax, as Terraform): {detail}") from None
 
 
 def _matches(compiled: Any, text: str) -> Iterator[Any]:
@@ -83,7 +83,7 @@ def _template(new: str) -> list[Any]:
     parts: list[Any] = []
     cursor = 0
     for ref in _REFERENCE.finditer(new):
-        parts.append(new[cursor:ref.start()])
+        parts.append(new[cursor : ref.start()])
         cursor = ref.end()
         if ref.group(1):
             parts.append("$")
@@ -105,9 +105,9 @@ def replace(text: str, old: str, new: str) -> str:
     out: list[str] = []
     size = cursor = 0
     for match in _matches(compiled, text):
-        pieces = [text[cursor:match.start()]] + [
-            part if isinstance(part, str) else _group(compiled, match, part[0])
-            for part in parts]
+        pieces = [text[cursor : match.start()]] + [
+            part if isinstance(part, str) else _group(compiled, match, part[0]) for part in parts
+        ]
         size += sum(map(len, pieces))
         check_string(size)  # before the pieces pile up past the bound
         out += pieces

@@ -3,6 +3,7 @@
 Each takes plain Python values (the caller has already turned unknown arguments into an
 unknown result) and raises `EvalError` where Terraform reports an error.
 """
+
 from __future__ import annotations
 
 import base64
@@ -37,7 +38,7 @@ def format_(spec: str, *args: Any) -> str:
     cursor = 0
     size = 0
     for match in _VERB.finditer(spec):
-        out.append(spec[cursor:match.start()])
+        out.append(spec[cursor : match.start()])
         size += len(out[-1])
         check_string(size)  # as the pieces pile up, not once they are joined
         cursor = match.end()
@@ -117,17 +118,22 @@ def join(separator: str, *lists: Any) -> str:
 
 def _as_list(value: Any) -> list[Any]:
     if not isinstance(value, list):
-        raise EvalError(f"join: the arguments after the separator must be lists, "
-                        f"not a {type_name(value)}")
+        raise EvalError(f"join: the arguments after the separator must be lists, not a {type_name(value)}")
     return value
 
 
 def jsonencode(value: Any) -> str:
     """Terraform's encoding: compact, sorted keys, Go's escaping of <, > and &."""
-    text = json.dumps(finalize(value), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    text = json.dumps(
+        finalize(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def jsondecode(text: str) -> Any:
@@ -159,7 +165,7 @@ def substr(text: str, offset: int, length: int) -> str:
         offset = max(len(text) + offset, 0)
     if offset > len(text):
         raise EvalError("substr: offset is beyond the end of the string")
-    return text[offset:] if length < 0 else text[offset:offset + length]
+    return text[offset:] if length < 0 else text[offset : offset + length]
 
 
 def title(text: str) -> str:
@@ -202,7 +208,7 @@ def cidrsubnet(prefix: str, newbits: int, netnum: int) -> str:
     length = net.prefixlen + newbits
     if newbits < 0 or length > net.max_prefixlen:
         raise EvalError(f"cidrsubnet: {newbits} more bits do not fit in {prefix}")
-    if not 0 <= netnum < 2 ** newbits:
+    if not 0 <= netnum < 2**newbits:
         raise EvalError(f"cidrsubnet: {netnum} does not fit in {newbits} bits")
     start = int(net.network_address) + (netnum << (net.max_prefixlen - length))
     return f"{type(net.network_address)(start)}/{length}"
@@ -278,8 +284,7 @@ STRING_FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "sha1": (_digest("sha1"), 1, 1),
     "sha256": (_digest("sha256"), 1, 1),
     "sha512": (_digest("sha512"), 1, 1),
-    "base64sha256": (lambda s: base64.b64encode(hashlib.sha256(s.encode()).digest()).decode(),
-                     1, 1),
+    "base64sha256": (lambda s: base64.b64encode(hashlib.sha256(s.encode()).digest()).decode(), 1, 1),
     "cidrsubnet": (cidrsubnet, 3, 3),
     "cidrsubnets": (cidrsubnets, 1, None),
     "cidrhost": (cidrhost, 2, 2),
@@ -289,13 +294,39 @@ STRING_FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
 # Argument kinds the caller converts to: "s" string, "i" whole number, "." anything;
 # a trailing "*" repeats the kind before it for the remaining arguments.
 STRING_SIGNATURES: dict[str, str] = {
-    "format": "s.*", "formatlist": "s.*", "join": "s.*", "regex": "ss", "regexall": "ss",
-    "replace": "sss", "split": "ss",
-    "substr": "sii", "title": "s", "indent": "is", "chomp": "s", "trim": "ss", "lower": "s",
-    "upper": "s", "trimspace": "s", "trimprefix": "ss", "trimsuffix": "ss",
-    "startswith": "ss", "endswith": "ss", "strcontains": "ss", "strrev": "s",
-    "base64encode": "s", "base64decode": "s", "urlencode": "s", "md5": "s", "sha1": "s",
-    "sha256": "s", "sha512": "s", "base64sha256": "s", "cidrsubnet": "sii",
-    "cidrsubnets": "si*", "cidrhost": "si", "cidrnetmask": "s", "jsondecode": "s",
+    "format": "s.*",
+    "formatlist": "s.*",
+    "join": "s.*",
+    "regex": "ss",
+    "regexall": "ss",
+    "replace": "sss",
+    "split": "ss",
+    "substr": "sii",
+    "title": "s",
+    "indent": "is",
+    "chomp": "s",
+    "trim": "ss",
+    "lower": "s",
+    "upper": "s",
+    "trimspace": "s",
+    "trimprefix": "ss",
+    "trimsuffix": "ss",
+    "startswith": "ss",
+    "endswith": "ss",
+    "strcontains": "ss",
+    "strrev": "s",
+    "base64encode": "s",
+    "base64decode": "s",
+    "urlencode": "s",
+    "md5": "s",
+    "sha1": "s",
+    "sha256": "s",
+    "sha512": "s",
+    "base64sha256": "s",
+    "cidrsubnet": "sii",
+    "cidrsubnets": "si*",
+    "cidrhost": "si",
+    "cidrnetmask": "s",
+    "jsondecode": "s",
     "jsonencode": ".",
 }

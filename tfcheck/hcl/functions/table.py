@@ -4,6 +4,7 @@ Functions over collections keep unknown elements where Terraform does (`length`,
 `values`, ...); the others return an `Unknown` as soon as any argument is not known.
 A name missing from the table evaluates to Unknown("unsupported function NAME").
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,7 @@ Function = Callable[[list[Any]], Any]
 
 def _arity(name: str, args: list[Any], least: int, most: int | None) -> None:
     if len(args) < least or (most is not None and len(args) > most):
-        want = str(least) if least == most else f"{least} or more" if most is None else \
-            f"{least} to {most}"
+        want = str(least) if least == most else f"{least} or more" if most is None else f"{least} to {most}"
         raise EvalError(f"{name}() takes {want} arguments, not {len(args)}")
 
 
@@ -40,14 +40,12 @@ def _guard(name: str, impl: Callable[..., Any], args: list[Any]) -> Any:
     except EvalError as exc:
         message = str(exc)
         raise EvalError(message if message.startswith(name) else f"{name}: {message}") from None
-    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError,
-            MemoryError) as exc:
+    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError, MemoryError) as exc:
         raise EvalError(f"{name}: {exc}") from None
     return number(result) if isinstance(result, float) else result
 
 
-_CONVERT: dict[str, Callable[[Any], Any]] = {"s": to_string, "i": integer, "n": to_number,
-                                             ".": lambda v: v}
+_CONVERT: dict[str, Callable[[Any], Any]] = {"s": to_string, "i": integer, "n": to_number, ".": lambda v: v}
 
 
 def _convert(args: list[Any], signature: str) -> list[Any]:
@@ -57,9 +55,9 @@ def _convert(args: list[Any], signature: str) -> list[Any]:
     return [_CONVERT[kinds[i]](a) if i < len(kinds) else a for i, a in enumerate(args)]
 
 
-def known(name: str, impl: Callable[..., Any], least: int, most: int | None,
-          signature: str = "") -> Function:
+def known(name: str, impl: Callable[..., Any], least: int, most: int | None, signature: str = "") -> Function:
     """A function whose result is unknown when any argument is not wholly known."""
+
     def call(args: list[Any]) -> Any:
         _arity(name, args, least, most)
         values = [materialize(a) for a in args]
@@ -72,6 +70,7 @@ def known(name: str, impl: Callable[..., Any], least: int, most: int | None,
 
 def shallow(name: str, impl: Callable[..., Any], least: int, most: int | None) -> Function:
     """A function over collections whose elements may stay unknown (or be Refs)."""
+
     def call(args: list[Any]) -> Any:
         _arity(name, args, least, most)
         values = [materialize(a) for a in args]
@@ -121,10 +120,10 @@ STRINGS: dict[str, Function] = {
 
 FUNCTIONS: dict[str, Function] = {
     **STRINGS,
-    **{name: catch_unknown(shallow(name, impl, least, most))
-       for name, (impl, least, most) in SHALLOW.items()},
-    **{name: known(name, impl, least, most, sig)
-       for name, (impl, least, most, sig) in KNOWN.items()},
+    **{
+        name: catch_unknown(shallow(name, impl, least, most)) for name, (impl, least, most) in SHALLOW.items()
+    },
+    **{name: known(name, impl, least, most, sig) for name, (impl, least, most, sig) in KNOWN.items()},
     "jsonencode": _jsonencode,
     "jsondecode": _jsondecode,
     "basename": known("basename", os.path.basename, 1, 1, "s"),
