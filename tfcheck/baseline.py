@@ -29,6 +29,9 @@ def render(report: Report) -> str:
     return json.dumps({"version": VERSION, "tool": "tfcheck", "findings": entries}, indent=2) + "\n"
 
 
+MAX_DEPTH = 16  # far past the 3 levels `tfcheck baseline` writes
+
+
 def load_baseline(path: str) -> frozenset[tuple[str, str]]:
     """(rule_id, address) pairs of a file `tfcheck baseline` wrote."""
     text = read_text(
@@ -52,6 +55,10 @@ def load_baseline(path: str) -> frozenset[tuple[str, str]]:
         raise InputError(
             path, f"is not usable JSON ({str(e)[:80]}); recreate it with `tfcheck baseline`"
         ) from None
+    if _deeper_than(doc, MAX_DEPTH):  # Pythons differ in how deep json.loads goes before refusing
+        raise InputError(
+            path, "is JSON nested too deeply to be a tfcheck baseline; recreate it with `tfcheck baseline`"
+        )
     entries = doc.get("findings") if isinstance(doc, dict) else None
     if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(entries, list):
         raise InputError(
@@ -69,3 +76,15 @@ def load_baseline(path: str) -> frozenset[tuple[str, str]]:
             raise InputError(path, f"$.findings[{index}]: expected an object with string rule_id and address")
         pairs.add((entry["rule_id"], entry["address"]))
     return frozenset(pairs)
+
+
+def _deeper_than(doc: object, limit: int) -> bool:
+    """Whether containers nest past `limit` (a baseline nests 3: object, list, entry)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
