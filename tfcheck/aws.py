@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 VPC = ("aws_vpc", "aws_default_vpc")
 SUBNET = ("aws_subnet", "aws_default_subnet")
@@ -175,3 +176,21 @@ NEED_CONSEQUENCES: dict[str, str] = {
 # Data sources the provider computes locally, without an AWS call: tfcheck computes them too
 # when the plan defers them (hcl/policy_document.py), in plan and source mode alike.
 OFFLINE_DATA_TYPES = frozenset({"aws_iam_policy_document"})
+
+
+def managed_group_rules() -> dict[str, list[dict[str, Any]]]:
+    """The rules AWS gives a VPC's default group and an EKS cluster group: all traffic from
+    the group's members, all traffic out (new lists each call: drafts are edited until frozen)."""
+    rule = {
+        "protocol": "-1",
+        "from_port": 0,
+        "to_port": 0,
+        "cidr_blocks": [],
+        "ipv6_cidr_blocks": [],
+        "prefix_lists": [],
+        "security_groups": [],
+    }
+    return {
+        "ingress": [{**rule, "self": True}],
+        "egress": [{**rule, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfcheck.aws import SYNTHETIC_ITEMS
+from tfcheck.aws import SYNTHETIC_ITEMS, managed_group_rules
 from tfcheck.graph.builder import Builder
 from tfcheck.graph.edges import blocks
 from tfcheck.model import Ref
@@ -29,16 +29,6 @@ def build_cluster_groups(builder: Builder) -> None:
             for a in builder.edges.follow(config.get("subnet_ids"), count=False).addresses
         ]
         vpcs = {s["vpc"] for s in subnets if s is not None}
-        everything = {
-            "protocol": "-1",
-            "from_port": 0,
-            "to_port": 0,
-            "cidr_blocks": [],
-            "ipv6_cidr_blocks": [],
-            "prefix_lists": [],
-            "security_groups": [],
-            "self": True,
-        }
         item = builder.add(
             "security_groups",
             {
@@ -46,8 +36,7 @@ def build_cluster_groups(builder: Builder) -> None:
                 "resource_type": "eks_cluster_security_group",
                 "vpc": vpcs.pop() if len(vpcs) == 1 else None,
                 "implicit": True,
-                "ingress": [everything],
-                "egress": [{**everything, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
+                **managed_group_rules(),
                 "unknown": {},
                 "file": cluster.file,
                 "line": cluster.line,

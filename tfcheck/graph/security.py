@@ -40,16 +40,6 @@ def build_security_groups(builder: Builder) -> None:
         if vpc["address"] in managed_defaults:
             continue
         address = f"{vpc['address']}:default_sg"
-        everything = {
-            "protocol": "-1",
-            "from_port": 0,
-            "to_port": 0,
-            "cidr_blocks": [],
-            "ipv6_cidr_blocks": [],
-            "prefix_lists": [],
-            "security_groups": [],
-            "self": True,
-        }
         builder.add(
             "security_groups",
             {
@@ -57,8 +47,7 @@ def build_security_groups(builder: Builder) -> None:
                 "resource_type": "implicit_default_security_group",
                 "vpc": vpc["address"],
                 "implicit": True,
-                "ingress": [everything],
-                "egress": [{**everything, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
+                **aws.managed_group_rules(),
                 "unknown": {},
                 "file": None,
                 "line": None,

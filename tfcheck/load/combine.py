@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tfcheck.load.data_sources import state_data_sources
 from tfcheck.model import NOT_INSTALLED, Instance, Inventory, Ref, Unknown
 
 _ABSENT = object()
@@ -284,24 +285,12 @@ def data_sources(plan_data: Mapping[str, Any]) -> dict[str, dict[Any, Any]]:
     state's outputs as Terraform did; a data source read only at apply is not there.
     """
     out: dict[str, dict[Any, Any]] = {}
-    prior = plan_data.get("prior_state")
-    values = prior.get("values") if isinstance(prior, dict) else None
-    stack = [values.get("root_module")] if isinstance(values, dict) else []
-    while stack:
-        module = stack.pop()
-        if not isinstance(module, dict):
+    for resource in state_data_sources(plan_data):
+        address, key, found = resource["address"], resource.get("index"), resource.get("values")
+        if not isinstance(found, dict):
             continue
-        children = module.get("child_modules")
-        stack.extend(children if isinstance(children, list) else [])
-        resources = module.get("resources")
-        for resource in resources if isinstance(resources, list) else []:
-            if not isinstance(resource, dict) or resource.get("mode") != "data":
-                continue
-            address, key, found = resource.get("address"), resource.get("index"), resource.get("values")
-            if not isinstance(address, str) or not isinstance(found, dict):
-                continue
-            if isinstance(key, bool) or not isinstance(key, (int, str)):
-                key = None
-            base = address[: address.rfind("[")] if key is not None and address.endswith("]") else address
-            out.setdefault(base, {})[key] = found
+        if isinstance(key, bool) or not isinstance(key, (int, str)):
+            key = None
+        base = address[: address.rfind("[")] if key is not None and address.endswith("]") else address
+        out.setdefault(base, {})[key] = found
     return out

@@ -11,16 +11,15 @@ as they do in source mode. A data source that reads back a resource of the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from tfcheck.aws import DATA_READS, OFFLINE_DATA_TYPES
 from tfcheck.model import Ref, Unknown, resource_type
 
 
-def offline_data(plan_data: Mapping[str, Any]) -> dict[str, Any]:
-    """Address (with its key) → attribute values of each offline-computable data source."""
-    out: dict[str, Any] = {}
+def state_data_sources(plan_data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every data source instance the plan read (its `prior_state`), in any module."""
     prior = plan_data.get("prior_state")
     values = prior.get("values") if isinstance(prior, dict) else None
     stack = [values.get("root_module")] if isinstance(values, dict) else []
@@ -30,15 +29,22 @@ def offline_data(plan_data: Mapping[str, Any]) -> dict[str, Any]:
             continue
         children = module.get("child_modules")
         stack.extend(children if isinstance(children, list) else [])
-        for resource in module.get("resources") or ():
+        resources = module.get("resources")
+        for resource in resources if isinstance(resources, list) else []:
             if (
                 isinstance(resource, dict)
                 and resource.get("mode") == "data"
-                and resource.get("type") in OFFLINE_DATA_TYPES
-                and isinstance(resource.get("values"), dict)
                 and isinstance(resource.get("address"), str)
             ):
-                out[resource["address"]] = resource["values"]
+                yield resource
+
+
+def offline_data(plan_data: Mapping[str, Any]) -> dict[str, Any]:
+    """Address (with its key) → attribute values of each offline-computable data source."""
+    out: dict[str, Any] = {}
+    for resource in state_data_sources(plan_data):
+        if resource.get("type") in OFFLINE_DATA_TYPES and isinstance(resource.get("values"), dict):
+            out[resource["address"]] = resource["values"]
     changes = plan_data.get("resource_changes")
     for change in changes if isinstance(changes, list) else ():
         if not isinstance(change, dict) or change.get("mode") != "data":
