@@ -19,8 +19,8 @@ from tfcheck.graph.edges import Edges, as_bool, blocks, scalar
 from tfcheck.graph.eks import eks_cluster, node_group_security_groups
 from tfcheck.graph.iam import Roles, RoleUse
 from tfcheck.graph.kinds import kind_needs
+from tfcheck.graph.managed_workloads import build_managed_workloads
 from tfcheck.graph.model import GraphOptions
-from tfcheck.graph.more_workloads import build_more_workloads
 from tfcheck.graph.needs import add_evidence
 from tfcheck.graph.workload_roles import role_uses
 from tfcheck.model import Instance, Ref, Unknown
@@ -169,7 +169,7 @@ def build_workloads(b: Builder, options: GraphOptions) -> None:
             for service in AGENT:
                 item["need_reasons"][service] = "Batch container instances run the ECS agent"
 
-    build_more_workloads(b, add)
+    build_managed_workloads(b, add)
     for item in workloads.values():
         tags = edges.instances[item["address"]].values.get("tags")
         _declared_needs(item, tags if isinstance(tags, dict) else {}, options)

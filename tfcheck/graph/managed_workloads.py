@@ -1,5 +1,5 @@
-"""Graph stage: workload kinds beyond ECS, Lambda, EC2 and EKS node groups, whose network
-placement lives in their own blocks (domain spec section 4; each kind's documented needs are
+"""Graph stage: managed services that run in a VPC's subnets beyond ECS, Lambda, EC2 and EKS
+node groups, whose network placement lives in their own blocks (domain spec section 4; each kind's documented needs are
 in graph/kinds.json with its source): EKS Fargate profiles, CodeBuild projects with
 `vpc_config`, SageMaker domains in VPC-only mode and notebook instances without direct
 internet access, MWAA environments, Glue connections and App Runner VPC connectors.
@@ -26,7 +26,7 @@ def _first(value: Any) -> dict[str, Any]:
     return dict((blocks(value) or [{}])[0])
 
 
-def build_more_workloads(b: Builder, add: Add) -> None:
+def build_managed_workloads(b: Builder, add: Add) -> None:
     """Add each VPC-attached instance of the other kinds as a workload, with its needs."""
     for inst in b.of("aws_eks_fargate_profile"):
         cluster = eks_cluster(b, inst.values.get("cluster_name"))
