@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from tfcheck.aws import DATA_READS, OFFLINE_DATA_TYPES
+from tfcheck.load.plan import module_resources
 from tfcheck.model import Ref, Unknown, resource_type
 
 
@@ -22,21 +23,10 @@ def state_data_sources(plan_data: Mapping[str, Any]) -> Iterator[dict[str, Any]]
     """Every data source instance the plan read (its `prior_state`), in any module."""
     prior = plan_data.get("prior_state")
     values = prior.get("values") if isinstance(prior, dict) else None
-    stack = [values.get("root_module")] if isinstance(values, dict) else []
-    while stack:
-        module = stack.pop()
-        if not isinstance(module, dict):
-            continue
-        children = module.get("child_modules")
-        stack.extend(children if isinstance(children, list) else [])
-        resources = module.get("resources")
-        for resource in resources if isinstance(resources, list) else []:
-            if (
-                isinstance(resource, dict)
-                and resource.get("mode") == "data"
-                and isinstance(resource.get("address"), str)
-            ):
-                yield resource
+    root = values.get("root_module") if isinstance(values, dict) else None
+    for resource in module_resources(root):
+        if resource.get("mode") == "data" and isinstance(resource.get("address"), str):
+            yield resource
 
 
 def offline_data(plan_data: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from tfcheck.load.combine import combine, data_sources, find_source, root_variables
 from tfcheck.load.inventory import build_inventory
-from tfcheck.load.plan import PlanDoc, load_plan
+from tfcheck.load.plan import PlanDoc, load_plan, module_resources
 from tfcheck.model import Inventory
 
 
@@ -43,15 +43,8 @@ class Loaded:
         most the data sources it read)."""
         if self.prior is None:
             return False
-        stack = [self.prior.data.get("values", {}).get("root_module") or {}]
-        while stack:
-            module = stack.pop()
-            if any(
-                r.get("mode") == "managed" for r in module.get("resources") or () if isinstance(r, Mapping)
-            ):
-                return True
-            stack.extend(m for m in module.get("child_modules") or () if isinstance(m, Mapping))
-        return False
+        root = self.prior.data.get("values", {}).get("root_module")
+        return any(r.get("mode") == "managed" for r in module_resources(root))
 
     def before(self) -> Inventory | None:
         """What stands before the change (an update plan's prior state), read on demand."""

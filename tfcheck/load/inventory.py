@@ -15,7 +15,7 @@ from typing import Any
 
 from tfcheck.aws import ATTRIBUTE_TARGETS, DOCUMENT_ATTRIBUTES
 from tfcheck.load.data_sources import offline_data
-from tfcheck.load.plan import PlanDoc
+from tfcheck.load.plan import PlanDoc, module_resources
 from tfcheck.load.references import (
     Index,
     Place,
@@ -138,15 +138,12 @@ def _state_resources(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _module_values(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for resource in _list(module.get("resources")):
-        if isinstance(resource, dict) and resource.get("mode", "managed") == "managed":
+    for resource in module_resources(module):
+        if resource.get("mode", "managed") == "managed":
             item = _describe(resource, resource.get("values"), None, False)
             if item:
                 item["action"] = "no-op"
                 yield item
-    for child in _list(module.get("child_modules")):
-        if isinstance(child, dict):
-            yield from _module_values(child)
 
 
 def _describe(raw: Mapping[str, Any], after: Any, unknown: Any, gone: bool) -> dict[str, Any] | None:

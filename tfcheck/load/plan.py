@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -52,6 +52,22 @@ def load_plan(
     except ValueError:  # a NUL byte in the path
         raise InputError(repr(path), "is not a usable file name") from None
     return parse_plan(path, raw)
+
+
+def module_resources(root: Any) -> Iterator[dict[str, Any]]:
+    """Every resource object of a module tree (`planned_values`, `prior_state` or a state's
+    `root_module`), each module's own before its children's, as Terraform lists them. A
+    loop, not recursion: a hand-made document may nest modules past the recursion limit."""
+    stack = [root]
+    while stack:
+        module = stack.pop()
+        if not isinstance(module, dict):
+            continue
+        resources = module.get("resources")
+        yield from (r for r in (resources if isinstance(resources, list) else ()) if isinstance(r, dict))
+        children = module.get("child_modules")
+        if isinstance(children, list):
+            stack.extend(reversed(children))
 
 
 def _read_stdin(stdin: BinaryIO | None) -> bytes:
