@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tfcheck.documents import read_text
+from tfcheck.documents import deeper_than, read_text
 from tfcheck.errors import InputError
 from tfcheck.findings import Report
 
@@ -55,7 +55,7 @@ def load_baseline(path: str) -> frozenset[tuple[str, str]]:
         raise InputError(
             path, f"is not usable JSON ({str(e)[:80]}); recreate it with `tfcheck baseline`"
         ) from None
-    if _deeper_than(doc, MAX_DEPTH):  # Pythons differ in how deep json.loads goes before refusing
+    if deeper_than(doc, MAX_DEPTH):
         raise InputError(
             path, "is JSON nested too deeply to be a tfcheck baseline; recreate it with `tfcheck baseline`"
         )
@@ -76,15 +76,3 @@ def load_baseline(path: str) -> frozenset[tuple[str, str]]:
             raise InputError(path, f"$.findings[{index}]: expected an object with string rule_id and address")
         pairs.add((entry["rule_id"], entry["address"]))
     return frozenset(pairs)
-
-
-def _deeper_than(doc: object, limit: int) -> bool:
-    """Whether containers nest past `limit` (a baseline nests 3: object, list, entry)."""
-    stack = [(doc, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
-    return False

@@ -63,7 +63,7 @@ def read_yaml(path: str | Path, error: type[TfcheckError], what: str) -> tuple[s
         raise error(name, f"is nested too deeply to be a {what}") from None
     except ValueError as e:  # PyYAML builds dates as it reads: `2025-02-30` fails here
         raise error(name, f"not valid YAML: {e} (a date is written YYYY-MM-DD)") from None
-    if _depth(doc) > MAX_DEPTH:
+    if deeper_than(doc, MAX_DEPTH):
         raise error(name, f"is nested more than {MAX_DEPTH} levels deep, which no {what} needs")
     return text, doc
 
@@ -85,9 +85,9 @@ def _refuse_aliases(name: str, text: str, error: type[TfcheckError], what: str) 
             )
 
 
-def _depth(doc: Any) -> int:
-    """How deeply lists and mappings nest (iterative: the document may be deep)."""
-    deepest = 0
+def deeper_than(doc: Any, limit: int) -> bool:
+    """Whether lists and mappings nest more than `limit` levels (iterative: the document
+    may be deep, and Pythons differ in how deep their parsers go before refusing)."""
     stack = [(doc, 1)]
     while stack:
         node, level = stack.pop()
@@ -97,11 +97,10 @@ def _depth(doc: Any) -> int:
             children = node
         else:
             continue
-        deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
+        if level > limit:
+            return True
         stack.extend((child, level + 1) for child in children)
-    return deepest
+    return False
 
 
 def safe_loader() -> Any:
