@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,9 @@ def build_report(
         prices, usage = load_prices(options.prices), load_usage(options.usage)
         if "markdown" in formats:
             cost = (prices, usage, tuple(declared_destinations(config)))
-    job = Job(tuple(chosen), graph_options(config), options.source, keep, cost)
+    # --verbose shows where plan and source disagree: only then is every known value compared.
+    source = replace(options.source, compare=options.verbose)
+    job = Job(tuple(chosen), graph_options(config), source, keep, cost)
     checked = check_all(paths, job)
     baseline = load_baseline(options.baseline) if options.baseline else frozenset()
     today = datetime.date.today()

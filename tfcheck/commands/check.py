@@ -88,7 +88,7 @@ from tfcheck.run import CheckOptions, build_report
     "--verbose",
     "-v",
     is_flag=True,
-    help="Also list the checks that passed, the settings file used (and where it was looked for), how each plan was read, and what loading noticed.",
+    help="Also list the checks that passed, the settings file used (and where it was looked for), how each plan was read, and what loading noticed, such as where a plan and its source disagree (every known value is then compared, which costs time).",
 )
 def check(
     plans: tuple[str, ...],

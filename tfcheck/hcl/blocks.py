@@ -77,14 +77,42 @@ def body_values(
     for name, attr in block.attributes.items():
         if name in skip:
             continue
-        try:
-            value = finalize(evaluate(attr, scope))
-        except EvalError as exc:  # a lazy value that turns out not to be one (`x = aws_s.n`)
-            value = Unknown(f"cannot evaluate: {exc}")
+        value = _argument(attr, scope, evaluate)
         if value is not None:
             out[name] = value
     out.update(nested_values(block.blocks, scope, evaluate))
     return out
+
+
+def body_names(block: Block, skip: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The names `body_values` may give, in its order, without evaluating anything."""
+    names = dict.fromkeys(name for name in block.attributes if name not in skip)
+    for nested in block.blocks:
+        if nested.type not in _SKIPPED_BLOCKS:
+            names.setdefault(_block_name(nested))
+    return tuple(names)
+
+
+def body_value(block: Block, name: str, scope: Scope, evaluate: Evaluate) -> Any:
+    """`body_values(block, ...)[name]` alone, evaluating only what it needs (None: left out).
+    A plan read with its source asks for the few names the plan does not know."""
+    nested = tuple(b for b in block.blocks if b.type not in _SKIPPED_BLOCKS and _block_name(b) == name)
+    if nested:
+        return nested_values(nested, scope, evaluate).get(name)
+    attr = block.attributes.get(name)
+    return None if attr is None else _argument(attr, scope, evaluate)
+
+
+def _argument(attr: Attribute, scope: Scope, evaluate: Evaluate) -> Any:
+    try:
+        return finalize(evaluate(attr, scope))
+    except EvalError as exc:  # a lazy value that turns out not to be one (`x = aws_s.n`)
+        return Unknown(f"cannot evaluate: {exc}")
+
+
+def _block_name(block: Block) -> str:
+    """The name a nested block's values go under: its type, or a `dynamic` block's label."""
+    return block.labels[0] if block.type == "dynamic" and block.labels else block.type
 
 
 def nested_values(blocks: tuple[Block, ...], scope: Scope, evaluate: Evaluate) -> dict[str, Any]:
@@ -92,11 +120,11 @@ def nested_values(blocks: tuple[Block, ...], scope: Scope, evaluate: Evaluate) -
     for block in blocks:
         if block.type in _SKIPPED_BLOCKS:
             continue
+        name = _block_name(block)
         if block.type == "dynamic" and block.labels:
-            name = block.labels[0]
             items: Any = _dynamic(block, scope, evaluate)
         else:
-            name, items = block.type, [body_values(block, scope, evaluate)]
+            items = [body_values(block, scope, evaluate)]
         before = out.get(name, [])
         if isinstance(before, Unknown) or isinstance(items, Unknown):
             out[name] = before if isinstance(before, Unknown) else items

@@ -19,6 +19,7 @@ from tfcheck.hcl.expr import Expr, Scope, compile_expr
 from tfcheck.hcl.functions.files import file_functions
 from tfcheck.hcl.functions.table import FUNCTIONS
 from tfcheck.hcl.parse import Attribute, Block, load_module_dir
+from tfcheck.hcl.shapes import names_instance_ids
 from tfcheck.hcl.types import ANY, Type, parse_type
 from tfcheck.hcl.values import EvalError
 
@@ -59,6 +60,7 @@ class Loader:
         self.functions = {**FUNCTIONS, **file_functions(self.boundary, root, self.budget)}
         self._configs: dict[str, ModuleConfig] = {}
         self._compiled: dict[int, Expr] = {}
+        self._shapes: dict[int, bool] = {}
         self._installed: dict[str, str] | None = None
         # The AWS provider's own fallback when a provider block sets no region.
         self.env_region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
@@ -73,6 +75,13 @@ class Loader:
         if text not in self._noted:
             self.refused.append(text)
         self.note(text)
+
+    def names_ids(self, attr: Attribute) -> bool:
+        """shapes.names_instance_ids of an argument, read once per argument of a module."""
+        found = self._shapes.get(id(attr.expr))
+        if found is None:
+            found = self._shapes[id(attr.expr)] = names_instance_ids(attr.expr)
+        return found
 
     def compiled(self, attr: Attribute) -> Expr:
         expr = self._compiled.get(id(attr.expr))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_values, expand
+from tfcheck.hcl.blocks import META_ARGUMENTS, MODULE_META, Key, body_names, body_value, body_values, expand
 from tfcheck.hcl.budget import Refused, refusal_reason
 from tfcheck.hcl.data import OFFLINE, offline_data, read_back_name
 from tfcheck.hcl.expr import Scope
@@ -303,11 +303,14 @@ class ModuleInstance:
 
         return self._once(("attr", kind, name, key, attr), compute, None)
 
-    def instance_values(self, kind: str, name: str, key: Key, names: dict[str, Any]) -> dict[str, Any]:
+    def instance_names(self, kind: str, name: str) -> tuple[str, ...]:
+        """The names an instance's values may have (arguments, nested block types), unevaluated."""
+        return body_names(self.config.resources[(kind, name)], META_ARGUMENTS)
+
+    def instance_value(self, kind: str, name: str, key: Key, names: dict[str, Any], attr: str) -> Any:
+        """One of an instance's values, as a plan would show it (None: not configured, or null)."""
         block = self.config.resources[(kind, name)]
-        scope = Scope(self, names)
-        evaluate = self._memo_evaluate(kind, name, key, names)
-        return body_values(block, scope, evaluate, META_ARGUMENTS)
+        return body_value(block, attr, Scope(self, names), self._memo_evaluate(kind, name, key, names))
 
     def _memo_evaluate(
         self, kind: str, name: str, key: Key, names: dict[str, Any]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tfcheck.errors import InputError
@@ -40,12 +40,15 @@ def load_source_with_comments(
     env: Mapping[str, str] = os.environ,
     root_variables: Mapping[str, Any] | None = None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
+    wanted: Callable[[str, str, bool], bool] | None = None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     """The inventory, and for each instance address the comments above/on its block line.
 
     The comments feed `# tfcheck:ignore RULE reason` suppressions; one parse serves both.
     `root_variables` and `data_sources` come from a plan read with its source: the values
-    Terraform itself used (combine.root_variables, combine.data_sources).
+    Terraform itself used (combine.root_variables, combine.data_sources). `wanted(address,
+    name, names_ids)` says which of an instance's values to evaluate (all when None): a plan
+    beside the source already knows most of them (combine.source_wanted).
     """
     if not os.path.isdir(directory):
         raise InputError(directory, "no such directory; give the directory of the root module")
@@ -55,7 +58,7 @@ def load_source_with_comments(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(directory, var_files, dict(vars), env, root_variables, data_sources)
+        return _load(directory, var_files, dict(vars), env, root_variables, data_sources, wanted)
     except RecursionError:
         raise InputError(directory, "the configuration is nested too deeply to evaluate") from None
     except Refused as exc:  # evaluation refusals are caught per argument; this is a safety net
@@ -78,6 +81,7 @@ def _load(
     env: Mapping[str, str],
     root_variables: Mapping[str, Any] | None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None,
+    wanted: Callable[[str, str, bool], bool] | None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     root = os.path.abspath(directory)
     loader = Loader(root, env, data_sources)
@@ -89,7 +93,7 @@ def _load(
     instance = ModuleInstance(loader, config, "", "", inputs, base)
     found: list[tuple[tuple[Any, ...], Instance]] = []
     comments: dict[str, list[str]] = {}
-    _collect(instance, (), found, comments)
+    _collect(instance, (), found, comments, wanted)
     found.sort(key=lambda pair: pair[0])
     region = instance.providers.get("aws")
     inventory = Inventory(
@@ -108,6 +112,7 @@ def _collect(
     order: tuple[Any, ...],
     found: list[tuple[tuple[Any, ...], Instance]],
     comments: dict[str, list[str]],
+    wanted: Callable[[str, str, bool], bool] | None,
 ) -> None:
     loader = instance.loader
     for (kind, name), block in instance.config.resources.items():
@@ -116,9 +121,16 @@ def _collect(
         if isinstance(keys, Unknown):
             loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; its instances are left out")
             continue
+        every = instance.instance_names(kind, name)
+        ids = {a: loader.names_ids(block.attributes[a]) for a in every if a in block.attributes}
         for key, names in keys:
-            values = _as_planned(instance.instance_values(kind, name, key, names))
             full = instance.resource_address(kind, name, key)
+            values: dict[str, Any] = {}
+            for attr in every if wanted is None else [a for a in every if wanted(full, a, ids.get(a, False))]:
+                value = instance.instance_value(kind, name, key, names, attr)
+                if value is not None:
+                    values[attr] = value
+            values = _as_planned(values)
             region = _region(instance, block, kind, values)
             found.append(
                 (
@@ -135,7 +147,7 @@ def _collect(
             loader.note(f"{call.file}:{call.line}: {where}: {children.reason}; its resources are left out")
             continue
         for key, child in children:
-            _collect(child, order + ((1, name, key_order(key)),), found, comments)
+            _collect(child, order + ((1, name, key_order(key)),), found, comments, wanted)
 
 
 # Number-typed provider arguments the graph reads. A value that reaches them as a string

@@ -21,6 +21,13 @@ class Facts:
         self.graph = graph
         self.options = options
         self.admitted: dict[tuple[tuple[str, ...], str], bool | None] = {}
+        # (service, VPCs its zone is associated with) of each zone-served endpoint, gathered
+        # once: every VPC asks, and scanning all endpoints per VPC grew with VPCs squared.
+        self.zone_served: list[tuple[str, frozenset[str]]] = [
+            (ep["service"], frozenset(ep["zone_vpcs"]))
+            for ep in graph.collection("endpoints")
+            if ep.get("zone_vpcs")
+        ]
 
     def drafts(self, collection: str) -> list[Draft]:
         """The items of `collection`, writable: only facts modules, only during the build."""

@@ -65,11 +65,7 @@ def _routes_to(ctx: Facts, subnet: Item, hub: Item | None) -> bool | None:
 def zone_facts(ctx: Facts, vpc: Draft) -> None:
     """`shadowed_services` and `zone_missing` of a VPC, for VPCE030 and VPCE031."""
     settle(vpc, "shadowed_services", [f"{s} ({z})" for s, z in vpc.get("shadowed", {}).items()], None)
-    served_elsewhere = {
-        ep["service"]
-        for ep in ctx.graph.collection("endpoints")
-        if ep.get("zone_vpcs") and vpc["address"] not in ep["zone_vpcs"]
-    }
+    served_elsewhere = {service for service, vpcs in ctx.zone_served if vpc["address"] not in vpcs}
     local = {
         ep["service"]
         for ep in ctx.in_vpc(vpc["address"], "endpoints")
