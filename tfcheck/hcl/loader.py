@@ -61,6 +61,8 @@ class Loader:
         self._configs: dict[str, ModuleConfig] = {}
         self._compiled: dict[int, Expr] = {}
         self._shapes: dict[int, bool] = {}
+        # A block's names, their shapes and its provider key, by id (hcl/source.py `_shape`).
+        self.shapes: dict[int, tuple[tuple[str, ...], dict[str, bool], str]] = {}
         self._installed: dict[str, str] | None = None
         # The AWS provider's own fallback when a provider block sets no region.
         self.env_region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None

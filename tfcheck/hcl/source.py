@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from tfcheck.errors import InputError
@@ -40,14 +40,14 @@ def load_source_with_comments(
     env: Mapping[str, str] = os.environ,
     root_variables: Mapping[str, Any] | None = None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
-    wanted: Callable[[str, str, bool], bool] | None = None,
+    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None = None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     """The inventory, and for each instance address the comments above/on its block line.
 
     The comments feed `# tfcheck:ignore RULE reason` suppressions; one parse serves both.
     `root_variables` and `data_sources` come from a plan read with its source: the values
     Terraform itself used (combine.root_variables, combine.data_sources). `wanted(address,
-    name, names_ids)` says which of an instance's values to evaluate (all when None): a plan
+    names, ids)` says which of an instance's values to evaluate (all when None): a plan
     beside the source already knows most of them (combine.source_wanted).
     """
     if not os.path.isdir(directory):
@@ -81,7 +81,7 @@ def _load(
     env: Mapping[str, str],
     root_variables: Mapping[str, Any] | None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None,
-    wanted: Callable[[str, str, bool], bool] | None,
+    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     root = os.path.abspath(directory)
     loader = Loader(root, env, data_sources)
@@ -112,7 +112,7 @@ def _collect(
     order: tuple[Any, ...],
     found: list[tuple[tuple[Any, ...], Instance]],
     comments: dict[str, list[str]],
-    wanted: Callable[[str, str, bool], bool] | None,
+    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None,
 ) -> None:
     loader = instance.loader
     for (kind, name), block in instance.config.resources.items():
@@ -121,17 +121,19 @@ def _collect(
         if isinstance(keys, Unknown):
             loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; its instances are left out")
             continue
-        every = instance.instance_names(kind, name)
-        ids = {a: loader.names_ids(block.attributes[a]) for a in every if a in block.attributes}
+        every, ids, provider = _shape(loader, instance, block, kind, name)
+        provided = instance.providers.get(provider)
+        provided = provided if isinstance(provided, str) else None
         for key, names in keys:
             full = instance.resource_address(kind, name, key)
             values: dict[str, Any] = {}
-            for attr in every if wanted is None else [a for a in every if wanted(full, a, ids.get(a, False))]:
+            for attr in every if wanted is None else wanted(full, every, ids):
                 value = instance.instance_value(kind, name, key, names, attr)
                 if value is not None:
                     values[attr] = value
             values = _as_planned(values)
-            region = _region(instance, block, kind, values)
+            own = values.get("region")  # provider 6.x: a resource's own Region wins
+            region = own if isinstance(own, str) else provided
             found.append(
                 (
                     (order, 0, kind, name, key_order(key)),
@@ -171,12 +173,16 @@ def _is_int(text: str) -> bool:
     return text.strip().lstrip("-").isdigit()
 
 
-def _region(instance: Any, block: Any, kind: str, values: Mapping[str, Any]) -> str | None:
-    """The resource's own `region` (provider 6.x), else its provider configuration's."""
-    own = values.get("region")
-    if isinstance(own, str):
-        return own
-    provider = block.attributes.get("provider")
-    key = traversal_text(provider.expr) if provider is not None else kind.split("_")[0]
-    region = instance.providers.get(key or "")
-    return region if isinstance(region, str) else None
+def _shape(
+    loader: Any, instance: Any, block: Any, kind: str, name: str
+) -> tuple[tuple[str, ...], dict[str, bool], str]:
+    """What a resource block configures, which of it names ids (shapes.py), and its provider
+    configuration's key: read once per block, though a module has many instances."""
+    found = loader.shapes.get(id(block))
+    if found is None:
+        every = instance.instance_names(kind, name)
+        ids = {a: loader.names_ids(block.attributes[a]) for a in every if a in block.attributes}
+        provider = block.attributes.get("provider")
+        key = traversal_text(provider.expr) if provider is not None else kind.split("_")[0]
+        found = loader.shapes[id(block)] = (every, ids, key or "")
+    return found

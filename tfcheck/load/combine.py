@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -74,22 +74,24 @@ def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
     ), notes
 
 
-def source_wanted(plan: Inventory) -> Callable[[str, str, bool], bool]:
-    """Which source values combine would use: `wanted(address, name, names_ids)`, an argument
-    of a planned instance that the plan does not know all through. Evaluating only those is
-    what keeps a plan + source run close to a plan-only one (most arguments are known before
-    apply). `names_ids`: the source expression is a plain reference to resources' ids
-    (hcl/shapes.py), which the plan has already read as these very Refs."""
+def source_wanted(plan: Inventory) -> Callable[[str, Sequence[str], Mapping[str, bool]], list[str]]:
+    """Which source values combine would use: `wanted(address, names, ids)` gives those of an
+    instance's configured `names` that the plan does not know all through. Evaluating only
+    those is what keeps a plan + source run close to a plan-only one (most arguments are
+    known before apply). `ids[name]`: the source expression is a plain reference to
+    resources' ids (hcl/shapes.py), which the plan has already read as these very Refs."""
     planned = {inst.address: inst.values for inst in plan.instances}
 
-    def wanted(address: str, name: str, names_ids: bool) -> bool:
+    def wanted(address: str, names: Sequence[str], ids: Mapping[str, bool]) -> list[str]:
         values = planned.get(address)
         if values is None:
-            return False  # not in the plan: combine never reads it
-        value = values.get(name, _ABSENT)
-        if value is _ABSENT:
-            return True
-        return not (_settled(value) or (names_ids and _flat_refs(value)))
+            return []  # not in the plan: combine never reads it
+        out = []
+        for name in names:
+            value = values.get(name, _ABSENT)
+            if value is _ABSENT or not (_settled(value) or (ids.get(name) and _flat_refs(value))):
+                out.append(name)
+        return out
 
     return wanted
 
@@ -99,6 +101,8 @@ def _fill_values(
 ) -> dict[str, Any]:
     """An instance's values: `_fill` of each argument, without walking the ones the source
     leaves out (where `_fill` keeps the planned value, or drops an unknown one: null)."""
+    if not source and not any(isinstance(v, Unknown) for v in planned.values()):
+        return dict(planned)  # the source evaluated nothing here: most instances of a plan
     merged: dict[str, Any] = {}
     for key, mine in planned.items():
         theirs = source.get(key, _ABSENT)
@@ -117,13 +121,14 @@ def _fill_values(
 
 def _settled(value: Any) -> bool:
     """Known all through: no Unknown and no Ref the plan resolved from its configuration."""
-    if isinstance(value, (Unknown, Ref)):
-        return False
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or kind is float or value is None:
+        return True  # (the common case first: this runs for every argument of a plan)
+    if kind is list:
         return all(_settled(v) for v in value)
-    if isinstance(value, dict):
+    if kind is dict:
         return all(_settled(v) for v in value.values())
-    return True
+    return not isinstance(value, (Unknown, Ref))
 
 
 def _fill(planned: Any, source: Any, where: str, notes: list[str]) -> Any:

@@ -9,7 +9,7 @@ locals, dynamic blocks and null arguments resolve as Terraform resolves them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -100,7 +100,7 @@ def _source(
     options: SourceOptions,
     root_variables: Mapping[str, Any] | None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
-    wanted: Callable[[str, str, bool], bool] | None = None,
+    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None = None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     """Evaluate HCL; file paths become relative to the current directory, as CI shows them."""
     # Imported only now: the HCL evaluator is most of tfcheck's own import time, and a plan
