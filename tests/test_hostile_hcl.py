@@ -115,6 +115,16 @@ def _hostile(cfg: Path, expression: str, extra: str = "") -> None:
     )
 
 
+def _evaluated(cfg: Path, mode: str, expression: str, extra: str = "") -> None:
+    """Put the expression where the mode evaluates it: beside a plan, the source evaluates only
+    the plan's resources (all their arguments under --verbose), so it goes on subnet "c"."""
+    if mode == "hcl":
+        _hostile(cfg, expression, extra)
+    else:
+        (cfg / "hostile.tf").write_text(extra)
+        _az_from(cfg, f"tostring({expression})")
+
+
 # -- 1. file functions stay inside the configuration --------------------------------------
 
 LEAKS = {
@@ -138,6 +148,15 @@ def test_file_functions_do_not_leak(layout: dict[str, Path], case: str, mode: st
     assert any("outside the configuration" in line for line in refused(result)), refused(result)
 
 
+def test_beside_a_plan_a_resource_the_plan_lacks_is_never_evaluated(layout: dict[str, Path]) -> None:
+    cfg = layout["cfg"]
+    _hostile(cfg, f'file("{layout["secret"]}")')
+    result = run_cli(cfg, "plan+source", layout["tmp"] / "out")
+    assert result["json"]["summary"]["inputs"][0]["mode"] == "plan+source"
+    assert refused(result) == []  # nothing was read, so nothing was refused
+    assert SECRET not in json.dumps(result["json"])
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_every_file_function_is_confined(layout: dict[str, Path], mode: str) -> None:
     cfg = layout["cfg"]
@@ -145,11 +164,9 @@ def test_every_file_function_is_confined(layout: dict[str, Path], mode: str) -> 
     calls = ["filebase64", "fileexists", "filemd5", "filesha256", "filebase64sha256"]
     lines = [f'  {c} = {c}("{layout["secret"]}")' for c in calls]
     lines += ['  fileset = fileset("../..", "*.txt")', '  inside = file("policy.json")']
-    _hostile(
-        cfg,
-        "[" + ", ".join(f"local.{c}" for c in calls + ["fileset", "inside"]) + "]",
-        "locals {\n" + "\n".join(lines) + "\n}\n",
-    )
+    # On a planned resource: read beside a plan, the source evaluates only the plan's resources.
+    (cfg / "hostile.tf").write_text("locals {\n" + "\n".join(lines) + "\n}\n")
+    _az_from(cfg, "jsonencode([" + ", ".join(f"local.{c}" for c in calls + ["fileset", "inside"]) + "])")
     result = run_cli(cfg, mode, layout["tmp"] / "out")
     lines = refused(result)
     for name in calls + ["fileset"]:
@@ -226,7 +243,7 @@ BUDGET = {
 @pytest.mark.parametrize("case", list(BUDGET))
 def test_budget_bounds_evaluation(layout: dict[str, Path], case: str, mode: str) -> None:
     expression, extra = BUDGET[case]
-    _hostile(layout["cfg"], expression, extra)
+    _evaluated(layout["cfg"], mode, expression, extra)
     if case == "module fan-out":
         (layout["cfg"] / "bomb").mkdir()
         (layout["cfg"] / "bomb" / "main.tf").write_text(
@@ -251,8 +268,9 @@ REGEX = {
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("case", list(REGEX))
 def test_regex_functions_take_linear_time(layout: dict[str, Path], case: str, mode: str) -> None:
-    _hostile(
+    _evaluated(
         layout["cfg"],
+        mode,
         REGEX[case],
         'locals {\n  a = join("", [for i in range(40) : "aaaaaaaaaaaaaaaaaaaaaaaaa"])\n}\n',
     )

@@ -1,5 +1,5 @@
 """A plan read with its source evaluates only what the plan does not know (load/combine.py
-`source_wanted`, hcl/shapes.py): the combined inventory is the same as when the source
+`PlanWants`, hcl/shapes.py): the combined inventory is the same as when the source
 evaluates everything, on every fixture; only the --verbose disagreement notes need it all."""
 
 from __future__ import annotations

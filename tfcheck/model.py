@@ -62,6 +62,10 @@ class Inventory:
     # What HCL evaluation refused ("main.tf:12: x: evaluation budget exceeded (...)"): the
     # file functions outside the configuration and the bounds of the evaluation budget.
     refused: tuple[str, ...] = field(default=())
+    # Source read beside a plan: where each resource block whose instances it did not list
+    # (it evaluated nothing of them) is declared, by address without key (`module.m.aws_x.y`):
+    # (file, line, its provider's Region).
+    declared: Mapping[str, tuple[str, int, str | None]] = field(default_factory=dict)
 
 
 # Why a module's values are unknown when its source is not on disk; the HCL loader says it,
@@ -74,6 +78,12 @@ ModulePath = tuple[tuple[str, Key], ...]  # (call name, instance key) from the r
 
 _KEY_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
 _PLAIN_KEY = re.compile(r'(?:[^"\\$%]|[$%](?!\{))*')
+
+
+def block_address(inst: Instance) -> str:
+    """`module.m["a"].aws_x.y[0]` → `module.m["a"].aws_x.y`: the first "[" after the name."""
+    cut = inst.address.find("[", len(inst.module) + len(inst.type) + 2)
+    return inst.address if inst.key is None or cut < 0 else inst.address[:cut]
 
 
 def format_key(key: Key) -> str:

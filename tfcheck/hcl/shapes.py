@@ -1,7 +1,7 @@
 """What an expression is, read from its syntax alone: nothing is evaluated.
 
 A plan read with its source asks the source only for what the plan leaves unknown
-(load/combine.py `source_wanted`). Most of that is `vpc_id = aws_vpc.this.id`: an id
+(load/combine.py `PlanWants`). Most of that is `vpc_id = aws_vpc.this.id`: an id
 known only after apply, which the plan already read from its configuration's references
 as exactly the Ref the source would give. `names_instance_ids` says an expression is
 such a reference, so the source need not evaluate it.

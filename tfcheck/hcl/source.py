@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from tfcheck.errors import InputError
 from tfcheck.hcl.blocks import key_order
@@ -18,7 +18,7 @@ from tfcheck.hcl.loader import Loader
 from tfcheck.hcl.module import ModuleInstance
 from tfcheck.hcl.parse import traversal_text
 from tfcheck.hcl.variables import root_inputs
-from tfcheck.model import Instance, Inventory, Unknown
+from tfcheck.model import Instance, Inventory, Key, Unknown
 
 
 def load_source(
@@ -40,15 +40,15 @@ def load_source_with_comments(
     env: Mapping[str, str] = os.environ,
     root_variables: Mapping[str, Any] | None = None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
-    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None = None,
+    wanted: Wanted | None = None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     """The inventory, and for each instance address the comments above/on its block line.
 
     The comments feed `# tfcheck:ignore RULE reason` suppressions; one parse serves both.
     `root_variables` and `data_sources` come from a plan read with its source: the values
-    Terraform itself used (combine.root_variables, combine.data_sources). `wanted(address,
-    names, ids)` says which of an instance's values to evaluate (all when None): a plan
-    beside the source already knows most of them (combine.source_wanted).
+    Terraform itself used (combine.root_variables, combine.data_sources). `wanted` says
+    which instances and which of their values to evaluate (all the source declares, when
+    None): a plan beside the source already knows most of them (combine.PlanWants).
     """
     if not os.path.isdir(directory):
         raise InputError(directory, "no such directory; give the directory of the root module")
@@ -81,7 +81,7 @@ def _load(
     env: Mapping[str, str],
     root_variables: Mapping[str, Any] | None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None,
-    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None,
+    wanted: Wanted | None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     root = os.path.abspath(directory)
     loader = Loader(root, env, data_sources)
@@ -93,7 +93,8 @@ def _load(
     instance = ModuleInstance(loader, config, "", "", inputs, base)
     found: list[tuple[tuple[Any, ...], Instance]] = []
     comments: dict[str, list[str]] = {}
-    _collect(instance, (), found, comments, wanted)
+    declared: dict[str, tuple[str, int, str | None]] = {}
+    _collect(instance, (), found, comments, declared, wanted)
     found.sort(key=lambda pair: pair[0])
     region = instance.providers.get("aws")
     inventory = Inventory(
@@ -103,6 +104,7 @@ def _load(
         kind="hcl",
         notes=tuple(loader.notes),
         refused=tuple(loader.refused),
+        declared=declared,
     )
     return inventory, comments
 
@@ -112,22 +114,25 @@ def _collect(
     order: tuple[Any, ...],
     found: list[tuple[tuple[Any, ...], Instance]],
     comments: dict[str, list[str]],
-    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None,
+    declared: dict[str, tuple[str, int, str | None]],
+    wanted: Wanted | None,
 ) -> None:
     loader = instance.loader
     for (kind, name), block in instance.config.resources.items():
-        keys = instance.expansion(kind, name)
-        address = instance.resource_address(kind, name, None)
-        if isinstance(keys, Unknown):
-            loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; its instances are left out")
-            continue
         every, ids, provider = _shape(loader, instance, block, kind, name)
         provided = instance.providers.get(provider)
         provided = provided if isinstance(provided, str) else None
-        for key, names in keys:
+        todo = _todo(instance, kind, name, block, every, ids, wanted)
+        if todo is None:  # the plan's instances, of which nothing is to be evaluated: one record
+            address = instance.resource_address(kind, name, None)
+            declared[address] = (block.file, block.line, provided)
+            for key in wanted.keys(address) if block.comments and wanted else ():
+                comments[instance.resource_address(kind, name, key)] = list(block.comments)
+            continue
+        for key, names, attrs in todo:
             full = instance.resource_address(kind, name, key)
             values: dict[str, Any] = {}
-            for attr in every if wanted is None else wanted(full, every, ids):
+            for attr in attrs:
                 value = instance.instance_value(kind, name, key, names, attr)
                 if value is not None:
                     values[attr] = value
@@ -149,7 +154,55 @@ def _collect(
             loader.note(f"{call.file}:{call.line}: {where}: {children.reason}; its resources are left out")
             continue
         for key, child in children:
-            _collect(child, order + ((1, name, key_order(key)),), found, comments, wanted)
+            _collect(child, order + ((1, name, key_order(key)),), found, comments, declared, wanted)
+
+
+class Wanted(Protocol):
+    """What a plan read with its source asks of it (load/combine.py `PlanWants`)."""
+
+    def keys(self, resource: str) -> Sequence[Key]:
+        """The plan's instance keys of the resource block at `resource` (`module.m["a"].aws_x.y`)."""
+        ...
+
+    def names(self, address: str, names: Sequence[str], ids: Mapping[str, bool]) -> list[str]:
+        """Which of an instance's configured `names` to evaluate; `ids[name]`: its expression
+        is a plain reference to resources' ids (shapes.py)."""
+        ...
+
+
+def _todo(
+    instance: Any,
+    kind: str,
+    name: str,
+    block: Any,
+    every: tuple[str, ...],
+    ids: Mapping[str, bool],
+    wanted: Wanted | None,
+) -> list[tuple[Key, dict[str, Any], Sequence[str]]] | None:
+    """The instances of a block to record: key, the names its expressions see (count, each)
+    and which of its values to evaluate. HCL mode: every instance, all of it. A plan read with
+    its source: the plan's instances, each for what the plan lacks; the block is expanded
+    only when something is to be evaluated, and None when nothing is (a file:line needs no
+    evaluation: the block is then recorded once, not per instance)."""
+    loader, address = instance.loader, instance.resource_address(kind, name, None)
+    if wanted is None:
+        keys = instance.expansion(kind, name)
+        if isinstance(keys, Unknown):
+            loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; its instances are left out")
+            return []
+        return [(key, names, every) for key, names in keys]
+    asked = [
+        (key, wanted.names(instance.resource_address(kind, name, key), every, ids))
+        for key in wanted.keys(address)
+    ]
+    if not any(attrs for _, attrs in asked):
+        return None if asked else []
+    keys = instance.expansion(kind, name)
+    if isinstance(keys, Unknown):
+        loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; the plan's values stand")
+        return [(key, {}, ()) for key, _ in asked]
+    expanded = dict(keys)
+    return [(key, expanded.get(key, {}), attrs if key in expanded else ()) for key, attrs in asked]
 
 
 # Number-typed provider arguments the graph reads. A value that reaches them as a string

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from tfcheck.load.data_sources import state_data_sources
-from tfcheck.model import NOT_INSTALLED, Instance, Inventory, Ref, Unknown
+from tfcheck.model import NOT_INSTALLED, Instance, Inventory, Key, Ref, Unknown, block_address
 
 _ABSENT = object()
 # Reasons a plan gives where only the source knows more (plan_inventory, references).
@@ -32,8 +32,8 @@ _DECLARATION = re.compile(
 def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
     """The plan's instances with unknown values filled from the source; and disagreements.
 
-    A source evaluated only where the plan does not know its values (`source_wanted`) gives
-    the same instances, without the disagreements over known values (--verbose lists them).
+    A source evaluated only where the plan does not know its values (`PlanWants`) gives the
+    same instances, without the disagreements over known values (--verbose lists them).
     """
     by_address = {inst.address: inst for inst in source.instances}
     missing = [m.group(1) for m in map(_NOT_INSTALLED.search, source.notes) if m]
@@ -41,14 +41,17 @@ def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
     combined = []
     for inst in plan.instances:
         origin = by_address.get(inst.address)
-        if origin is None:
+        if origin is not None:
+            given, (file, line, region) = origin.values, (origin.file, origin.line, origin.region)
+        elif (found := source.declared.get(block_address(inst))) is not None:
+            given, (file, line, region) = {}, found  # the source evaluated nothing of it
+        else:
             if any(inst.address.startswith((call + ".", call + "[")) for call in missing):
                 # The source cannot say more without the module's code: say how to get it.
                 inst = replace(inst, values=_retag(inst.values))
             combined.append(inst)
             continue
-        values = _fill_values(inst.values, origin.values, inst.address, notes)
-        region = inst.region or origin.region
+        values = _fill_values(inst.values, given, inst.address, notes)
         # (the constructor, not dataclasses.replace: 16,000 instances, a third of the cost)
         combined.append(
             Instance(
@@ -57,9 +60,9 @@ def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
                 inst.module,
                 inst.key,
                 values,
-                region,
-                origin.file,
-                origin.line,
+                inst.region or region,
+                file,
+                line,
                 inst.action,
             )
         )
@@ -74,26 +77,39 @@ def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
     ), notes
 
 
-def source_wanted(plan: Inventory) -> Callable[[str, Sequence[str], Mapping[str, bool]], list[str]]:
-    """Which source values combine would use: `wanted(address, names, ids)` gives those of an
-    instance's configured `names` that the plan does not know all through. Evaluating only
-    those is what keeps a plan + source run close to a plan-only one (most arguments are
-    known before apply). `ids[name]`: the source expression is a plain reference to
-    resources' ids (hcl/shapes.py), which the plan has already read as these very Refs."""
-    planned = {inst.address: inst.values for inst in plan.instances}
+class PlanWants:
+    """What the source is asked for when it is read beside a plan (hcl.source.Wanted): the
+    plan's instances, and of each the arguments the plan does not know all through.
 
-    def wanted(address: str, names: Sequence[str], ids: Mapping[str, bool]) -> list[str]:
-        values = planned.get(address)
+    Evaluating only those is what keeps a plan + source run close to a plan-only one: most
+    arguments are known before apply, and the most common unknown one, `x = aws_y.z.id`
+    (a plain reference to ids, hcl/shapes.py), the plan has already read as the very Ref the
+    source would give. With `compare` (--verbose) every argument is evaluated, to list where
+    the source disagrees with the plan.
+    """
+
+    def __init__(self, plan: Inventory, compare: bool = False) -> None:
+        self._values = {inst.address: inst.values for inst in plan.instances}
+        self._keys: dict[str, list[Key]] = {}
+        for inst in plan.instances:
+            self._keys.setdefault(block_address(inst), []).append(inst.key)
+        self._compare = compare
+
+    def keys(self, resource: str) -> list[Key]:
+        return self._keys.get(resource, [])
+
+    def names(self, address: str, names: Sequence[str], ids: Mapping[str, bool]) -> list[str]:
+        values = self._values.get(address)
         if values is None:
             return []  # not in the plan: combine never reads it
+        if self._compare:
+            return list(names)
         out = []
         for name in names:
             value = values.get(name, _ABSENT)
             if value is _ABSENT or not (_settled(value) or (ids.get(name) and _flat_refs(value))):
                 out.append(name)
         return out
-
-    return wanted
 
 
 def _fill_values(

@@ -9,11 +9,11 @@ locals, dynamic blocks and null arguments resolve as Terraform resolves them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tfcheck.load.combine import combine, data_sources, find_source, root_variables, source_wanted
+from tfcheck.load.combine import PlanWants, combine, data_sources, find_source, root_variables
 from tfcheck.load.inventory import build_inventory
 from tfcheck.load.plan import PlanDoc, load_plan, module_resources
 from tfcheck.model import Instance, Inventory
@@ -66,7 +66,7 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
     directory = find_source(doc.path, inventory, options.source)
     if directory is None:
         return Loaded(inventory, inventory.kind, prior=prior)
-    wanted = None if options.compare else source_wanted(inventory)
+    wanted = PlanWants(inventory, options.compare)
     source, comments = _source(directory, options, root_variables(doc.data), data_sources(doc.data), wanted)
     combined, _ = combine(inventory, source)  # its disagreements are in combined.notes
     return Loaded(combined, combined.kind, directory, comments, combined.notes, prior)
@@ -100,7 +100,7 @@ def _source(
     options: SourceOptions,
     root_variables: Mapping[str, Any] | None,
     data_sources: Mapping[str, Mapping[Any, Any]] | None = None,
-    wanted: Callable[[str, Sequence[str], Mapping[str, bool]], list[str]] | None = None,
+    wanted: PlanWants | None = None,
 ) -> tuple[Inventory, dict[str, list[str]]]:
     """Evaluate HCL; file paths become relative to the current directory, as CI shows them."""
     # Imported only now: the HCL evaluator is most of tfcheck's own import time, and a plan
@@ -135,7 +135,11 @@ def _source(
                 inst.action,
             )  # (the constructor: dataclasses.replace costs 8 µs an instance)
         instances.append(inst)
-    return replace(inventory, instances=tuple(instances)), comments
+    declared = {
+        address: (shown.get(file) or shown.setdefault(file, display_path(directory, file)), line, region)
+        for address, (file, line, region) in inventory.declared.items()
+    }
+    return replace(inventory, instances=tuple(instances), declared=declared), comments
 
 
 def display_path(directory: str, file: str) -> str:
