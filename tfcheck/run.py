@@ -12,16 +12,12 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfcheck import suppress
 from tfcheck.baseline import load_baseline
 from tfcheck.change import classify
 from tfcheck.config import Config, find_config, graph_options, load_config
-from tfcheck.cost.prices import PriceTable, load_prices
-from tfcheck.cost.report import CostInput, cost_document, declared_destinations
-from tfcheck.cost.summary import plan_summary, summarize, wanted
-from tfcheck.cost.usage import Usage, load_usage
 from tfcheck.findings import Change, FailOn, Finding, Gate, Report, RuleInfo
 from tfcheck.graph.model import Graph, GraphOptions
 from tfcheck.graph.read import before_graph, read_graph
@@ -29,6 +25,10 @@ from tfcheck.load.inputs import SourceOptions, input_label
 from tfcheck.policy.evaluate import evaluate
 from tfcheck.policy.load import Policy, guidance, load_policies, select
 from tfcheck.workspace import repo_root
+
+if TYPE_CHECKING:  # the cost modules are imported only by a run that prices something
+    from tfcheck.cost.prices import PriceTable
+    from tfcheck.cost.usage import Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,10 @@ def build_report(
     # format, as in `tfcheck cost`.
     cost = None
     if "markdown" in formats or options.usage or options.prices:
+        from tfcheck.cost.prices import load_prices
+        from tfcheck.cost.report import declared_destinations
+        from tfcheck.cost.usage import load_usage
+
         prices, usage = load_prices(options.prices), load_usage(options.usage)
         if "markdown" in formats:
             cost = (prices, usage, tuple(declared_destinations(config)))
@@ -134,6 +138,8 @@ def build_report(
         notes += tuple(f"{one.label}: {note}" for one in checked for note in one.notes)
     summary = None
     if cost is not None:
+        from tfcheck.cost.summary import summarize
+
         summary = summarize(
             [one.cost for one in checked if one.cost is not None], cost[1], int(cost[0].hours)
         )
@@ -190,9 +196,13 @@ def check_one(path: str | None, job: Job) -> Checked:
             findings, evaluate(job.policies, before, plan=label), before, graph, label
         )
     cost = None
-    if job.cost is not None and wanted(job.cost[1], loaded.prior is not None):
+    if job.cost is not None:
+        from tfcheck.cost.report import CostInput
+        from tfcheck.cost.summary import plan_summary, wanted
+
         prices, usage, declared = job.cost
-        cost = plan_summary(CostInput(label, graph, before), prices, usage, declared)
+        if wanted(usage, loaded.prior is not None):
+            cost = plan_summary(CostInput(label, graph, before), prices, usage, declared)
     if not job.keep_graphs:  # a worker would pickle the whole graph back for nothing
         graph = Graph({"summary": graph.summary})
     return Checked(label, findings, graph, dict(loaded.comments), loaded.notes, cost, change)
@@ -206,6 +216,10 @@ def cost_report(
     source: SourceOptions = SourceOptions(),
 ) -> dict[str, Any]:
     """`tfcheck cost`: each input's graph (read as `check` reads it) priced, one document."""
+    from tfcheck.cost.prices import load_prices
+    from tfcheck.cost.report import CostInput, cost_document, declared_destinations
+    from tfcheck.cost.usage import load_usage
+
     prices, usage = load_prices(prices_path), load_usage(usage_path)
     options = graph_options(config)
     inputs = []
