@@ -72,20 +72,10 @@ def build_endpoints(builder: Builder) -> None:
             "route_tables": builder.edges.follow(v.get("route_table_ids")),
             "security_groups": builder.edges.follow(v.get("security_group_ids")),
         }
+        associations = extra.get(inst.address, {})
         for field, edge in own.items():
-            associated = extra.get(inst.address, {}).get(field, [])
-            edges = [edge, *associated]
-            merged = Edge(
-                tuple(a for e in edges for a in e.addresses),
-                next((e.unknown for e in edges if e.unknown), None),
-                tuple(x for e in edges for x in e.external),
-                tuple(
-                    sorted(
-                        {h for e in edges for h in e.how}
-                        | ({"association"} if any(e.addresses for e in associated) else set())
-                    )
-                ),
-            )
+            associated = associations.get(field)
+            merged = _merged(edge, associated) if associated else edge  # (most have none)
             put_edge(item, field, merged, many=True)
             if merged.external and not merged.unknown:
                 item["unknown"][field] = f"not in plan: {merged.external[0]}"
@@ -108,3 +98,17 @@ def build_endpoints(builder: Builder) -> None:
     for value, edge, field, reason in open_ends:
         for undecided in builder.candidates(value, edge, "endpoints"):
             undecided["unknown"].setdefault(field, reason)
+
+
+def _merged(edge: Edge, associated: list[Edge]) -> Edge:
+    """An endpoint's own edge and those its association resources add, as one edge."""
+    edges = [edge, *associated]
+    hows = {h for e in edges for h in e.how}
+    if any(e.addresses for e in associated):
+        hows.add("association")
+    return Edge(
+        tuple(a for e in edges for a in e.addresses),
+        next((e.unknown for e in edges if e.unknown), None),
+        tuple(x for e in edges for x in e.external),
+        tuple(sorted(hows)),
+    )
