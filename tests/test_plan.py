@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tfcheck.errors import InputError
 from tfcheck.graph.build import build_graph
@@ -233,3 +235,176 @@ def test_fifty_megabyte_string_in_a_valid_plan() -> None:
         tracemalloc.stop()
     assert result["vpcs"]
     assert peak < 4 * size, f"peak {peak / 2**20:.0f} MiB for a {size / 2**20:.0f} MiB value"
+
+
+# --- planned_values is located, not parsed, when resource_changes is there ---
+
+PLANS = sorted(REPO.glob("fixtures/**/plan.json"))
+
+
+def _whole(raw: bytes) -> dict[str, Any]:
+    """What json.loads makes of the document, less the section nothing reads."""
+    data: dict[str, Any] = json.loads(raw.decode("utf-8-sig"))
+    if isinstance(data.get("resource_changes"), list):
+        data.pop("planned_values", None)
+    return data
+
+
+@pytest.mark.parametrize("path", PLANS, ids=[str(p.relative_to(REPO)) for p in PLANS])
+def test_every_fixture_plan_reads_as_the_whole_parse_less_planned_values(path: Path) -> None:
+    """Compact (as terraform show -json writes it) leaves the section out; indented (as the
+    fixture tool writes some) is read whole; either way, every other member is the same."""
+    raw = path.read_bytes()
+    data = dict(parse_plan(str(path), raw).data)
+    compact = b',"resource_changes":[' in raw
+    assert ("planned_values" in data) is (not compact and b'"planned_values"' in raw)
+    data.pop("planned_values", None)
+    assert data == _whole(raw) and list(data) == list(_whole(raw))
+
+
+def _compact(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _reference() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(REFERENCE.read_bytes())
+    return data
+
+
+def test_a_nested_key_spelt_like_the_next_section_is_passed_over() -> None:
+    data = _reference()
+    resources = data["planned_values"]["root_module"]["resources"]
+    resources[0]["values"]["tags"] = {"a": "1", "resource_changes": [], "resource_drift": "}"}
+    raw = _compact(data)
+    assert raw.count(b',"resource_changes":') >= 2
+    assert parse_plan("nested.json", raw).data == _whole(raw)
+
+
+def test_more_decoys_than_places_tried_fall_back_to_the_whole_parse() -> None:
+    data = _reference()
+    resources = data["planned_values"]["root_module"]["resources"]
+    for i, resource in enumerate(resources):
+        resource["values"]["tags"] = {"a": str(i), "resource_changes": {"x": [1, {"y": "z"}]}}
+    raw = _compact(data)
+    assert raw.count(b',"resource_changes":') > 9
+    doc = parse_plan("decoys.json", raw)
+    assert doc.data == json.loads(raw)  # read whole: planned_values is there
+    assert graph(doc)["vpcs"]
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        lambda d: json.dumps(d, indent=2).encode(),  # jq . or an editor: read whole
+        lambda d: json.dumps(d).encode(),  # spaces after separators
+        lambda d: _compact({k: d[k] for k in reversed(list(d))}),  # another key order
+    ],
+    ids=["indented", "spaced", "reordered"],
+)
+def test_other_layouts_are_read_whole(layout: Callable[[dict[str, Any]], bytes]) -> None:
+    raw = layout(_reference())
+    assert parse_plan("layout.json", raw).data == json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    ("second", "where"),
+    [
+        (',"planned_values":{"root_module":{}}', ',"planned_values":'),
+        (',"planned_values":{"root_module":{}}', ',"resource_changes":'),
+        (',"planned\\u005fvalues":{"root_module":{}}', ',"planned_values":'),
+    ],
+    ids=["before", "after", "escaped-before"],
+)
+def test_planned_values_twice_is_refused(second: str, where: str) -> None:
+    text = _compact(_reference()).decode()
+    at = text.index(where)
+    raw = (text[:at] + second + text[at:]).encode()
+    input_error(lambda: parse_plan("twice.json", raw), "twice.json", "twice in one JSON object")
+
+
+def test_a_key_twice_in_resource_changes_is_still_refused() -> None:
+    text = _compact(_reference()).decode()
+    at = text.index('"change":', text.index(',"resource_changes":'))
+    raw = (text[:at] + '"address":"x",' + text[at:]).encode()
+    input_error(lambda: parse_plan("twice.json", raw), "twice.json", '"address" twice')
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        lambda t: t[:-1],  # the closing brace
+        lambda t: t + "}",  # one too many
+        lambda t: t + " x",  # trailing text
+        lambda t: t + "\u3000",  # whitespace to str.strip, not to JSON
+        lambda t: t.replace(',"resource_changes":[', ',"resource_changes":[,', 1),
+    ],
+    ids=["unclosed", "extra-brace", "trailing-text", "unicode-space", "broken-changes"],
+)
+def test_damage_outside_planned_values_is_refused(cut: Callable[[str], str]) -> None:
+    raw = cut(_compact(_reference()).decode()).encode()
+    input_error(lambda: parse_plan("bad.json", raw), "bad.json", "is not valid JSON")
+
+
+@pytest.mark.parametrize(
+    ("insert", "where"),
+    [
+        ("[[[", '"root_module":'),  # not JSON
+        ('"root_module":{},', '"root_module":'),  # a key twice inside
+        ('"planned\\u005fvalues":{},', ',"resource_changes":'),  # the same at the top level
+    ],
+    ids=["broken", "twice-inside", "escaped-twice"],
+)
+def test_what_is_inside_planned_values_goes_unseen(insert: str, where: str) -> None:
+    """The documented cost of not parsing it (docs/security.md): nothing there is read, so
+    the plan reads as its resource_changes say. The whole parse refuses each of these."""
+    text = _compact(_reference()).decode()
+    at = text.index(where, text.index('"planned_values":'))
+    if where.startswith(","):
+        insert = "," + insert.rstrip(",")
+    raw = (text[:at] + insert + text[at:]).encode()
+    with pytest.raises(ValueError):
+        json.loads(raw, object_pairs_hook=_refuse_twice)
+    assert parse_plan("damaged.json", raw).data == _whole(_compact(_reference()))
+
+
+def _refuse_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise ValueError("a key twice")
+    return dict(pairs)
+
+
+_KEYS = st.sampled_from(
+    ["resource_changes", "resource_drift", "planned_values", "root_module", "a", "}", '"', ","]
+)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(st.sampled_from('{}[],:" \\ax'), max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=200,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(_JSON)
+def test_any_valid_planned_values_reads_as_the_whole_parse(value: Any) -> None:
+    """Whatever a valid section holds (keys spelt like the next section, braces and quotes in
+    strings), what is read is what json.loads reads, less that section, or a refusal of a key
+    given twice that json.loads would also meet."""
+    data = _reference()
+    data["planned_values"]["root_module"]["resources"][0]["values"]["tags"] = value
+    raw = _compact(data)
+    try:
+        read = parse_plan("any.json", raw).data
+    except InputError as error:
+        assert "twice" in error.message
+        with pytest.raises(ValueError):
+            json.loads(raw, object_pairs_hook=_refuse_twice)
+        return
+    assert dict(read, planned_values=None) == dict(json.loads(raw), planned_values=None)
+    if raw.count(b'"planned_values":') == 1 and raw.count(b',"resource_changes":') <= 8:
+        assert "planned_values" not in read  # located, not parsed
