@@ -2,8 +2,8 @@
 
 Items are plain JSON-ready dicts (the public contract in graph/schema.json); every item has
 `address`, `resource_type` and `unknown` ({field: reason}). The builders add their own
-collections in order, links.py adds the back-references, facts/ the graph-wide facts;
-then the collections are sorted and the Graph is frozen.
+collections in order, links.py adds the back-references; then the collections are sorted,
+the Graph and its indexes are made once, and facts/ fills the graph-wide facts in it.
 """
 
 from __future__ import annotations
@@ -60,8 +60,7 @@ def build_graph(
                 reason = item["unknown"].get(edge)
                 if reason is not None:
                     b.edges.fail(item["address"], edge, reason, count=reason == "ambiguous reference")
-    doc: dict[str, Any] = {"version": 1, "region": inventory.region, **b.collections}
-    add_facts(Graph(doc), options)
+    doc: dict[str, Any] = {"version": 1, "region": inventory.region}
     for name in COLLECTIONS:
         doc[name] = tuple(sorted(b.collections[name], key=lambda item: item["address"]))
     doc["summary"] = {
@@ -76,4 +75,6 @@ def build_graph(
     if mode is not None:
         doc["summary"]["mode"] = mode
         doc["summary"]["source_dir"] = source_dir
-    return Graph(doc, inventory.notes)
+    graph = Graph(doc, inventory.notes)
+    add_facts(graph, options)  # its items are still drafts: written before anything reads them
+    return graph
