@@ -24,10 +24,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache directory for the session: markers are named by content, and the HCL grammar
+    is built there once (two seconds) rather than by every command a test runs."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the CLI's validation markers out of the real ~/.cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+def _private_cache(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the CLI's validation markers and grammar out of the real ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     monkeypatch.delenv("TFCHECK_NO_CACHE", raising=False)
 
 

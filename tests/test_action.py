@@ -165,7 +165,7 @@ def run_action(inputs: dict[str, str], tmp: Path, event: dict[str, Any] | None =
         "HOME": str(tmp),
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(REPO),
-        "XDG_CACHE_HOME": str(tmp / "cache"),
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the session's (conftest)
         "GITHUB_ACTIONS": "true",
         "CI": "true",
         "GITHUB_ACTION_PATH": str(REPO),

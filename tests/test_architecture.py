@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
         "tfcheck.documents",
         "tfcheck.project",
         "tfcheck.workspace",
+        "tfcheck.user_cache",
     ),
     ("tfcheck.hcl",),
     ("tfcheck.load",),

@@ -103,7 +103,7 @@ def test_documented_repos_yaml_workflow(project: Path, tmp_path: Path, plan: Pat
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "HOME": str(tmp_path),
         "PYTHONPATH": str(REPO),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the session's (conftest)
         **atlantis_env(project, tmp_path / "data"),
     }
     Path(env["PLANFILE"]).write_bytes(b"PK\x03\x04binary plan")
@@ -279,7 +279,7 @@ def test_documented_policy_check_runs_as_atlantis_runs_it(
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "HOME": str(tmp_path),
         "PYTHONPATH": str(REPO),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the session's (conftest)
         **atlantis_env(project, tmp_path / "data"),
     }
     if plan is not None:

@@ -44,7 +44,7 @@ def test_ci_doc_commands_run(tmp_path: Path, case: str, codes: dict[str, int]) -
         "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
         "HOME": str(tmp_path),
         "PYTHONPATH": str(REPO),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the session's (conftest)
     }
     for command in commands():
         done = subprocess.run(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import click
 from tfcheck.config import Config, find_config, load_config
 from tfcheck.load.inputs import SourceOptions
 from tfcheck.policy.load import Policy, load_policies, rule_ids
+from tfcheck.user_cache import cache_root
 
 
 def policies_option(f: Any) -> Any:
@@ -95,13 +95,6 @@ def check_rule_ids(policies: Any, ids: Sequence[str]) -> None:
 
 
 def cache_dir() -> Path | None:
-    """Markers of user files already found schema-valid: $XDG_CACHE_HOME/tfcheck (or
-    ~/.cache/tfcheck); TFCHECK_NO_CACHE=1 turns them off."""
-    if os.environ.get("TFCHECK_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME")
-    try:
-        root = Path(base) if base else Path.home() / ".cache"
-    except RuntimeError:  # no home directory
-        return None
-    return root / "tfcheck" / "validated"
+    """Markers of user files already found schema-valid (tfcheck/user_cache.py)."""
+    root = cache_root()
+    return root / "validated" if root is not None else None

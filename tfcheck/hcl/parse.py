@@ -20,6 +20,7 @@ from tfcheck.hcl.boundary import OUTSIDE, Boundary
 from tfcheck.hcl.budget import LIMITS, Budget, BudgetExceeded
 from tfcheck.hcl.nodes import is_token, is_tree, trees
 from tfcheck.hcl.syntax import syntax_message
+from tfcheck.user_cache import private_file
 
 if TYPE_CHECKING:
     from lark import Tree
@@ -91,17 +92,27 @@ def _parser() -> Any:
 
     hcl2.parses_to_tree() asks Lark to copy positions onto every tree node, which is half
     of its parse time; tokens keep their line numbers anyway, and those are all we read.
-    Lark caches the built grammar in the temp directory (as hcl2 does in its package).
-    Should python-hcl2 ever move its grammar, its own parser is used as it is.
+    Building the grammar takes ~2 s, so Lark keeps it in a cache file, which it reads back
+    with pickle: that file must be one no other user can write (tfcheck/user_cache.py),
+    never Lark's default in the shared temp directory. Should python-hcl2 ever move its
+    grammar, its own parser is used as it is.
     """
     import hcl2  # heavy: only when a file is parsed
 
     try:
         from hcl2.postlexer import PostLexer
         from lark import Lark
+        from lark import __version__ as lark_version
 
         grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
-        return Lark.open(grammar, parser="lalr", propagate_positions=False, postlex=PostLexer(), cache=True)
+        name = f"hcl2-{getattr(hcl2, '__version__', 'x')}-lark-{lark_version}.cache"
+        cache = private_file(name)
+        parser = Lark.open(
+            grammar, parser="lalr", propagate_positions=False, postlex=PostLexer(), cache=cache or False
+        )
+        if cache is not None:
+            os.chmod(cache, 0o600)  # written under the umask: a group-writable one is refused
+        return parser
     except Exception:  # noqa: BLE001 - any trouble here means: use the public API
         return hcl2.parser.parser()
 
