@@ -107,6 +107,9 @@ class PlanWants:
         out = []
         for name in names:
             value = values.get(name, _ABSENT)
+            kind = type(value)
+            if kind is str or kind is bool or kind is int or value is None:
+                continue  # known (what _settled says first, without the call: 16,000 instances)
             if value is _ABSENT or not (_settled(value) or (ids.get(name) and _flat_refs(value))):
                 out.append(name)
         return out
@@ -117,8 +120,8 @@ def _fill_values(
 ) -> dict[str, Any]:
     """An instance's values: `_fill` of each argument, without walking the ones the source
     leaves out (where `_fill` keeps the planned value, or drops an unknown one: null)."""
-    if not source and not any(isinstance(v, Unknown) for v in planned.values()):
-        return dict(planned)  # the source evaluated nothing here: most instances of a plan
+    if not source:  # the source evaluated nothing here: most instances of a plan (one pass)
+        return {key: mine for key, mine in planned.items() if not isinstance(mine, Unknown)}
     merged: dict[str, Any] = {}
     for key, mine in planned.items():
         theirs = source.get(key, _ABSENT)
