@@ -23,7 +23,7 @@ def test_the_root_follows_xdg_then_home(tmp_path: Path) -> None:
     assert cache_root({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "tfcheck"
     assert cache_root({"XDG_CACHE_HOME": ""}) == Path.home() / ".cache" / "tfcheck"
     assert cache_root({"XDG_CACHE_HOME": "relative/dir"}) is None  # as the XDG spec says
-    assert cache_root({"XDG_CACHE_HOME": str(tmp_path), "TFCHECK_NO_CACHE": "1"}) is None
+    assert cache_root({"XDG_CACHE_HOME": str(tmp_path), "TFCHECK_NO_CACHE": "1"}) == tmp_path / "tfcheck"
 
 
 def test_a_private_file_is_made_in_a_directory_only_this_user_can_write(tmp_path: Path) -> None:
@@ -94,16 +94,20 @@ def test_the_grammar_cache_is_the_private_file_never_the_temp_directory(
     assert os.stat(cache).st_mode & 0o077 == 0  # written, then kept this user's alone
 
 
-def test_with_caching_off_the_grammar_is_built_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_no_safe_place_the_grammar_is_built_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import lark
 
     seen: list[Any] = []
     real_open = lark.Lark.open
-    monkeypatch.setenv("TFCHECK_NO_CACHE", "1")
+    (tmp_path / "tfcheck").mkdir(mode=0o777)
+    (tmp_path / "tfcheck").chmod(0o777)  # another user could plant a file in it
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(lark.Lark, "open", lambda *a, **k: seen.append(k.get("cache")) or real_open(*a, **k))
     parse._parser.cache_clear()
     try:
         parse._parser()
     finally:
         parse._parser.cache_clear()
-    assert seen == [False]
+    assert seen == [False] and list((tmp_path / "tfcheck").iterdir()) == []

@@ -3,7 +3,8 @@
 Two things live there: markers of user files already found schema-valid (`validated/`), and
 Lark's build of the HCL grammar (two seconds to build, read back with pickle). A file that
 is unpickled runs code, so it is used only where no other user can write it; never in the
-shared temp directory, Lark's own default. TFCHECK_NO_CACHE=1 turns both off.
+shared temp directory, Lark's own default. TFCHECK_NO_CACHE=1 turns the markers off (every
+file is then validated again); the grammar is no user's data and stays cached.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from pathlib import Path
 
 
 def cache_root(env: Mapping[str, str] | None = None) -> Path | None:
-    """The cache directory (not made here), or None when caching is off or there is no home."""
+    """The cache directory (not made here), or None when there is no home to put it in."""
     env = os.environ if env is None else env
-    if env.get("TFCHECK_NO_CACHE"):
-        return None
     base = env.get("XDG_CACHE_HOME")
     try:
         root = Path(base) if base else Path.home() / ".cache"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,9 @@ def check_rule_ids(policies: Any, ids: Sequence[str]) -> None:
 
 
 def cache_dir() -> Path | None:
-    """Markers of user files already found schema-valid (tfcheck/user_cache.py)."""
+    """Markers of user files already found schema-valid (tfcheck/user_cache.py);
+    TFCHECK_NO_CACHE=1 turns them off."""
+    if os.environ.get("TFCHECK_NO_CACHE"):
+        return None
     root = cache_root()
     return root / "validated" if root is not None else None
