@@ -111,3 +111,23 @@ def test_with_no_safe_place_the_grammar_is_built_in_memory(
     finally:
         parse._parser.cache_clear()
     assert seen == [False] and list((tmp_path / "tfcheck").iterdir()) == []
+
+
+def test_a_cache_lark_could_not_write_keeps_the_parser_it_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lark swallows a failed write; building the grammar a second time (python-hcl2's own
+    parser, ~2 s more, and positions on every node) would be the wrong answer to it."""
+    import lark
+
+    built: list[Any] = []
+    real_open = lark.Lark.open
+    monkeypatch.setattr(parse, "private_file", lambda name: str(tmp_path / "gone" / name))
+    monkeypatch.setattr(lark.Lark, "open", lambda *a, **k: built.append(a) or real_open(*a, **k))
+    parse._parser.cache_clear()
+    try:
+        parser = parse._parser()
+    finally:
+        parse._parser.cache_clear()
+    assert len(built) == 1 and parser.options.propagate_positions is False
+    assert not (tmp_path / "gone").exists()

@@ -111,7 +111,10 @@ def _parser() -> Any:
             grammar, parser="lalr", propagate_positions=False, postlex=PostLexer(), cache=cache or False
         )
         if cache is not None:
-            os.chmod(cache, 0o600)  # written under the umask: a group-writable one is refused
+            try:
+                os.chmod(cache, 0o600)  # written under the umask: a group-writable one is refused
+            except OSError:
+                pass  # Lark could not write it (it says nothing): the parser built is as good
         return parser
     except Exception:  # noqa: BLE001 - any trouble here means: use the public API
         return hcl2.parser.parser()
