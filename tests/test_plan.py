@@ -292,6 +292,24 @@ def test_more_decoys_than_places_tried_fall_back_to_the_whole_parse() -> None:
     assert graph(doc)["vpcs"]
 
 
+@pytest.mark.parametrize("changes", [None, {"not": "a list"}], ids=["absent", "not-a-list"])
+def test_without_a_list_of_changes_planned_values_is_what_is_read(changes: Any) -> None:
+    """The inventory reads `planned_values` when `resource_changes` is no list: then the
+    section must be parsed, even when a `resource_drift` key after it marks its end."""
+    data = _reference()
+    rest = {k: v for k, v in data.items() if k != "resource_changes"}
+    order = list(rest)
+    rest = {k: rest[k] for k in order[: order.index("planned_values") + 1]}
+    rest["resource_drift"] = []
+    if changes is not None:
+        rest["resource_changes"] = changes
+    rest.update({k: v for k, v in data.items() if k not in rest and k != "resource_changes"})
+    raw = _compact(rest)
+    assert b',"resource_drift":' in raw
+    doc = parse_plan("drift-only.json", raw)
+    assert doc.data == json.loads(raw) and graph(doc)["vpcs"]
+
+
 @pytest.mark.parametrize(
     "layout",
     [

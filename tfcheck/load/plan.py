@@ -178,17 +178,21 @@ def _without_planned_values(text: str) -> dict[str, Any] | None:
         return None
     first = _space(text, 0)
     head = _members(text, first + 1 if text.startswith("{", first) else -1, start)
-    if head is None or "planned_values" in dict(head):
+    if head is None or any(key == "planned_values" for key, _ in head):
         return None  # the key given twice (once spelt with escapes): the whole parse refuses it
     places = sorted(i for key in _NEXT_KEYS for i in islice(_find_all(text, key, start), _MAX_TRIES))
-    for place in places[:_MAX_TRIES]:
-        if text.find('"planned_values":', start + 1, place) >= 0:
+    places = places[:_MAX_TRIES]
+    # Searched once, up to the last place tried: the needle holds no comma, so one found
+    # before a place lies wholly before it.
+    second = text.find('"planned_values":', start + 1, places[-1]) if places else -1
+    for place in places:
+        if 0 <= second < place:
             return None  # a second one, or a nested one: only the whole parse can tell
         tail = _members(text, place + 1, len(text))
         if tail is None:
             continue
-        kept = dict(tail)
-        if "planned_values" in kept or not isinstance(kept.get("resource_changes"), list):
+        changes = [value for key, value in tail if key == "resource_changes"]
+        if any(key == "planned_values" for key, _ in tail) or not (changes and isinstance(changes[-1], list)):
             return None  # a second one would be refused by the whole parse; no changes: it is read
         return _unique(head + tail)
     return None
