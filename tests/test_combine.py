@@ -52,6 +52,19 @@ def test_null_in_the_source_means_the_provider_default() -> None:
     assert values == {"x": 1}
 
 
+def test_an_instance_the_source_evaluated_nothing_of_drops_only_its_unknowns() -> None:
+    """Every argument null in the source (`try(each.value.x, null)` throughout): the plan's
+    known values stay as planned, its unknown ones take the provider default."""
+    known = {"cidr_block": "10.0.0.0/16", "tags": {"Name": "a"}}
+    values, _ = combined({**known, "private_dns_enabled": Unknown("each.value not resolvable")}, {})
+    assert values == known
+    planned = {**known, "vpc_id": Ref("aws_vpc.main", "id", "reference")}
+    result, _ = combine(
+        inventory(instance("aws_x.a", planned)), inventory(instance("aws_x.a", {}), kind="hcl")
+    )
+    assert result.instances[0].values == planned
+
+
 def test_configured_value_where_the_plan_is_unknown() -> None:
     values, _ = combined({"subnet_ids": Unknown("unknown until apply")}, {"subnet_ids": []})
     assert values["subnet_ids"] == []
