@@ -7,7 +7,7 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +30,17 @@ class Ref:
     how: str = "reference"
 
 
-@dataclass(frozen=True, slots=True)
-class Instance:
+class Instance(NamedTuple):
     """One resource instance as the loaders see it, before graph semantics.
 
     `values` is JSON-like; any leaf may be an `Unknown` or a `Ref` (lists of Refs for
     multi-valued references). An attribute absent from `values` was not configured and
     takes the provider default (graph.py knows them); known ids stay plain strings.
+
+    A NamedTuple rather than a frozen dataclass (the style guide's default), as `Finding`
+    is: as immutable, and cheaper to build where a plan makes one per resource, twice when
+    read with its source. 16,000 of them took 16-20 ms as frozen dataclasses, 5-9 ms as
+    tuples (2-core machine).
     """
 
     address: str
