@@ -129,13 +129,22 @@ def read_output_file(path: Path) -> dict[str, str]:
     return out
 
 
-def run_action(inputs: dict[str, str], tmp: Path, event: dict[str, Any] | None = None) -> Run:
+def run_action(
+    inputs: dict[str, str],
+    tmp: Path,
+    event: dict[str, Any] | None = None,
+    workspace_files: dict[str, str] | None = None,
+) -> Run:
     """Run action.yml's steps with the environment a runner provides. setup-python is not
     run (this interpreter stands in for it) and neither is the install step (the checkout
-    is on PYTHONPATH); every other step runs as `bash -eo pipefail script`."""
+    is on PYTHONPATH); every other step runs as `bash -eo pipefail script`, in the workspace
+    (the pull request's checkout), which holds `workspace_files`."""
     spec = yaml.safe_load(ACTION.read_text())
     workspace, runner_temp = tmp / "workspace", tmp / "runner"
     workspace.mkdir(parents=True)
+    for name, text in (workspace_files or {}).items():
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(text)
     runner_temp.mkdir()
     summary = tmp / "step_summary.md"
     summary.touch()
@@ -254,6 +263,27 @@ def test_composite_with_fail_on_never_and_bad_inputs(tmp_path: Path) -> None:
     run = run_action({"plan": str(tmp_path / "missing.json")}, tmp_path / "c")
     assert "missing.json: no such file" in run.steps["check"].stderr
     assert (run.failed, run.exit_code) == ("result", 2)
+
+
+def planted(names: list[str], marker: Path) -> dict[str, str]:
+    """Modules a hostile pull request adds at its root, each leaving a mark when imported."""
+    code = f"import pathlib; pathlib.Path({str(marker)!r}).open('a').write(__name__ + '\\n')\n"
+    return {name: code for name in names}
+
+
+def test_modules_planted_in_the_checkout_are_never_imported(tmp_path: Path) -> None:
+    """Third-party and standard-library names tfcheck imports after start-up, shadowed at the
+    root of the checkout the steps run in: the Action's Pythons never read them."""
+    marker = tmp_path / "imported"
+    names = ["click.py", "jmespath.py", "json.py", "yaml.py", "hcl2/__init__.py", "tfcheck/__init__.py"]
+    run = run_action(
+        {"plan": str(PLAN_FAIL), "comment": "true"},
+        tmp_path,
+        workspace_files=planted(names, marker),
+    )
+    assert not marker.exists(), marker.read_text()
+    assert "title=VPCE012 aws_vpc_endpoint.fail_logs::" in run.steps["check"].stdout
+    assert (run.failed, run.exit_code) == ("result", 1)
 
 
 @pytest.fixture
@@ -622,6 +652,26 @@ def test_action_installs_only_from_the_hash_pinned_file() -> None:
     assert script.count("pip install") == 1
 
 
+# Where each run script starts Python: setup-python's interpreter, then the venv's.
+_PYTHON_CALL = re.compile(r'"\$(?:SETUP_PYTHON|TFCHECK_PYTHON|venv/bin/python)"(?P<flags>(?: -\w+)*)')
+
+
+def test_every_python_the_action_starts_runs_isolated() -> None:
+    """The steps run in the pull request's checkout: without -I, `python -m X` and `python -c`
+    put that directory first on sys.path, and a `click.py` or `pip/` planted there runs with
+    the job's token (tested for real below)."""
+    calls = 0
+    for step in yaml.safe_load(ACTION.read_text())["runs"]["steps"]:
+        for line in step.get("run", "").splitlines():
+            if "python" not in line.lower() or line.strip().startswith(("#", "echo", "venv=")):
+                continue
+            found = _PYTHON_CALL.search(line)
+            assert found is not None, f"{step['id']}: a Python call this test does not know: {line}"
+            assert "-I" in found["flags"].split(), f"{step['id']}: not isolated: {line.strip()}"
+            calls += 1
+    assert calls == 5
+
+
 def _offline_index() -> bool:
     done = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True)
     return "file:" in done.stdout or "find-links" in done.stdout
@@ -649,13 +699,21 @@ def test_install_step_installs_the_pins_with_their_hashes(tmp_path: Path) -> Non
         "RUNNER_TEMP": str(tmp_path),
         "GITHUB_OUTPUT": str(output),
     }
+    workspace, marker = tmp_path / "workspace", tmp_path / "imported"
+    for name, text in planted(
+        ["venv.py", "pip/__init__.py", "pip/__main__.py", "pathlib.py"], marker
+    ).items():
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(text)
     done = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=workspace,  # the runner's: the pull request's checkout
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
+    assert not marker.exists(), marker.read_text()
     if done.returncode != 0 and "No matching distribution" in done.stderr:
         pytest.skip("the local index lacks a pinned release: " + done.stderr[-300:])
     assert done.returncode == 0, done.stdout + done.stderr
