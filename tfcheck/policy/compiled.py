@@ -4,6 +4,7 @@ thousands of items skips jmespath's per-node dict dispatch.
 Every closure mirrors the matching `TreeInterpreter.visit_*` method of jmespath 1.1 (truthiness,
 `_equals`, ordering only between numbers or strings, field access through `.get`); a node type
 it does not know is handed to the interpreter itself, so results never differ, only speed does.
+What visits or builds many values charges them to the policy budget first (policy/budget.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from jmespath import functions as jfunc
 from jmespath.visitor import TreeInterpreter
+
+from tfcheck.policy.budget import METER
 
 Fn = Callable[[Any], Any]
 Test = Callable[[Any], bool]
@@ -172,9 +175,9 @@ class Compiler:
             return self._against_literal(op == "ne", left_node, right_node["value"])
         left, right = self.value(left_node), self.value(right_node)
         if op == "eq":
-            return lambda v: equals(left(v), right(v))
+            return lambda v: _deep_equals(left(v), right(v))
         if op == "ne":
-            return lambda v: not equals(left(v), right(v))
+            return lambda v: not _deep_equals(left(v), right(v))
         order = _ORDER[op]
 
         def compare(v: Any) -> Any:
@@ -247,6 +250,7 @@ class Compiler:
             items = base(v)
             if not isinstance(items, list):
                 return None
+            METER.charge(len(items))
             return [r for r in map(each, items) if r is not None]
 
         return project
@@ -258,6 +262,7 @@ class Compiler:
             items = base(v)
             if not isinstance(items, list):
                 return None
+            METER.charge(len(items))
             out = []
             for element in items:
                 if not is_false(keep(element)):
@@ -273,15 +278,7 @@ class Compiler:
 
         def flatten(v: Any) -> Any:
             items = base(v)
-            if not isinstance(items, list):
-                return None
-            out: list[Any] = []
-            for element in items:
-                if isinstance(element, list):
-                    out.extend(element)
-                else:
-                    out.append(element)
-            return out
+            return flattened(items) if isinstance(items, list) else None
 
         return flatten
 
@@ -292,7 +289,7 @@ class Compiler:
         generic = functions.call_function
 
         def call(v: Any) -> Any:
-            return generic(name, [a(v) for a in args])
+            return generic(name, [a(v) for a in args])  # charged by Functions.call_function
 
         spec = functions.FUNCTION_TABLE.get(name)
         if spec is None or not _arity_ok(spec["signature"], len(args)):
@@ -301,18 +298,34 @@ class Compiler:
         if checks is None:
             return call
         function = spec["function"]
+        size = METER.size
         if not checks and len(args) == 1:
             (only,) = args
-            return lambda v: function(functions, only(v))
+
+            def one(v: Any) -> Any:
+                x = only(v)
+                size(x)
+                return function(functions, x)
+
+            return one
         if not checks and len(args) == 2:
             first, second = args
-            return lambda v: function(functions, first(v), second(v))
+
+            def two(v: Any) -> Any:
+                x, y = first(v), second(v)
+                size(x)
+                size(y)
+                return function(functions, x, y)
+
+            return two
 
         def direct(v: Any) -> Any:
             values = [a(v) for a in args]
             for i, allowed in checks:
                 if type(values[i]).__name__ not in allowed:
                     return generic(name, values)  # raises the type error jmespath raises
+            for x in values:
+                size(x)
             return function(functions, *values)
 
         return direct
@@ -332,6 +345,26 @@ class Compiler:
         if kind == "not_expression" or (kind == "comparator" and node["value"] in ("eq", "ne")):
             return fn  # already a bool (`==` between JSON values is)
         return lambda v: not is_false(fn(v))
+
+
+def flattened(items: list[Any]) -> list[Any]:
+    """`items[]`: lists among them spliced in, charged before it is built (a list that
+    occurs many times, as `[@, @]` makes it, counts in full each time)."""
+    METER.charge(sum(len(e) if isinstance(e, list) else 1 for e in items))
+    out: list[Any] = []
+    for element in items:
+        if isinstance(element, list):
+            out.extend(element)
+        else:
+            out.append(element)
+    return out
+
+
+def _deep_equals(x: Any, y: Any) -> bool:
+    """`equals`, with a list or object charged for all it holds: comparing costs that much."""
+    if type(x) is list or type(x) is dict:
+        METER.walk(x)
+    return equals(x, y)
 
 
 def _arity_ok(signature: tuple[Mapping[str, Any], ...], count: int) -> bool:

@@ -27,7 +27,8 @@ from jmespath.visitor import Options, TreeInterpreter
 
 from tfcheck.globs import matches
 from tfcheck.graph.model import COLLECTIONS, Graph, Item
-from tfcheck.policy.compiled import Compiler, equals
+from tfcheck.policy.budget import METER
+from tfcheck.policy.compiled import Compiler, equals, flattened
 
 WHOLE_ITEM = "@"  # the field set of an expression that reads the item as a whole
 # The functions that read other items than the one being checked.
@@ -74,7 +75,28 @@ def _found(items: Sequence[Item], missing: Sequence[str] = ()) -> list[Any]:
 
 
 class Functions(jfunc.Functions):
-    """Functions policies may call besides JMESPath's built-ins (registered by jmespath)."""
+    """Functions policies may call besides JMESPath's built-ins (registered by jmespath).
+
+    A call charges the lists, objects and strings it is given to the policy budget; the
+    built-ins that can build more than they are given (`join`, `to_string`) and the
+    pairwise set functions charge that too (policy/budget.py)."""
+
+    def call_function(self, function_name: str, resolved_args: list[Any]) -> Any:
+        for arg in resolved_args:
+            METER.size(arg)
+        return super().call_function(function_name, resolved_args)
+
+    @jfunc.signature({"types": ["string"]}, {"types": ["array-string"]})
+    def _func_join(self, separator: str, array: list[str]) -> str:
+        METER.charge(sum(map(len, array)) + len(separator) * len(array))
+        return separator.join(array)
+
+    @jfunc.signature({"types": []})
+    def _func_to_string(self, arg: Any) -> str:
+        if not isinstance(arg, str):
+            METER.walk(arg)
+        result: str = super()._func_to_string(arg)
+        return result
 
     @jfunc.signature({"types": []})
     def _func_empty(self, value: Any) -> bool:
@@ -86,10 +108,12 @@ class Functions(jfunc.Functions):
 
     @jfunc.signature({"types": ["array"]}, {"types": ["array"]})
     def _func_difference(self, left: list[Any], right: list[Any]) -> list[Any]:
+        METER.charge(len(left) * len(right))
         return [x for x in left if x not in right]
 
     @jfunc.signature({"types": ["array"]}, {"types": ["array"]})
     def _func_intersection(self, left: list[Any], right: list[Any]) -> list[Any]:
+        METER.charge(len(left) * len(right))
         return [x for x in left if x in right]
 
     @jfunc.signature({"types": ["string", "null"]}, {"types": ["string"]})
@@ -145,8 +169,25 @@ class Functions(jfunc.Functions):
         return [i for i in items or () if isinstance(i, Mapping) and equals(i.get(name), value)]
 
 
+class _MeteredInterpreter(TreeInterpreter):
+    """jmespath's tree walk (the nodes the compiler leaves to it, and `&expr` arguments),
+    charging every node it visits and what `[]` and slices build."""
+
+    def visit(self, node: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        METER.charge(1)
+        return super().visit(node, *args, **kwargs)
+
+    def visit_flatten(self, node: Mapping[str, Any], value: Any) -> Any:
+        base = self.visit(node["children"][0], value)
+        return flattened(base) if isinstance(base, list) else None
+
+    def visit_slice(self, node: Mapping[str, Any], value: Any) -> Any:
+        METER.size(value)
+        return super().visit_slice(node, value)
+
+
 OPTIONS = Options(custom_functions=Functions())
-_INTERPRETER = TreeInterpreter(OPTIONS)
+_INTERPRETER = _MeteredInterpreter(OPTIONS)
 _COMPILER = Compiler(_INTERPRETER, OPTIONS.custom_functions)
 
 

@@ -11,7 +11,8 @@ from jmespath.exceptions import JMESPathError
 
 from tfcheck.errors import PolicyError
 from tfcheck.findings import Finding, Outcome, Severity
-from tfcheck.graph.model import Graph
+from tfcheck.graph.model import COLLECTIONS, Graph
+from tfcheck.policy.budget import Exceeded, metered
 from tfcheck.policy.dialect import ANY_FIELD, WHOLE_ITEM, Clause, Query, fetching, over
 from tfcheck.policy.load import Placeholder, Policy, Template
 
@@ -22,43 +23,62 @@ def evaluate(
     policies: Sequence[Policy], graph: Mapping[str, Any], *, plan: str | None = None
 ) -> list[Finding]:
     """Every selected rule over every item of its collection; items outside `where` give nothing."""
-    with over(graph if isinstance(graph, Graph) else Graph(graph)):
+    size = sum(len(graph.get(name) or ()) for name in COLLECTIONS)
+    with over(graph if isinstance(graph, Graph) else Graph(graph)), metered(size):
         return _evaluate(policies, graph, plan)
 
 
 def _evaluate(policies: Sequence[Policy], graph: Mapping[str, Any], plan: str | None) -> list[Finding]:
-    results = []
+    results: list[Finding] = []
     unknowns: dict[str, list[dict[str, list[str]]]] = {}  # collection → each item's unknown map
     for policy in policies:
-        items = graph.get(policy.resource) or ()
-        per_item = unknowns.get(policy.resource)
-        if per_item is None:
-            per_item = unknowns[policy.resource] = [unknown_fields(item) for item in items]
-        where, holds = policy.where, policy.assert_.holds
-        cross = policy.assert_.cross or (where is not None and where.cross)
-        for item, unknown in zip(items, per_item):
-            if cross:
-                finding = _check_across(policy, item, unknown, plan)
-            elif unknown:
-                finding = _check(policy, item, unknown, plan)
-            else:  # the common case: the expressions alone decide (what _check does, inlined)
-                try:
-                    if where is not None and not where.holds(item):
-                        continue
-                    passed = holds(item)
-                except JMESPathError:
-                    finding = _check(policy, item, unknown, plan)  # raises the PolicyError
-                else:
-                    finding = (
-                        _passed(policy, item, plan) if passed else _result(policy, item, Outcome.FAIL, plan)
-                    )
-            if finding is not None:
-                results.append(finding)
+        try:
+            _evaluate_one(policy, graph, plan, unknowns, results)
+        except Exceeded as e:
+            raise PolicyError(
+                policy.file,
+                f"rule {policy.id}: its expressions visit or build more than {e.limit:,} values "
+                f"over this graph of {len(graph.get(policy.resource) or ())} {policy.resource} "
+                "(the policy budget: no rule needs a thousandth of it); simplify the expression",
+            ) from None
     return results
 
 
+def _evaluate_one(
+    policy: Policy,
+    graph: Mapping[str, Any],
+    plan: str | None,
+    unknowns: dict[str, list[dict[str, list[str]]]],
+    results: list[Finding],
+) -> None:
+    """One rule over its collection, its findings appended to `results`."""
+    items = graph.get(policy.resource) or ()
+    per_item = unknowns.get(policy.resource)
+    if per_item is None:
+        per_item = unknowns[policy.resource] = [unknown_fields(item) for item in items]
+    where, holds = policy.where, policy.assert_.holds
+    cross = policy.assert_.cross or (where is not None and where.cross)
+    for item, unknown in zip(items, per_item):
+        if cross:
+            finding = _check_across(policy, item, unknown, plan)
+        elif unknown:
+            finding = _check(policy, item, unknown, plan)
+        else:  # the common case: the expressions alone decide (what _check does, inlined)
+            try:
+                if where is not None and not where.holds(item):
+                    continue
+                passed = holds(item)
+            except JMESPathError:
+                finding = _check(policy, item, unknown, plan)  # raises the PolicyError
+            else:
+                finding = _passed(policy, item, plan) if passed else _result(policy, item, Outcome.FAIL, plan)
+        if finding is not None:
+            results.append(finding)
+
+
 def check(policy: Policy, item: Mapping[str, Any], *, plan: str | None = None) -> Finding | None:
-    return _check(policy, item, unknown_fields(item), plan)
+    with metered(1):
+        return _check(policy, item, unknown_fields(item), plan)
 
 
 def _check_across(
