@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -177,6 +178,11 @@ def test_random_expressions(exprs: list[str]) -> None:
     where=421,
     junk="#",
 )
+@example(  # found in CI: `count = (a)` on a module call, a bare name that only fails as data
+    exprs=["(aws_vpc.v.cidr_block + 1)[0]", '!"a${var.x}b"[0][0]'],
+    where=744,
+    junk=")#",
+)
 def test_damaged_text(exprs: list[str], where: int, junk: str) -> None:
     files = _module(exprs)
     text = files["main.tf"]
@@ -189,3 +195,39 @@ def test_damaged_text(exprs: list[str], where: int, junk: str) -> None:
 @given(st.text(max_size=200))
 def test_any_text(text: str) -> None:
     _check({"main.tf": text})
+
+
+BARE = "alone is not a value"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        'module "m" {\n  source = "./child"\n  count = (a)\n}\n',
+        'resource "aws_vpc" "v" {\n  for_each = local\n}\n',
+    ],
+    ids=["module-count", "resource-for_each"],
+)
+def test_a_bare_name_as_count_or_for_each_is_unknown_not_a_crash(block: str) -> None:
+    """`count = local` (a name that is no value) fails only when it is used as data: the
+    block's instances are left out, with a note saying why."""
+    inventory = _load(
+        {"main.tf": "locals {\n  a = 1\n}\n" + block, "child/main.tf": 'resource "aws_eip" "e" {}\n'}
+    )
+    assert not any(i.address.startswith(("module.m", "aws_vpc.v")) for i in inventory.instances)
+    assert any(BARE in note for note in inventory.notes), inventory.notes
+
+
+def test_a_bare_name_as_a_dynamic_for_each_is_unknown_not_a_crash() -> None:
+    text = 'resource "aws_security_group" "g" {\n  dynamic "ingress" {\n    for_each = var\n'
+    text += "    content {\n      from_port = 443\n    }\n  }\n}\n"
+    (group,) = _load({"main.tf": text}).instances
+    assert isinstance(group.values["ingress"], Unknown) and BARE in group.values["ingress"].reason
+
+
+def _load(files: dict[str, str]) -> Inventory:
+    with tempfile.TemporaryDirectory() as temp:
+        for name, text in files.items():
+            (Path(temp) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(temp) / name).write_text(text, encoding="utf-8")
+        return load_source(temp, env={})

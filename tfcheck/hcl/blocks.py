@@ -25,7 +25,7 @@ MAX_INSTANCES = 100_000
 def expand(block: Block, scope: Scope, evaluate: Evaluate) -> list[tuple[Key, dict[str, Any]]] | Unknown:
     """Instance keys and the names (`count`, `each`) each instance's expressions see."""
     if "count" in block.attributes:
-        value = materialize(evaluate(block.attributes["count"], scope))
+        value = _data(block.attributes["count"], scope, evaluate)
         if not is_known(value):
             return unknown_of(value, reason=f"count is not known ({_reason(value)})")
         try:
@@ -38,7 +38,7 @@ def expand(block: Block, scope: Scope, evaluate: Evaluate) -> list[tuple[Key, di
             return Unknown(f"count {count} is more than tfcheck expands ({MAX_INSTANCES})")
         return [(i, {"count": {"index": i}}) for i in range(count)]
     if "for_each" in block.attributes:
-        value = materialize(evaluate(block.attributes["for_each"], scope))
+        value = _data(block.attributes["for_each"], scope, evaluate)
         if isinstance(value, (Unknown, Ref)):
             return unknown_of(value, reason=f"for_each is not known ({_reason(value)})")
         if isinstance(value, dict):
@@ -51,6 +51,15 @@ def expand(block: Block, scope: Scope, evaluate: Evaluate) -> list[tuple[Key, di
             return [(k, {"each": {"key": k, "value": k}}) for k in sorted(set(value))]
         return Unknown(f"for_each must be a map or a set of strings, not {value!r:.40}")
     return [(None, {})]
+
+
+def _data(attr: Attribute, scope: Scope, evaluate: Evaluate) -> Any:
+    """A meta-argument's value as plain data. `evaluate` turns what Terraform would reject into
+    an Unknown, but a bare name (`count = local`, left by a cut line) only fails here."""
+    try:
+        return materialize(evaluate(attr, scope))
+    except EvalError as exc:
+        return Unknown(f"cannot evaluate: {exc}")
 
 
 def _reason(value: Any) -> str:
@@ -142,7 +151,7 @@ def _dynamic(block: Block, scope: Scope, evaluate: Evaluate) -> list[Any] | Unkn
     iterator = block.labels[0]
     if "iterator" in block.attributes:
         iterator = static_string(block.attributes["iterator"].expr) or iterator
-    source = materialize(evaluate(source_attr, scope))
+    source = _data(source_attr, scope, evaluate)
     if isinstance(source, (Unknown, Ref)):
         return unknown_of(
             source, reason=f'dynamic "{block.labels[0]}" for_each is not known ({_reason(source)})'
