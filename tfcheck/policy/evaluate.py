@@ -39,7 +39,8 @@ def _evaluate(policies: Sequence[Policy], graph: Mapping[str, Any], plan: str | 
                 policy.file,
                 f"rule {policy.id}: its expressions visit or build more than {e.limit:,} values "
                 f"over this graph of {len(graph.get(policy.resource) or ())} {policy.resource} "
-                "(the policy budget: no rule needs a thousandth of it); simplify the expression",
+                "(the policy budget, over a hundred times what the built-in rules use); simplify "
+                "the expression",
             ) from None
     return results
 
