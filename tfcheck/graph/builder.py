@@ -6,6 +6,7 @@ own collections here; only build.py runs them, in order, and freezes the result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tfcheck.graph.edges import Edge, Edges
@@ -30,6 +31,7 @@ class Builder:
         self.collections: dict[str, list[Draft]] = {name: [] for name in COLLECTIONS}
         self.index: dict[str, Draft] = {}
         self.kinds: dict[str, str] = {}  # address -> collection
+        self._marked: dict[tuple[str, str], int] = {}  # (collection, field) -> items marked all
 
     def of(self, *types: str) -> list[Instance]:
         return [inst for t in types for inst in self.by_type.get(t, ())]
@@ -50,6 +52,31 @@ class Builder:
         """Items of `collection` an edge that names no single one may still mean: the ones it
         names, else those its unknown value was built from, else (nothing known) all of them.
         An edge naming only objects outside the plan (known ids) means none."""
+        named = self.possible(value, edge, collection)
+        return list(self.collections[collection]) if named is None else named
+
+    def undecided(self, value: Any, edge: Edge, collection: str, fields: Sequence[str], reason: str) -> None:
+        """Mark `fields` unknown, first reason kept, on every item the edge may mean (candidates).
+
+        When that is all of the collection, the items marked by an earlier such pass already
+        hold the fields and keep them, so only items added since are marked: a thousand rules
+        of unknown groups over a thousand groups cost a pass, not a million setdefaults.
+        """
+        named = self.possible(value, edge, collection)
+        if named is not None:
+            for item in named:
+                for name in fields:
+                    item["unknown"].setdefault(name, reason)
+            return
+        items = self.collections[collection]
+        for name in fields:
+            done = self._marked.get((collection, name), 0)
+            for item in items[done:]:
+                item["unknown"].setdefault(name, reason)
+            self._marked[(collection, name)] = len(items)
+
+    def possible(self, value: Any, edge: Edge, collection: str) -> list[Draft] | None:
+        """`candidates`, with None for any item of the collection (what nothing narrows)."""
         named = [self.index[a] for a in edge.addresses if self.kinds.get(a) == collection]
         if named or (edge.external and not edge.unknown):
             return named
@@ -60,7 +87,7 @@ class Builder:
             for r in v.refs
         ] + [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, Ref)]
         built_from = [self.index[r.address] for r in refs if self.kinds.get(r.address) == collection]
-        return built_from or list(self.collections[collection])
+        return built_from or None
 
     def subnet_azs(self, item: Draft) -> None:
         """`azs` of an item from its `subnets`, unknown if any subnet's AZ is."""

@@ -96,8 +96,7 @@ def build_endpoints(builder: Builder) -> None:
         if vpc is not None:
             item["vpc_region"] = vpc["region"] or inst.region
     for value, edge, field, reason in open_ends:
-        for undecided in builder.candidates(value, edge, "endpoints"):
-            undecided["unknown"].setdefault(field, reason)
+        builder.undecided(value, edge, "endpoints", (field,), reason)
 
 
 def _merged(edge: Edge, associated: list[Edge]) -> Edge:

@@ -50,8 +50,7 @@ def build_route_tables(builder: Builder) -> None:
             # A route whose table is not known may be in any of them: none is decided.
             reason = f"{inst.address}: route_table_id {edge.why_not_one()}"
             builder.edges.fail(inst.address, "route_table_id", edge.why_not_one(), count=not edge.unknown)
-            for other in builder.candidates(value, edge, "route_tables"):
-                other["unknown"].setdefault("routes", reason)
+            builder.undecided(value, edge, "route_tables", ("routes",), reason)
             continue
         values = inst.values
         add_route(
@@ -94,6 +93,7 @@ def build_route_tables(builder: Builder) -> None:
             vpc["main_route_table"] = implicit["address"]
     associated: dict[str, Edge] = {}
     undecided: dict[str, str] = {}  # subnet → why an association may name it
+    anyone: str | None = None  # why an association may name any subnet (the first such)
     for inst in builder.of("aws_route_table_association"):
         value = inst.values.get("subnet_id")
         if value is None:
@@ -110,8 +110,14 @@ def build_route_tables(builder: Builder) -> None:
                 )
             continue
         builder.edges.fail(inst.address, "subnet_id", edge.why_not_one(), count=not edge.unknown)
-        for other in builder.candidates(value, edge, "subnets"):
-            undecided.setdefault(other["address"], f"{inst.address}: subnet_id {edge.why_not_one()}")
+        if anyone is not None:
+            continue  # every subnet already has its first reason
+        why = f"{inst.address}: subnet_id {edge.why_not_one()}"
+        possible = builder.possible(value, edge, "subnets")
+        if possible is None:
+            anyone = why  # may name any subnet: one reason for all, not one entry per subnet
+        for other in possible or ():
+            undecided.setdefault(other["address"], why)
     for subnet in builder.collections["subnets"]:
         association = associated.get(subnet["address"])
         if association is not None:
@@ -119,8 +125,10 @@ def build_route_tables(builder: Builder) -> None:
         else:
             # The main table only when no association in the plan can name this subnet.
             vpc = builder.find(subnet["vpc"], "vpcs")
-            reason = undecided.get(subnet["address"]) or (
-                "VPC unknown" if vpc is None else vpc["unknown"].get("main_route_table")
+            reason = (
+                undecided.get(subnet["address"])
+                or anyone
+                or ("VPC unknown" if vpc is None else vpc["unknown"].get("main_route_table"))
             )
             if reason:
                 subnet["unknown"]["route_table"] = reason

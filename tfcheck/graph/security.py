@@ -108,9 +108,8 @@ def _group_of(builder: Builder, address: str, value: Any, direction: str | None)
         return group
     why = edge.why_not_one()
     builder.edges.fail(address, "security_group_id", why, count=not edge.unknown)
-    for other in builder.candidates(value, edge, "security_groups"):
-        for name in [direction] if direction else ["ingress", "egress"]:
-            other["unknown"].setdefault(name, f"{address}: security group {why}")
+    fields = (direction,) if direction else ("ingress", "egress")
+    builder.undecided(value, edge, "security_groups", fields, f"{address}: security group {why}")
     return None
 
 
