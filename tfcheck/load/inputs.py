@@ -133,7 +133,7 @@ def _source(
                 file,
                 inst.line,
                 inst.action,
-            )  # (the constructor: dataclasses.replace costs 8 µs an instance)
+            )  # (the constructor: _replace costs 2.4 times as much)
         instances.append(inst)
     declared = {
         address: (shown.get(file) or shown.setdefault(file, display_path(directory, file)), line, region)
