@@ -107,6 +107,21 @@ def test_actions_that_is_not_a_list() -> None:
     assert [v["address"] for v in graph_of(raw)["vpcs"]] == ["aws_vpc.main"]
 
 
+@pytest.mark.parametrize(
+    "actions, kept",
+    [
+        ([{"delete": 1}], True),  # unhashable: the lookup of Terraform's own lists must not fail
+        ([["delete"]], True),
+        (["delete", 7], False),  # its strings are kept: a delete
+        ([3, "create"], True),
+        (["create", "delete"], True),
+    ],
+)
+def test_actions_holding_other_values(actions: list[Any], kept: bool) -> None:
+    raw = plan(change("aws_vpc.main", {"id": "vpc-1"}, actions=actions))
+    assert [v["address"] for v in graph_of(raw)["vpcs"]] == (["aws_vpc.main"] if kept else [])
+
+
 def test_provider_region_references_not_a_list() -> None:
     raw = plan(
         VPC,
