@@ -55,6 +55,7 @@ _ACTIONS = {
 # The expression of a block the plan has but `configuration` lacks: it came from a
 # `dynamic` block, which `terraform show -json` leaves out (hcl-notes.md).
 _DYNAMIC: dict[str, Any] = {}
+_NO_FIELDS: dict[str, Any] = {}
 # Nested blocks the provider never computes (Optional, not Computed, in its schema): if one
 # plans wholly unknown while `configuration` lacks it, a `dynamic` block wrote it. Blocks
 # that are also computed (a security group's `ingress`) are left out on purpose.
@@ -238,19 +239,26 @@ def _merge(value: Any, unknown: Any, expr: Any, shared: Shared, ctx: Place, attr
     if not unknown:
         return value  # nothing unknown below here: keep the planned value as it is
     if type(value) is dict and type(unknown) is dict:
-        # An attribute-as-block (inline `route`) keeps one expression for all its fields.
-        whole = type(expr) is dict and ("references" in expr or "constant_value" in expr)
+        # An attribute-as-block (inline `route`) keeps one expression for all its fields:
+        # `fields` is None then, else the expressions by field (decided once, not per field).
+        fields: Any = _NO_FIELDS if type(expr) is not dict else expr
+        if expr is _DYNAMIC or "references" in fields or "constant_value" in fields:
+            fields = None
         merged = dict(value)
         for key, sub_unknown in unknown.items():
             if not sub_unknown:
                 continue
-            sub_expr = expr if whole or expr is _DYNAMIC else expr.get(key) if type(expr) is dict else None
-            if sub_expr is None and sub_unknown is True:
-                merged.pop(key, None)  # computed and not configured (id, arn, ...): the common case
-                continue
-            if sub_expr is None and _is_block(value.get(key)):
-                sub_expr = _DYNAMIC  # planned, partly unknown, yet not in configuration
-            result = _merge(value.get(key), sub_unknown, sub_expr, shared, ctx, key)
+            sub_expr = expr if fields is None else fields.get(key)
+            if sub_expr is None:
+                if sub_unknown is True:
+                    merged.pop(key, None)  # computed and not configured (id, arn, ...): the common case
+                    continue
+                if _is_block(value.get(key)):
+                    sub_expr = _DYNAMIC  # planned, partly unknown, yet not in configuration
+            if sub_unknown is True:
+                result = _from_config(sub_expr, shared, ctx, key)  # (what _merge would call)
+            else:
+                result = _merge(value.get(key), sub_unknown, sub_expr, shared, ctx, key)
             if result is _MISSING:
                 merged.pop(key, None)
             else:
