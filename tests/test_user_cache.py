@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tfcheck.hcl import parse
+from tfcheck.hcl import grammar, parse
 from tfcheck.user_cache import cache_root, private_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
@@ -84,11 +84,11 @@ def test_the_grammar_cache_is_the_private_file_never_the_temp_directory(
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(lark.Lark, "open", recording)
-    parse._parser.cache_clear()
+    grammar.parser.cache_clear()
     try:
         parse.parse_text('resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n}\n', "main.tf")
     finally:
-        parse._parser.cache_clear()
+        grammar.parser.cache_clear()
     (cache,) = seen
     assert isinstance(cache, str) and cache.startswith(str(tmp_path / "tfcheck") + os.sep)
     assert os.stat(cache).st_mode & 0o077 == 0  # written, then kept this user's alone
@@ -105,11 +105,11 @@ def test_with_no_safe_place_the_grammar_is_built_in_memory(
     (tmp_path / "tfcheck").chmod(0o777)  # another user could plant a file in it
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(lark.Lark, "open", lambda *a, **k: seen.append(k.get("cache")) or real_open(*a, **k))
-    parse._parser.cache_clear()
+    grammar.parser.cache_clear()
     try:
-        parse._parser()
+        grammar.parser()
     finally:
-        parse._parser.cache_clear()
+        grammar.parser.cache_clear()
     assert seen == [False] and list((tmp_path / "tfcheck").iterdir()) == []
 
 
@@ -122,12 +122,12 @@ def test_a_cache_lark_could_not_write_keeps_the_parser_it_built(
 
     built: list[Any] = []
     real_open = lark.Lark.open
-    monkeypatch.setattr(parse, "private_file", lambda name: str(tmp_path / "gone" / name))
+    monkeypatch.setattr(grammar, "private_file", lambda name: str(tmp_path / "gone" / name))
     monkeypatch.setattr(lark.Lark, "open", lambda *a, **k: built.append(a) or real_open(*a, **k))
-    parse._parser.cache_clear()
+    grammar.parser.cache_clear()
     try:
-        parser = parse._parser()
+        parser = grammar.parser()
     finally:
-        parse._parser.cache_clear()
+        grammar.parser.cache_clear()
     assert len(built) == 1 and parser.options.propagate_positions is False
     assert not (tmp_path / "gone").exists()

@@ -1,13 +1,13 @@
 """Read Terraform `.tf` files with python-hcl2 into raw blocks that keep file, line and comments.
 
-The only module that imports hcl2, and only HCL mode imports it. Expressions stay Lark
-trees here; `hcl_eval` compiles them.
+With grammar.py (python-hcl2's grammar, loaded without its package), the only module that
+uses python-hcl2, and only HCL mode imports it. Expressions stay Lark trees here; `hcl_eval`
+compiles them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import re
 import stat
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from tfcheck.errors import InputError
 from tfcheck.hcl.boundary import OUTSIDE, Boundary
 from tfcheck.hcl.budget import LIMITS, Budget, BudgetExceeded
+from tfcheck.hcl.grammar import parser as _parser
 from tfcheck.hcl.nodes import is_token, is_tree, trees
 from tfcheck.hcl.syntax import syntax_message
-from tfcheck.user_cache import private_file
 
 if TYPE_CHECKING:
     from lark import Tree
@@ -84,40 +84,6 @@ def parse_text(text: str, path: str) -> tuple[tuple[Block, ...], Mapping[str, At
     except (LarkError, RecursionError) as exc:
         raise InputError(path, f"not valid HCL: {exc}".splitlines()[0]) from None
     return _body(tree.children[0], path, top=True)
-
-
-@functools.lru_cache(maxsize=1)
-def _parser() -> Any:
-    """python-hcl2's own grammar and post-lexer, without Lark's position propagation.
-
-    hcl2.parses_to_tree() asks Lark to copy positions onto every tree node, which is half
-    of its parse time; tokens keep their line numbers anyway, and those are all we read.
-    Building the grammar takes ~2 s, so Lark keeps it in a cache file, which it reads back
-    with pickle: that file must be one no other user can write (tfcheck/user_cache.py),
-    never Lark's default in the shared temp directory. Should python-hcl2 ever move its
-    grammar, its own parser is used as it is.
-    """
-    import hcl2  # heavy: only when a file is parsed
-
-    try:
-        from hcl2.postlexer import PostLexer
-        from lark import Lark
-        from lark import __version__ as lark_version
-
-        grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
-        name = f"hcl2-{getattr(hcl2, '__version__', 'x')}-lark-{lark_version}.cache"
-        cache = private_file(name)
-        parser = Lark.open(
-            grammar, parser="lalr", propagate_positions=False, postlex=PostLexer(), cache=cache or False
-        )
-        if cache is not None:
-            try:
-                os.chmod(cache, 0o600)  # written under the umask: a group-writable one is refused
-            except OSError:
-                pass  # Lark could not write it (it says nothing): the parser built is as good
-        return parser
-    except Exception:  # noqa: BLE001 - any trouble here means: use the public API
-        return hcl2.parser.parser()
 
 
 def _parse() -> Callable[[str], Any]:
