@@ -164,9 +164,12 @@ class Wanted(Protocol):
         """The plan's instance keys of the resource block at `resource` (`module.m["a"].aws_x.y`)."""
         ...
 
-    def names(self, address: str, names: Sequence[str], ids: Mapping[str, bool]) -> list[str]:
-        """Which of an instance's configured `names` to evaluate; `ids[name]`: its expression
-        is a plain reference to resources' ids (shapes.py)."""
+    def asked(
+        self, resource: str, names: Sequence[str], ids: Mapping[str, bool]
+    ) -> list[tuple[Key, list[str]]]:
+        """The plan's instance keys of the block at `resource`, each with which of the block's
+        configured `names` to evaluate; `ids[name]`: its expression is a plain reference to
+        resources' ids (shapes.py)."""
         ...
 
 
@@ -191,10 +194,7 @@ def _todo(
             loader.note(f"{block.file}:{block.line}: {address}: {keys.reason}; its instances are left out")
             return []
         return [(key, names, every) for key, names in keys]
-    asked = [
-        (key, wanted.names(instance.resource_address(kind, name, key), every, ids))
-        for key in wanted.keys(address)
-    ]
+    asked = wanted.asked(address, every, ids)
     if not any(attrs for _, attrs in asked):
         return None if asked else []
     keys = instance.expansion(kind, name)

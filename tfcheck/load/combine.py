@@ -88,30 +88,38 @@ class PlanWants:
     """
 
     def __init__(self, plan: Inventory, compare: bool = False) -> None:
-        self._values = {inst.address: inst.values for inst in plan.instances}
-        self._keys: dict[str, list[Key]] = {}
+        # By resource block: the source asks once per block, not once per instance.
+        self._blocks: dict[str, list[tuple[Key, Mapping[str, Any]]]] = {}
         for inst in plan.instances:
-            self._keys.setdefault(block_address(inst), []).append(inst.key)
+            self._blocks.setdefault(block_address(inst), []).append((inst.key, inst.values))
         self._compare = compare
 
     def keys(self, resource: str) -> list[Key]:
-        return self._keys.get(resource, [])
+        return [key for key, _ in self._blocks.get(resource, ())]
 
-    def names(self, address: str, names: Sequence[str], ids: Mapping[str, bool]) -> list[str]:
-        values = self._values.get(address)
-        if values is None:
-            return []  # not in the plan: combine never reads it
+    def asked(
+        self, resource: str, names: Sequence[str], ids: Mapping[str, bool]
+    ) -> list[tuple[Key, list[str]]]:
         if self._compare:
-            return list(names)
-        out = []
-        for name in names:
-            value = values.get(name, _ABSENT)
-            kind = type(value)
-            if kind is str or kind is bool or kind is int or value is None:
-                continue  # known (what _settled says first, without the call: 16,000 instances)
-            if value is _ABSENT or not (_settled(value) or (ids.get(name) and _flat_refs(value))):
+            return [(key, list(names)) for key, _ in self._blocks.get(resource, ())]
+        return [(key, _unsettled(values, names, ids)) for key, values in self._blocks.get(resource, ())]
+
+
+def _unsettled(values: Mapping[str, Any], names: Sequence[str], ids: Mapping[str, bool]) -> list[str]:
+    """Which of an instance's configured `names` the plan does not know all through."""
+    out = []
+    for name in names:
+        value = values.get(name, _ABSENT)
+        kind = type(value)
+        if kind is str or kind is bool or kind is int or value is None:
+            continue  # known (what _settled says first, without the call: 16,000 instances)
+        if kind is Ref:  # not settled; a plain reference to ids is read as the source would
+            if not ids.get(name):  # (what the test below says of it, without two calls)
                 out.append(name)
-        return out
+            continue
+        if value is _ABSENT or not (_settled(value) or (ids.get(name) and _flat_refs(value))):
+            out.append(name)
+    return out
 
 
 def _fill_values(
@@ -242,7 +250,8 @@ def _pair(planned: list[Any], source: list[Any]) -> list[Any]:
     network ACL) plan in the provider's order, not the configuration's: match blocks by
     their known arguments, and fall back to position."""
     if (
-        len(planned) > 64
+        len(source) < 2  # one block, or none: nothing to choose between
+        or len(planned) > 64
         or not all(isinstance(p, dict) for p in planned)
         or not all(isinstance(s, dict) for s in source)
     ):
