@@ -1,6 +1,6 @@
 """The HCL grammar is python-hcl2's, loaded without python-hcl2's package: that package
-imports its whole API (the deserializer and the `regex` module with it) for a grammar file
-and a post-lexer, 15-17 ms of every plan + source run."""
+imports its whole API (builder, deserializer, reconstructor, rule classes) for a grammar
+file and a post-lexer, 15-17 ms over Lark's own import in every plan + source run."""
 
 from __future__ import annotations
 

@@ -54,8 +54,8 @@ def parser() -> Any:
 
 def _hcl2_directory() -> str:
     """Where python-hcl2 is installed, found as an import would find it, without importing it:
-    its package imports its whole API (the deserializer, the `regex` module, its reconstructor),
-    15-17 ms of a plan + source run, for a grammar file and a 200-line post-lexer."""
+    its package imports its whole API (builder, deserializer, reconstructor, formatter, rule
+    classes), 15-17 ms over Lark's own import, for a grammar file and a post-lexer."""
     spec = importlib.util.find_spec("hcl2")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("python-hcl2 is not installed as a package")
