@@ -40,6 +40,7 @@ class Loaded:
     comments: Mapping[str, list[str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     prior: PlanDoc | None = None  # an update plan's `prior_state`, as a state document
+    document: PlanDoc | None = None  # the plan or state as read (run.py keeps it to the end)
 
     def updates(self) -> bool:
         """An update plan: its prior state holds managed resources (a create plan's holds at
@@ -62,14 +63,14 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
     inventory = build_inventory(doc)
     prior = prior_state(doc)
     if not options.use_source:
-        return Loaded(inventory, inventory.kind, prior=prior)
+        return Loaded(inventory, inventory.kind, prior=prior, document=doc)
     directory = find_source(doc.path, inventory, options.source)
     if directory is None:
-        return Loaded(inventory, inventory.kind, prior=prior)
+        return Loaded(inventory, inventory.kind, prior=prior, document=doc)
     wanted = PlanWants(inventory, options.compare)
     source, comments = _source(directory, options, root_variables(doc.data), data_sources(doc.data), wanted)
     combined, _ = combine(inventory, source)  # its disagreements are in combined.notes
-    return Loaded(combined, combined.kind, directory, comments, combined.notes, prior)
+    return Loaded(combined, combined.kind, directory, comments, combined.notes, prior, doc)
 
 
 def source_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
