@@ -122,9 +122,9 @@ def _collect(
         every, ids, provider = _shape(loader, instance, block, kind, name)
         provided = instance.providers.get(provider)
         provided = provided if isinstance(provided, str) else None
-        todo = _todo(instance, kind, name, block, every, ids, wanted)
+        address = instance.resource_address(kind, name, None)
+        todo = _todo(instance, address, kind, name, block, every, ids, wanted)
         if todo is None:  # the plan's instances, of which nothing is to be evaluated: one record
-            address = instance.resource_address(kind, name, None)
             declared[address] = (block.file, block.line, provided)
             for key in wanted.keys(address) if block.comments and wanted else ():
                 comments[instance.resource_address(kind, name, key)] = list(block.comments)
@@ -175,6 +175,7 @@ class Wanted(Protocol):
 
 def _todo(
     instance: Any,
+    address: str,
     kind: str,
     name: str,
     block: Any,
@@ -186,8 +187,8 @@ def _todo(
     and which of its values to evaluate. HCL mode: every instance, all of it. A plan read with
     its source: the plan's instances, each for what the plan lacks; the block is expanded
     only when something is to be evaluated, and None when nothing is (a file:line needs no
-    evaluation: the block is then recorded once, not per instance)."""
-    loader, address = instance.loader, instance.resource_address(kind, name, None)
+    evaluation: the block is then recorded once, not per instance). `address`: the block's."""
+    loader = instance.loader
     if wanted is None:
         keys = instance.expansion(kind, name)
         if isinstance(keys, Unknown):
