@@ -20,7 +20,7 @@ def test_parsing_a_file_never_imports_the_hcl2_package() -> None:
     code = (
         "import sys\n"
         "from tfcheck.hcl.parse import parse_text\n"
-        "blocks, _ = parse_text('resource \"aws_vpc\" \"a\" {\\n  cidr_block = \"10.0.0.0/16\"\\n}\\n', 'main.tf')\n"
+        'blocks, _ = parse_text(\'resource "aws_vpc" "a" {\\n  cidr_block = "10.0.0.0/16"\\n}\\n\', \'main.tf\')\n'
         "assert blocks[0].labels == ('aws_vpc', 'a'), blocks\n"
         "print(sorted(m for m in sys.modules if m == 'hcl2' or m.startswith('hcl2.')))\n"
     )
