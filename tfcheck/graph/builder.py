@@ -48,15 +48,8 @@ class Builder:
             return None
         return self.index[address]
 
-    def candidates(self, value: Any, edge: Edge, collection: str) -> list[Draft]:
-        """Items of `collection` an edge that names no single one may still mean: the ones it
-        names, else those its unknown value was built from, else (nothing known) all of them.
-        An edge naming only objects outside the plan (known ids) means none."""
-        named = self.possible(value, edge, collection)
-        return list(self.collections[collection]) if named is None else named
-
     def undecided(self, value: Any, edge: Edge, collection: str, fields: Sequence[str], reason: str) -> None:
-        """Mark `fields` unknown, first reason kept, on every item the edge may mean (candidates).
+        """Mark `fields` unknown, first reason kept, on every item the edge may mean (`possible`).
 
         When that is all of the collection, the items marked by an earlier such pass already
         hold the fields and keep them, so only items added since are marked: a thousand rules
@@ -76,7 +69,10 @@ class Builder:
             self._marked[(collection, name)] = len(items)
 
     def possible(self, value: Any, edge: Edge, collection: str) -> list[Draft] | None:
-        """`candidates`, with None for any item of the collection (what nothing narrows)."""
+        """Items of `collection` an edge that names no single one may still mean: the ones it
+        names, else those its unknown value was built from, else None: any item of the
+        collection (nothing narrows it). An edge naming only objects outside the plan (known
+        ids) means none."""
         named = [self.index[a] for a in edge.addresses if self.kinds.get(a) == collection]
         if named or (edge.external and not edge.unknown):
             return named

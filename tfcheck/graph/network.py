@@ -102,7 +102,15 @@ def build_dhcp(b: Builder) -> None:
         item["domain_name_servers"] = servers if isinstance(servers, list) else None
         if reason:
             item["unknown"]["domain_name_servers"] = reason
-    for inst in b.of("aws_vpc_dhcp_options_association"):
+    # An association that may name any VPC makes every VPC's DHCP options undecided. Marking
+    # them all per such association grew with associations times VPCs; instead the first
+    # one's reason and the last one's place are kept, and applied once at the end: a VPC's
+    # `amazon_dns` is what the last association that may name it wrote, and its reason the
+    # first (a known association's own reason replaces it, as it always did).
+    any_vpc: str | None = None  # the reason of the first association that may name any VPC
+    any_vpc_last = -1  # where the last one is, in association order
+    written: dict[str, int] = {}  # VPC -> where the last association naming it wrote amazon_dns
+    for place, inst in enumerate(b.of("aws_vpc_dhcp_options_association")):
         vpc_value = inst.values.get("vpc_id")
         vpc_edge = b.edges.follow(vpc_value)
         vpc = b.find(vpc_edge.one, "vpcs")
@@ -110,10 +118,16 @@ def build_dhcp(b: Builder) -> None:
         if vpc is None:
             why = vpc_edge.why_not_one()
             b.edges.fail(inst.address, "vpc_id", why, count=not vpc_edge.unknown)
-            for other in b.candidates(vpc_value, vpc_edge, "vpcs"):
+            named = b.possible(vpc_value, vpc_edge, "vpcs")
+            reason = f"{inst.address}: vpc_id {why}"
+            if named is None:
+                any_vpc, any_vpc_last = any_vpc or reason, place
+            for other in named or ():
                 other["amazon_dns"] = None
-                other["unknown"].setdefault("amazon_dns", f"{inst.address}: vpc_id {why}")
+                other["unknown"].setdefault("amazon_dns", any_vpc or reason)
+                written[other["address"]] = place
             continue
+        written[vpc["address"]] = place
         if b.find(options_edge.one, "dhcp_options") is None:
             b.edges.fail(
                 inst.address, "dhcp_options_id", options_edge.why_not_one(), count=not options_edge.unknown
@@ -131,6 +145,11 @@ def build_dhcp(b: Builder) -> None:
             vpc["unknown"]["amazon_dns"] = options["unknown"]["domain_name_servers"]
         else:
             vpc["amazon_dns"] = not servers or "AmazonProvidedDNS" in servers
+    if any_vpc is not None:
+        for vpc in b.collections["vpcs"]:
+            vpc["unknown"].setdefault("amazon_dns", any_vpc)
+            if written.get(vpc["address"], -1) < any_vpc_last:
+                vpc["amazon_dns"] = None
 
 
 def nat_reach(b: Builder, nat: Draft, seen: tuple[str, ...]) -> tuple[str | None, str]:

@@ -61,7 +61,12 @@ def build_route_tables(builder: Builder) -> None:
             or values.get("destination_ipv6_cidr_block")
             or values.get("destination_prefix_list_id"),
         )
-    for inst in builder.of("aws_main_route_table_association"):
+    # An association that may name any VPC leaves every VPC's main route table undecided; the
+    # last such reason stands where no later association names the VPC itself. Kept once and
+    # applied at the end: marking every VPC per association grew with associations times VPCs.
+    any_vpc: tuple[int, str] | None = None  # (place, reason) of the last that may name any VPC
+    named_last: dict[str, int] = {}  # VPC -> place of the last association that named it
+    for place, inst in enumerate(builder.of("aws_main_route_table_association")):
         vpc_value = inst.values.get("vpc_id")
         vpc_edge = builder.edges.follow(vpc_value)
         table_edge = builder.edges.follow(inst.values.get("route_table_id"))
@@ -73,8 +78,17 @@ def build_route_tables(builder: Builder) -> None:
             continue
         edge, name = (vpc_edge, "vpc_id") if vpc is None else (table_edge, "route_table_id")
         builder.edges.fail(inst.address, name, edge.why_not_one(), count=not edge.unknown)
-        for other in builder.candidates(vpc_value, vpc_edge, "vpcs") if vpc is None else [vpc]:
-            other["unknown"]["main_route_table"] = f"{inst.address}: {name} {edge.why_not_one()}"
+        reason = f"{inst.address}: {name} {edge.why_not_one()}"
+        named = builder.possible(vpc_value, vpc_edge, "vpcs") if vpc is None else [vpc]
+        if named is None:
+            any_vpc = (place, reason)
+        for other in named or ():
+            other["unknown"]["main_route_table"] = reason
+            named_last[other["address"]] = place
+    if any_vpc is not None:
+        for vpc in builder.collections["vpcs"]:
+            if named_last.get(vpc["address"], -1) < any_vpc[0]:
+                vpc["unknown"]["main_route_table"] = any_vpc[1]
     for vpc in builder.collections["vpcs"]:
         if vpc["main_route_table"] is None:
             implicit = {
