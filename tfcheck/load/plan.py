@@ -96,7 +96,7 @@ def parse_plan(path: str, raw: bytes) -> PlanDoc:
             "terraform show -json PLANFILE > plan.json",
         )
     text = _decode(path, raw)
-    if not text.strip():
+    if not text or text.isspace():  # (not strip(): a copy of the whole text, 20 ms at 22 MB)
         raise InputError(path, "is empty; expected the JSON output of `terraform show -json`")
     try:
         data = _without_planned_values(text)
