@@ -158,6 +158,7 @@ def _unique(pairs: list[tuple[str, Any]], dict: type[dict[str, Any]] = dict) -> 
 # After `planned_values`, Terraform writes one of these top-level keys next (its plan struct's
 # field order); compact output puts no space around the comma and colon.
 _NEXT_KEYS = (',"resource_drift":', ',"resource_changes":')
+_END_PREFIX = ',"resource_'  # what both start with: one search finds either
 _MAX_TRIES = 8  # places a nested key with the same text could take: a bounded search
 _WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, no other
 # The C scanner json.loads runs: one value from an index of the text, keys checked by _unique.
@@ -180,14 +181,14 @@ def _without_planned_values(text: str) -> dict[str, Any] | None:
     head = _members(text, first + 1 if text.startswith("{", first) else -1, start)
     if head is None or any(key == "planned_values" for key, _ in head):
         return None  # the key given twice (once spelt with escapes): the whole parse refuses it
-    places = sorted(i for key in _NEXT_KEYS for i in islice(_find_all(text, key, start), _MAX_TRIES))
-    places = places[:_MAX_TRIES]
-    # Searched once, up to the last place tried: the needle holds no comma, so one found
-    # before a place lies wholly before it.
-    second = text.find('"planned_values":', start + 1, places[-1]) if places else -1
-    for place in places:
-        if 0 <= second < place:
+    # Places are found one by one, in order, and the text is searched only up to the one that
+    # ends the section (a search to the end of the text for each key: 13 ms at 22 MB).
+    searched = start + 1  # a second "planned_values" was looked for up to here
+    for place in islice(_ends(text, start), _MAX_TRIES):
+        # the needle holds no comma, so one found before a place lies wholly before it
+        if text.find('"planned_values":', searched, place) >= 0:
             return None  # a second one, or a nested one: only the whole parse can tell
+        searched = place
         tail = _members(text, place + 1, len(text))
         if tail is None:
             continue
@@ -240,11 +241,13 @@ def _space(text: str, index: int) -> int:
     return found.end() if found else index
 
 
-def _find_all(text: str, needle: str, start: int) -> Iterator[int]:
-    index = text.find(needle, start)
+def _ends(text: str, start: int) -> Iterator[int]:
+    """Each place after `start` where a key that may follow `planned_values` starts, in order."""
+    index = text.find(_END_PREFIX, start)
     while index >= 0:
-        yield index
-        index = text.find(needle, index + 1)
+        if text.startswith(_NEXT_KEYS, index):
+            yield index
+        index = text.find(_END_PREFIX, index + 1)
 
 
 def _decode(path: str, raw: bytes) -> str:
