@@ -16,6 +16,8 @@ seconds of the part it speeds up are printed (CPU, not wall: this machine is sha
   (yaml imported, no schema check, as the pack skips it too): `load_policies` CPU with imports.
 - os._exit: the console script exits without tearing the heap down; without it the
   interpreter frees every object (whole-process wall, `tfcheck check`).
+- keep: run.py leaves the last plan's document, inventory and graph for that exit; without
+  it they are freed object by object when its check returns (whole-process wall).
 """
 
 from __future__ import annotations
@@ -161,13 +163,29 @@ def main() -> None:
                 "import sys; from tfcheck.cli import main; sys.exit(main(sys.argv[1:]))",
                 *check,
             ]
-            wall(fast), wall(slow)
-            rows = [(wall(fast), wall(slow)) for _ in range(args.runs)]
-            print(
-                f"{'os._exit':<10} with {statistics.median(r[0] for r in rows):.3f} s wall   "
-                f"without {statistics.median(r[1] for r in rows):.3f} s   without/with "
-                f"{statistics.median(r[1] / r[0] for r in rows):.2f}"
-            )
+            _pair("os._exit", fast, slow, args.runs)
+        if not args.only or args.only == "keep":
+            check = ["check", "--format", "json", "--no-source", "--fail-on", "never", plan]
+            kept = [sys.executable, "-m", "tfcheck", *check]
+            freed = [
+                sys.executable,
+                "-c",
+                "import tfcheck.run as run; "
+                "run._LAST_READ = type('Freed', (list,), {'__setitem__': lambda *a: None})(); "
+                "from tfcheck.cli import entry; entry()",
+                *check,
+            ]
+            _pair("keep", kept, freed, args.runs)
+
+
+def _pair(device: str, fast: list[str], slow: list[str], runs: int) -> None:
+    wall(fast), wall(slow)
+    rows = [(wall(fast), wall(slow)) for _ in range(runs)]
+    print(
+        f"{device:<10} with {statistics.median(r[0] for r in rows):.3f} s wall   "
+        f"without {statistics.median(r[1] for r in rows):.3f} s   without/with "
+        f"{statistics.median(r[1] / r[0] for r in rows):.2f}"
+    )
 
 
 if __name__ == "__main__":
