@@ -28,21 +28,23 @@ _DECLARATION = re.compile(
 )
 
 
-def combine(plan: Inventory, source: Inventory) -> tuple[Inventory, list[str]]:
+def combine(
+    plan: Inventory, source: Inventory, blocks: Sequence[str] | None = None
+) -> tuple[Inventory, list[str]]:
     """The plan's instances with unknown values filled from the source; and disagreements.
 
     A source evaluated only where the plan does not know its values (`PlanWants`) gives the
-    same instances, without the disagreements over known values (--verbose lists them).
-    """
+    same instances, without the disagreements over known values (--verbose lists them);
+    `blocks`, each plan instance's resource block address, are PlanWants' when given."""
     by_address = {inst.address: inst for inst in source.instances}
     missing = [m.group(1) for m in map(_NOT_INSTALLED.search, source.notes) if m]
     notes: list[str] = []
     combined = []
-    for inst in plan.instances:
+    for inst, block in zip(plan.instances, map(block_address, plan.instances) if blocks is None else blocks):
         origin = by_address.get(inst.address)
         if origin is not None:
             given, (file, line, region) = origin.values, (origin.file, origin.line, origin.region)
-        elif (found := source.declared.get(block_address(inst))) is not None:
+        elif (found := source.declared.get(block)) is not None:
             given, (file, line, region) = {}, found  # the source evaluated nothing of it
         else:
             if any(inst.address.startswith((call + ".", call + "[")) for call in missing):
@@ -90,8 +92,11 @@ class PlanWants:
     def __init__(self, plan: Inventory, compare: bool = False) -> None:
         # By resource block: the source asks once per block, not once per instance.
         self._blocks: dict[str, list[tuple[Key, Mapping[str, Any]]]] = {}
+        self.blocks: list[str] = []  # each plan instance's block, in order (for combine)
         for inst in plan.instances:
-            self._blocks.setdefault(block_address(inst), []).append((inst.key, inst.values))
+            block = block_address(inst)
+            self.blocks.append(block)
+            self._blocks.setdefault(block, []).append((inst.key, inst.values))
         self._compare = compare
 
     def keys(self, resource: str) -> list[Key]:

@@ -69,7 +69,7 @@ def load_inventory(path: str | None, options: SourceOptions = SourceOptions()) -
         return Loaded(inventory, inventory.kind, prior=prior, document=doc)
     wanted = PlanWants(inventory, options.compare)
     source, comments = _source(directory, options, root_variables(doc.data), data_sources(doc.data), wanted)
-    combined, _ = combine(inventory, source)  # its disagreements are in combined.notes
+    combined, _ = combine(inventory, source, wanted.blocks)  # disagreements: in combined.notes
     return Loaded(combined, combined.kind, directory, comments, combined.notes, prior, doc)
 
 
