@@ -77,9 +77,9 @@ def build_inventory(doc: PlanDoc) -> Inventory:
     modules: dict[str, list[Key]] = {}
     seen: set[tuple[str, Key]] = set()
     seen_calls: set[tuple[str, Key]] = set()
-    paths: set[ModulePath] = set()
     for item in raw:
         path: ModulePath = item["module_path"]
+        listed = path in by_module  # its module calls are listed: a module has many resources
         name = f"{item['type']}.{item['name']}"
         base = module_prefix(path) + name
         if (base, item["key"]) not in seen:  # a deposed object repeats its instance's address
@@ -88,9 +88,8 @@ def build_inventory(doc: PlanDoc) -> Inventory:
             if keys is None:
                 keys = instances[base] = by_module.setdefault(path, {})[name] = []
             keys.append(item["key"])
-        if path in paths:
-            continue  # its module calls are listed: a module has many resources
-        paths.add(path)
+        if listed:
+            continue
         for depth in range(len(path)):
             call = module_prefix(path[:depth]) + f"module.{path[depth][0]}"
             if (call, path[depth][1]) not in seen_calls:  # a set: thousands of module instances
@@ -275,13 +274,12 @@ def _merge(value: Any, unknown: Any, expr: Any, shared: Shared, ctx: Place, attr
 
 
 def _with_dynamic_blocks(item: Mapping[str, Any], expressions: Mapping[str, Any]) -> Mapping[str, Any]:
+    """For a type of _PLAIN_BLOCKS (the caller asks: most resources are of none)."""
     unknown = item["unknown"]
     if not isinstance(unknown, dict):
         return expressions
     dynamic = [
-        name
-        for name in _PLAIN_BLOCKS.get(item["type"], ())
-        if unknown.get(name) is True and name not in expressions
+        name for name in _PLAIN_BLOCKS[item["type"]] if unknown.get(name) is True and name not in expressions
     ]
     return {**expressions, **{name: _DYNAMIC for name in dynamic}} if dynamic else expressions
 
