@@ -154,28 +154,28 @@ def main() -> None:
                 f"without/with {ratio:.2f}",
                 flush=True,
             )
-        if not args.only or args.only == "exit":
-            check = ["check", "--format", "json", "--no-source", "--fail-on", "never", plan]
-            fast = [sys.executable, "-m", "tfcheck", *check]
-            slow = [
-                sys.executable,
-                "-c",
+        # Whole-process devices: `tfcheck check` as installed, against the same run without it.
+        check = ["check", "--format", "json", "--no-source", "--fail-on", "never", plan]
+        without = {
+            "exit": (
+                "os._exit",
                 "import sys; from tfcheck.cli import main; sys.exit(main(sys.argv[1:]))",
-                *check,
-            ]
-            _pair("os._exit", fast, slow, args.runs)
-        if not args.only or args.only == "keep":
-            check = ["check", "--format", "json", "--no-source", "--fail-on", "never", plan]
-            kept = [sys.executable, "-m", "tfcheck", *check]
-            freed = [
-                sys.executable,
-                "-c",
+            ),
+            "keep": (
+                "keep",
                 "import tfcheck.run as run; "
                 "run._LAST_READ = type('Freed', (list,), {'__setitem__': lambda *a: None})(); "
                 "from tfcheck.cli import entry; entry()",
-                *check,
-            ]
-            _pair("keep", kept, freed, args.runs)
+            ),
+        }
+        for device, (label, code) in without.items():
+            if not args.only or args.only == device:
+                _pair(
+                    label,
+                    [sys.executable, "-m", "tfcheck", *check],
+                    [sys.executable, "-c", code, *check],
+                    args.runs,
+                )
 
 
 def _pair(device: str, fast: list[str], slow: list[str], runs: int) -> None:
